@@ -1,0 +1,122 @@
+# itg pipeline: IT Glue -> BullPhish ID / Dark Web ID, as three staged programs.
+#
+#   make            build bin/itg-extract, bin/itg-transform, bin/itg-load, bin/itg-mock
+#   make test       install missing packages, build, run unit tests (ASan+UBSan) and e2e tests
+#   make demo       run both example pipelines against the bundled test server
+#   make bench      measure extract/transform/load on generated data
+#   make san        sanitizer build of everything under build/san/
+#   make lint       cppcheck
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build/rel
+BINDIR  ?= bin
+
+CC      ?= cc
+OPT     ?= -O2 -g
+SANFLAGS ?=
+CSTD     = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+WARN     = -Wall -Wextra -Werror
+PKGS     = libcurl yajl yaml-0.1 zlib libutf8proc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null)
+
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Ilib $(PKG_CFLAGS) $(MHD_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC       := $(sort $(wildcard lib/*.c))
+EXTRACT_SRC   := $(sort $(filter-out extract/main.c,$(wildcard extract/*.c)))
+TRANSFORM_SRC := $(sort $(filter-out transform/main.c,$(wildcard transform/*.c)))
+LOAD_SRC      := $(sort $(filter-out load/main.c,$(wildcard load/*.c)))
+MOCK_SRC      := $(sort $(filter-out tests/mock/main.c,$(wildcard tests/mock/*.c)))
+UNIT_SRC      := $(sort $(wildcard tests/unit/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB_OBJ       := $(call obj,$(LIB_SRC))
+EXTRACT_OBJ   := $(call obj,$(EXTRACT_SRC))
+TRANSFORM_OBJ := $(call obj,$(TRANSFORM_SRC))
+LOAD_OBJ      := $(call obj,$(LOAD_SRC))
+MOCK_OBJ      := $(call obj,$(MOCK_SRC))
+UNIT_OBJ      := $(call obj,$(UNIT_SRC))
+
+# A program is built once its main.c exists.
+PROGRAMS = $(if $(wildcard extract/main.c),$(BINDIR)/itg-extract) \
+	   $(if $(wildcard transform/main.c),$(BINDIR)/itg-transform) \
+	   $(if $(wildcard load/main.c),$(BINDIR)/itg-load) \
+	   $(if $(wildcard tests/mock/main.c),$(BINDIR)/itg-mock)
+
+.PHONY: all test unit e2e san demo bench lint clean deps install
+all: $(PROGRAMS) $(BINDIR)/unit-tests
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BINDIR)/itg-extract: $(call obj,extract/main.c) $(EXTRACT_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BINDIR)/itg-transform: $(call obj,transform/main.c) $(TRANSFORM_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BINDIR)/itg-load: $(call obj,load/main.c) $(LOAD_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BINDIR)/itg-mock: $(call obj,tests/mock/main.c) $(MOCK_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(PKG_LIBS) -lpthread
+
+# One CUnit runner registers every suite (tests/unit/test_*.c), so its
+# closing Run Summary counts the whole unit suite.
+$(BINDIR)/unit-tests: $(UNIT_OBJ) $(EXTRACT_OBJ) $(TRANSFORM_OBJ) $(LOAD_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS)
+
+SAN_OPT = -O1 -g -fno-omit-frame-pointer
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+san:
+	$(MAKE) BUILD=build/san BINDIR=build/san/bin OPT="$(SAN_OPT)" SANFLAGS="$(SAN_FLAGS)" \
+		all build/san/bin/unit-tests
+
+deps:
+	@scripts/deps
+
+export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
+
+unit: san
+	build/san/bin/unit-tests
+
+# e2e scripts run the sanitizer builds of the real programs against itg-mock.
+e2e: san all
+	ITG_BIN=build/san/bin tests/e2e/run-all
+
+test: deps
+	$(MAKE) all san
+	tests/run-all-tests
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+bench: deps
+	$(MAKE) all
+	scripts/bench
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Ilib \
+		lib extract transform load tests/mock
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 bin/itg-extract bin/itg-transform bin/itg-load bin/itg-mock $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,59 @@
+/*
+ * csvtab.h - a product-store CSV file as a header-driven table (libcsv).
+ *
+ * Reading: RFC 4180, UTF-8, LF or CRLF, a leading UTF-8 BOM dropped, strict
+ * quoting.  Columns are found by header name, in any order; extra columns are
+ * kept and written back untouched; a contract column missing from the header
+ * reads as "" and is appended when the table is written.  A missing file is an
+ * empty table.  A malformed row is ITG_EXIT_USAGE naming the file and line.
+ * Writing: LF line ends, header first, fields quoted through libcsv's writer
+ * only when they need it.
+ */
+#ifndef ITG_CSVTAB_H
+#define ITG_CSVTAB_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct csv_table {
+	char *path;       /* as given to csvtab_read */
+	int present;      /* the file existed */
+	size_t ncols;
+	char **cols;      /* header names, file order, then added contract columns */
+	size_t nrows;
+	size_t cap;
+	char ***rows;     /* rows[r][c], every row has ncols NUL-terminated strings */
+	long *lines;      /* physical line where row r starts (1-based) */
+};
+
+/*
+ * Reads path.  contract_cols (NULL-terminated) are the contract's columns
+ * for that file: any missing from the header is appended (as ""), and for a
+ * missing file they form the header.  required_cols (NULL-terminated, may be
+ * NULL) must be present in an existing file's header, else ITG_EXIT_USAGE.
+ * Duplicate header names and rows whose field count differs from the header
+ * are errors naming the line.
+ */
+int csvtab_read(const char *path, const char *const *contract_cols,
+		const char *const *required_cols, struct csv_table *t, struct itg_err *e);
+void csvtab_free(struct csv_table *t);
+
+/* Column index by exact header name, or -1. */
+int csvtab_col(const struct csv_table *t, const char *name);
+/* Cell text; "" when col < 0. */
+const char *csvtab_get(const struct csv_table *t, size_t row, int col);
+/* Replaces a cell (copies val).  col must be >= 0. */
+void csvtab_set(struct csv_table *t, size_t row, int col, const char *val);
+/* Appends an empty row (all ""), returns its index. */
+size_t csvtab_append_row(struct csv_table *t);
+/* Removes row r, keeping the order of the others. */
+void csvtab_remove_row(struct csv_table *t, size_t r);
+
+/* Writes the table (header + rows) as CSV to fp. 0 or -1 (errno set). */
+int csvtab_write_fp(const struct csv_table *t, FILE *fp);
+/* Writes one field with minimal quoting (libcsv's csv_fwrite when needed). */
+int csvtab_write_field(FILE *fp, const char *s);
+
+#endif

@@ -1,0 +1,390 @@
+#include "fsutil.h"
+#include "strmap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int fs_mkdir_p(const char *path, mode_t mode, struct itg_err *e)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) != 0 && errno != EEXIST) {
+				rc = err_set(e, ITG_EXIT_RUNTIME, "cannot create folder %s: %s", p,
+					     strerror(errno));
+				break;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	if (rc == 0 && !fs_is_dir(path))
+		rc = err_set(e, ITG_EXIT_RUNTIME, "%s exists and is not a folder", path);
+	free(p);
+	return rc;
+}
+
+int fs_fsync_dir(const char *dir, struct itg_err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot open folder %s: %s", dir, strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		int saved = errno;
+		close(fd);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot sync folder %s: %s", dir, strerror(saved));
+	}
+	close(fd);
+	return 0;
+}
+
+int fs_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int fs_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char *child;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		child = fs_join(path, de->d_name);
+		if (fs_remove_tree(child) != 0)
+			rc = -1;
+		free(child);
+	}
+	closedir(d);
+	if (rmdir(path) != 0)
+		rc = -1;
+	return rc;
+}
+
+int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
+{
+	char chunk[65536];
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	if (!fp)
+		return err_set(e, errno == ENOENT ? ITG_EXIT_USAGE : ITG_EXIT_RUNTIME,
+			       "cannot read %s: %s", path, strerror(errno));
+	buf_add(out, "", 0);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (max_bytes && out->len + n > max_bytes) {
+			fclose(fp);
+			return err_set(e, ITG_EXIT_USAGE, "%s: larger than %zu bytes", path, max_bytes);
+		}
+		buf_add(out, chunk, n);
+	}
+	if (ferror(fp)) {
+		int saved = errno;
+		fclose(fp);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(saved));
+	}
+	fclose(fp);
+	return 0;
+}
+
+char *fs_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+char *fs_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return xstrdup(slash ? slash + 1 : path);
+}
+
+char *fs_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+
+	if (n && dir[n - 1] == '/')
+		return xasprintf("%s%s", dir, name);
+	return xasprintf("%s/%s", dir, name);
+}
+
+char *fs_resolve(const char *base_dir, const char *path)
+{
+	if (path[0] == '/' || !base_dir || !*base_dir)
+		return xstrdup(path);
+	return fs_join(base_dir, path);
+}
+
+static char *temp_sibling(const char *final)
+{
+	char *dir = fs_dirname(final), *base = fs_basename(final);
+	char *tmp = xasprintf("%s/.%s.tmp.XXXXXX", dir, base);
+
+	free(dir);
+	free(base);
+	return tmp;
+}
+
+int afile_open(struct afile *f, const char *final, mode_t mode, struct itg_err *e)
+{
+	int fd;
+
+	memset(f, 0, sizeof *f);
+	f->final = xstrdup(final);
+	f->tmp = temp_sibling(final);
+	fd = mkstemp(f->tmp);
+	if (fd < 0) {
+		err_set(e, ITG_EXIT_RUNTIME, "cannot create a file beside %s: %s", final,
+			strerror(errno));
+		free(f->tmp);
+		free(f->final);
+		memset(f, 0, sizeof *f);
+		return -1;
+	}
+	fchmod(fd, mode);
+	f->fp = fdopen(fd, "wb");
+	if (!f->fp) {
+		close(fd);
+		unlink(f->tmp);
+		free(f->tmp);
+		free(f->final);
+		memset(f, 0, sizeof *f);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", final, strerror(errno));
+	}
+	return 0;
+}
+
+int afile_close_unpublished(struct afile *f, struct itg_err *e)
+{
+	int bad = 0, saved = 0;
+
+	if (fflush(f->fp) != 0 || ferror(f->fp)) {
+		bad = 1;
+		saved = errno;
+	} else if (fsync(fileno(f->fp)) != 0) {
+		bad = 1;
+		saved = errno;
+	}
+	if (fclose(f->fp) != 0 && !bad) {
+		bad = 1;
+		saved = errno;
+	}
+	f->fp = NULL;
+	if (bad) {
+		unlink(f->tmp);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", f->final,
+			       strerror(saved ? saved : EIO));
+	}
+	return 0;
+}
+
+int afile_commit(struct afile *f, struct itg_err *e)
+{
+	int rc = afile_close_unpublished(f, e);
+	char *dir;
+
+	if (rc == 0 && rename(f->tmp, f->final) != 0) {
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot rename into %s: %s", f->final,
+			     strerror(errno));
+		unlink(f->tmp);
+	}
+	if (rc == 0) {
+		dir = fs_dirname(f->final);
+		rc = fs_fsync_dir(dir, e);
+		free(dir);
+	}
+	free(f->tmp);
+	free(f->final);
+	memset(f, 0, sizeof *f);
+	return rc;
+}
+
+void afile_abort(struct afile *f)
+{
+	if (f->fp)
+		fclose(f->fp);
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->tmp);
+	free(f->final);
+	memset(f, 0, sizeof *f);
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
+		    struct itg_err *e)
+{
+	struct afile f;
+
+	if (afile_open(&f, path, mode, e) != 0)
+		return -1;
+	if (n && fwrite(data, 1, n, f.fp) != n) {
+		int saved = errno;
+		afile_abort(&f);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", path, strerror(saved));
+	}
+	return afile_commit(&f, e);
+}
+
+char *fs_stage_dir(const char *final, struct itg_err *e)
+{
+	char *tmp = temp_sibling(final);
+	char *parent = fs_dirname(final);
+
+	if (fs_mkdir_p(parent, ITG_DIR_MODE, e) != 0) {
+		free(parent);
+		free(tmp);
+		return NULL;
+	}
+	free(parent);
+	if (!mkdtemp(tmp)) {
+		err_set(e, ITG_EXIT_RUNTIME, "cannot create a folder beside %s: %s", final,
+			strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	chmod(tmp, ITG_DIR_MODE);
+	return tmp;
+}
+
+int fs_publish_dir(const char *staged, const char *final, struct itg_err *e)
+{
+	char *parent = fs_dirname(final);
+	char *old = NULL;
+	int rc = 0;
+
+	if (fs_fsync_dir(staged, e) != 0) {
+		free(parent);
+		return -1;
+	}
+	if (fs_exists(final)) {
+		/* move the previous output aside first: rename() cannot replace a
+		 * non-empty folder */
+		old = xasprintf("%s.old.%ld", staged, (long)getpid());
+		if (rename(final, old) != 0) {
+			rc = err_set(e, ITG_EXIT_RUNTIME, "cannot replace %s: %s", final,
+				     strerror(errno));
+			goto out;
+		}
+	}
+	if (rename(staged, final) != 0) {
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot rename into %s: %s", final,
+			     strerror(errno));
+		if (old)
+			rename(old, final);
+		goto out;
+	}
+	rc = fs_fsync_dir(parent, e);
+	if (old)
+		fs_remove_tree(old);
+out:
+	free(old);
+	free(parent);
+	return rc;
+}
+
+int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
+{
+	unsigned char chunk[65536];
+	uint64_t h = 1469598103934665603ULL;
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	memset(fp, 0, sizeof *fp);
+	if (!f) {
+		if (errno == ENOENT) {
+			fp->hash = h;
+			return 0;
+		}
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
+	}
+	fp->present = 1;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			h ^= chunk[i];
+			h *= 1099511628211ULL;
+		}
+		fp->bytes += n;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s", path);
+	}
+	fclose(f);
+	fp->hash = h;
+	return 0;
+}
+
+/*
+ * ITG_FIXED_TIME (seconds since the epoch) pins "now" so that golden-file
+ * tests of reports and audit lines are repeatable.
+ */
+static void now_timespec(struct timespec *now)
+{
+	const char *fixed = getenv("ITG_FIXED_TIME");
+
+	if (fixed && *fixed) {
+		now->tv_sec = (time_t)strtoll(fixed, NULL, 10);
+		now->tv_nsec = 0;
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, now);
+}
+
+void time_now_rfc3339(char out[32])
+{
+	struct timespec now;
+	struct tm tm;
+
+	now_timespec(&now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, 13, ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
+}
+
+void time_now_runid(char out[20])
+{
+	struct timespec now;
+	struct tm tm;
+
+	now_timespec(&now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(out, 20, "%Y%m%dT%H%M%SZ", &tm);
+}

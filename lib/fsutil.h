@@ -1,0 +1,85 @@
+/*
+ * fsutil.h - files that are either wholly there or not there at all.
+ *
+ * Every output of every stage goes through here: written beside its final
+ * name, fsynced, renamed into place, and the folder fsynced, so that a crash
+ * or a full disk never leaves a half-written file under the final name.
+ * Files are created 0600 and folders 0700: they may hold personal data.
+ */
+#ifndef ITG_FSUTIL_H
+#define ITG_FSUTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "xalloc.h"
+
+#define ITG_FILE_MODE 0600
+#define ITG_DIR_MODE 0700
+
+/* Creates path and its missing parents with mode. */
+int fs_mkdir_p(const char *path, mode_t mode, struct itg_err *e);
+int fs_fsync_dir(const char *dir, struct itg_err *e);
+/* 1 if path exists (any type), 0 if not. */
+int fs_exists(const char *path);
+int fs_is_dir(const char *path);
+/* Recursively removes path; missing is fine.  Returns 0 or -1. */
+int fs_remove_tree(const char *path);
+
+/* Reads a whole file (at most max_bytes; 0 = no limit) into out. */
+int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
+
+/* Newly allocated strings. */
+char *fs_dirname(const char *path);
+char *fs_basename(const char *path);
+char *fs_join(const char *dir, const char *name);
+/* path if absolute, else base_dir/path. */
+char *fs_resolve(const char *base_dir, const char *path);
+
+/*
+ * A file being written for atomic publication: written to a temporary
+ * sibling ".NAME.tmp.XXXXXX" and renamed over NAME by afile_commit.
+ */
+struct afile {
+	FILE *fp;     /* write here */
+	char *tmp;
+	char *final;
+};
+
+int afile_open(struct afile *f, const char *final, mode_t mode, struct itg_err *e);
+/* fflush + fsync + fclose, rename, fsync folder.  Frees f's strings either way. */
+int afile_commit(struct afile *f, struct itg_err *e);
+/* fflush + fsync + fclose without renaming; f->tmp stays for the caller. */
+int afile_close_unpublished(struct afile *f, struct itg_err *e);
+/* Closes and unlinks the temporary file; safe on a zeroed struct. */
+void afile_abort(struct afile *f);
+
+int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
+		    struct itg_err *e);
+
+/*
+ * A folder staged as a temporary sibling ".NAME.tmp.XXXXXX" (0700).
+ * fs_stage_dir returns its path (caller frees).  fs_publish_dir fsyncs the
+ * staged folder, renames it to final (replacing an existing folder of that
+ * name, which is removed), and fsyncs the parent.
+ */
+char *fs_stage_dir(const char *final, struct itg_err *e);
+int fs_publish_dir(const char *staged, const char *final, struct itg_err *e);
+
+/* Store-file fingerprint: size and FNV-1a 64 of the bytes; present=0 if missing. */
+struct fingerprint {
+	int present;
+	uint64_t bytes;
+	uint64_t hash;
+};
+int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e);
+
+/* ITG_FIXED_TIME=<epoch seconds> in the environment pins "now" for tests. */
+/* UTC now as RFC 3339 with milliseconds, "2026-11-25T01:02:03.000Z". */
+void time_now_rfc3339(char out[32]);
+/* UTC now as a run id, "20261125T010203Z". */
+void time_now_runid(char out[20]);
+
+#endif

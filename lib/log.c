@@ -1,0 +1,123 @@
+#include "log.h"
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+
+static const char *g_stage = "itg";
+static enum log_format g_format = LOG_HUMAN;
+static int g_quiet, g_verbose, g_progress_shown;
+
+static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+static const char *const level_json[] = {"debug", "info", "warn", "error"};
+
+void log_init(const char *stage, enum log_format format, int quiet, int verbose)
+{
+	g_stage = stage;
+	g_format = format;
+	g_quiet = quiet;
+	g_verbose = verbose;
+}
+
+const char *log_stage(void)
+{
+	return g_stage;
+}
+
+int log_parse_format(const char *s, enum log_format *out)
+{
+	if (strcmp(s, "human") == 0 || strcmp(s, "text") == 0)
+		*out = LOG_HUMAN;
+	else if (strcmp(s, "json") == 0)
+		*out = LOG_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+static void clear_progress(void)
+{
+	if (g_progress_shown) {
+		fputs("\r\033[K", stderr);
+		g_progress_shown = 0;
+	}
+}
+
+static void emit_json(enum log_level level, const char *msg)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *out;
+	size_t len;
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + 19, sizeof ts - 19, ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
+	yajl_gen_map_open(g);
+	yajl_gen_string(g, (const unsigned char *)"time", 4);
+	yajl_gen_string(g, (const unsigned char *)ts, strlen(ts));
+	yajl_gen_string(g, (const unsigned char *)"level", 5);
+	yajl_gen_string(g, (const unsigned char *)level_json[level], strlen(level_json[level]));
+	yajl_gen_string(g, (const unsigned char *)"stage", 5);
+	yajl_gen_string(g, (const unsigned char *)g_stage, strlen(g_stage));
+	yajl_gen_string(g, (const unsigned char *)"msg", 3);
+	yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &out, &len);
+	fwrite(out, 1, len, stderr);
+	fputc('\n', stderr);
+	yajl_gen_free(g);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	if (level == LOG_DEBUG && !g_verbose)
+		return;
+	if (level == LOG_INFO && g_quiet)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	/* one event, one line: flatten embedded newlines */
+	for (size_t i = 0; i < b.len; i++)
+		if (b.p[i] == '\n' || b.p[i] == '\r')
+			b.p[i] = ' ';
+	clear_progress();
+	if (g_format == LOG_JSON)
+		emit_json(level, buf_str(&b));
+	else
+		fprintf(stderr, "%s %s: %s\n", level_names[level], g_stage, buf_str(&b));
+	fflush(stderr);
+	buf_free(&b);
+}
+
+void log_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g_quiet || g_format != LOG_HUMAN || !isatty(STDERR_FILENO))
+		return;
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s: ", g_stage);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	g_progress_shown = 1;
+}
+
+void log_progress_end(void)
+{
+	clear_progress();
+}

@@ -1,0 +1,58 @@
+/*
+ * ndjson.h - gzip-compressed NDJSON files, written and read as a stream.
+ *
+ * Both sides count records and keep the CRC-32 and byte length of the
+ * uncompressed text, which the snapshot manifest records and readers check.
+ * Writers create files 0600 (snapshots hold contact names and emails).
+ */
+#ifndef ITG_NDJSON_H
+#define ITG_NDJSON_H
+
+#include <stdint.h>
+#include <zlib.h>
+
+#include "err.h"
+#include "xalloc.h"
+
+struct ndjson_writer {
+	gzFile gz;
+	int fd;           /* dup of the gz descriptor, for fsync */
+	char *path;
+	uint32_t crc;
+	uint64_t bytes;   /* uncompressed, newlines included */
+	uint64_t records;
+};
+
+int ndjson_writer_open(struct ndjson_writer *w, const char *path, struct itg_err *e);
+/* Writes one record (len bytes, no newline inside) and a newline. */
+int ndjson_writer_line(struct ndjson_writer *w, const char *json, size_t len, struct itg_err *e);
+/* Flushes, fsyncs and closes; a write error surfaces here too. */
+int ndjson_writer_close(struct ndjson_writer *w, struct itg_err *e);
+/* Closes and unlinks after a failure. */
+void ndjson_writer_abort(struct ndjson_writer *w);
+
+struct ndjson_reader {
+	gzFile gz;
+	char *path;
+	struct buf line;
+	char *chunk;
+	size_t chunk_len, chunk_pos;
+	int eof;
+	long lineno;      /* 1-based number of the line last returned */
+	uint32_t crc;
+	uint64_t bytes;
+	uint64_t records;
+};
+
+/* Refuses a file that is not gzip. */
+int ndjson_reader_open(struct ndjson_reader *r, const char *path, struct itg_err *e);
+/*
+ * Next non-empty line, without its newline, NUL-terminated, valid until the
+ * next call.  Returns 1 with a line, 0 at a clean end, -1 on a truncated or
+ * corrupt file (the error names the file and line).
+ */
+int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
+		       struct itg_err *e);
+void ndjson_reader_close(struct ndjson_reader *r);
+
+#endif
