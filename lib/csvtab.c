@@ -1,0 +1,380 @@
+/*
+ * csvtab.c - product-store CSV files as header-driven tables.
+ *
+ * libcsv gives no positions (LIBRARIES.md 2.2), so the file is fed to it one
+ * physical line at a time: a strict-quoting failure then lies on the line
+ * just fed, and a row starts on the first non-blank line fed after the
+ * previous row ended (quoted fields may span several lines).
+ */
+#include "csvtab.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reader {
+	const char *path;
+	struct csv_table *t;
+	const char *const *contract;
+	const char *const *required;
+	struct itg_err *e;
+	int failed;
+	int have_header;
+	size_t nheader;        /* columns in the file's header */
+	char **fields;         /* the row being read */
+	size_t nfields, cap;
+	long line;             /* physical line being fed */
+	long row_line;         /* line where the current row started */
+	int row_pending;       /* at a row boundary: the next non-blank line starts a row */
+};
+
+/* Keep every space: store values are compared byte for byte. */
+static int keep_spaces(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void free_fields(struct reader *r)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		free(r->fields[i]);
+	r->nfields = 0;
+}
+
+static void on_field(void *s, size_t len, void *ctx)
+{
+	struct reader *r = ctx;
+
+	if (r->failed)
+		return;
+	if (len && memchr(s, '\0', len)) {
+		r->failed = 1;
+		err_at(r->e, ITG_EXIT_USAGE, r->path, r->line, 0,
+		       "NUL byte in a field, remove it");
+		return;
+	}
+	xgrow((void **)&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);
+	r->fields[r->nfields++] = xstrndup(s ? s : "", s ? len : 0);
+}
+
+static int take_header(struct reader *r)
+{
+	struct csv_table *t = r->t;
+	size_t extra = 0;
+
+	for (size_t i = 0; i < r->nfields; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->fields[i], r->fields[j]) == 0)
+				return err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
+					      "duplicate column \"%s\" in the header, rename or remove one",
+					      r->fields[i]);
+	for (size_t k = 0; r->required && r->required[k]; k++) {
+		int found = 0;
+		for (size_t i = 0; i < r->nfields && !found; i++)
+			found = strcmp(r->fields[i], r->required[k]) == 0;
+		if (!found)
+			return err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
+				      "required column \"%s\" is missing from the header, add it",
+				      r->required[k]);
+	}
+	for (size_t k = 0; r->contract && r->contract[k]; k++)
+		extra++;
+	t->cols = xcalloc(r->nfields + extra + 1, sizeof *t->cols);
+	for (size_t i = 0; i < r->nfields; i++) {
+		t->cols[i] = r->fields[i];
+		r->fields[i] = NULL;
+	}
+	t->ncols = r->nheader = r->nfields;
+	r->nfields = 0;
+	for (size_t k = 0; r->contract && r->contract[k]; k++)
+		if (csvtab_col(t, r->contract[k]) < 0)
+			t->cols[t->ncols++] = xstrdup(r->contract[k]);
+	r->have_header = 1;
+	return 0;
+}
+
+static void on_row(int c, void *ctx)
+{
+	struct reader *r = ctx;
+	struct csv_table *t = r->t;
+	char **row;
+
+	(void)c;
+	r->row_pending = 1;
+	if (r->failed)
+		return;
+	if (!r->have_header) {
+		if (take_header(r) < 0)
+			r->failed = 1;
+		free_fields(r);
+		return;
+	}
+	if (r->nfields != r->nheader) {
+		r->failed = 1;
+		err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
+		       "%zu fields, header has %zu", r->nfields, r->nheader);
+		free_fields(r);
+		return;
+	}
+	row = xcalloc(t->ncols, sizeof *row);
+	for (size_t i = 0; i < r->nfields; i++)
+		row[i] = r->fields[i];
+	for (size_t i = r->nfields; i < t->ncols; i++)
+		row[i] = xstrdup("");
+	r->nfields = 0;
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap;
+		xgrow((void **)&t->rows, &cap, t->nrows + 1, sizeof *t->rows);
+		t->lines = xrealloc(t->lines, cap * sizeof *t->lines);
+		t->cap = cap;
+	}
+	t->rows[t->nrows] = row;
+	t->lines[t->nrows] = r->row_line;
+	t->nrows++;
+}
+
+static void empty_table(struct csv_table *t, const char *const *contract)
+{
+	size_t n = 0;
+
+	while (contract && contract[n])
+		n++;
+	t->cols = xcalloc(n + 1, sizeof *t->cols);
+	for (size_t i = 0; i < n; i++)
+		t->cols[i] = xstrdup(contract[i]);
+	t->ncols = n;
+}
+
+/* Length of the physical line at p (end of line bytes included). */
+static size_t line_len(const char *p, size_t left)
+{
+	for (size_t i = 0; i < left; i++) {
+		if (p[i] == '\n')
+			return i + 1;
+		if (p[i] == '\r' && (i + 1 == left || p[i + 1] != '\n'))
+			return i + 1;
+	}
+	return left;
+}
+
+static int is_blank_line(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+static int parse_text(struct reader *r, const char *data, size_t len)
+{
+	struct csv_parser p;
+	size_t off = 0;
+	int rc = 0;
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return err_set(r->e, ITG_EXIT_RUNTIME, "%s: cannot start the csv parser", r->path);
+	csv_set_space_func(&p, keep_spaces);
+	r->row_pending = 1;
+	r->line = 0;
+	while (off < len && !r->failed) {
+		size_t n = line_len(data + off, len - off);
+
+		r->line++;
+		if (r->row_pending && !is_blank_line(data + off, n)) {
+			r->row_line = r->line;
+			r->row_pending = 0;
+		}
+		if (csv_parse(&p, data + off, n, on_field, on_row, r) != n) {
+			if (!r->failed)
+				err_at(r->e, ITG_EXIT_USAGE, r->path, r->line, 0,
+				       "bad quoting (%s), double quotes inside a quoted field "
+				       "and quote fields that contain quotes",
+				       csv_strerror(csv_error(&p)));
+			r->failed = 1;
+		}
+		off += n;
+	}
+	if (!r->failed && csv_fini(&p, on_field, on_row, r) != 0) {
+		err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
+		       "quoted field never closed, add the closing quote");
+		r->failed = 1;
+	}
+	if (r->failed)
+		rc = -1;
+	csv_free(&p);
+	return rc;
+}
+
+int csvtab_read(const char *path, const char *const *contract_cols,
+		const char *const *required_cols, struct csv_table *t, struct itg_err *e)
+{
+	struct buf b = {0};
+	struct reader r = {0};
+	const char *data;
+	size_t len;
+
+	memset(t, 0, sizeof *t);
+	t->path = xstrdup(path);
+	if (!fs_exists(path)) {
+		empty_table(t, contract_cols);
+		return 0;
+	}
+	if (fs_read_all(path, &b, 0, e) < 0) {
+		csvtab_free(t);
+		return -1;
+	}
+	t->present = 1;
+	data = buf_str(&b);
+	len = b.len;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	r.path = path;
+	r.t = t;
+	r.contract = contract_cols;
+	r.required = required_cols;
+	r.e = e;
+	if (parse_text(&r, data, len) < 0) {
+		free_fields(&r);
+		free(r.fields);
+		buf_free(&b);
+		csvtab_free(t);
+		return -1;
+	}
+	free_fields(&r);
+	free(r.fields);
+	buf_free(&b);
+	if (!r.have_header)  /* an empty file reads like a missing one */
+		empty_table(t, contract_cols);
+	return 0;
+}
+
+void csvtab_free(struct csv_table *t)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++)
+			free(t->rows[r][c]);
+		free(t->rows[r]);
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		free(t->cols[c]);
+	free(t->cols);
+	free(t->rows);
+	free(t->lines);
+	free(t->path);
+	memset(t, 0, sizeof *t);
+}
+
+int csvtab_col(const struct csv_table *t, const char *name)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c], name) == 0)
+			return (int)c;
+	return -1;
+}
+
+const char *csvtab_get(const struct csv_table *t, size_t row, int col)
+{
+	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
+		return "";
+	return t->rows[row][col];
+}
+
+void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
+{
+	char *copy = xstrdup(val ? val : "");
+
+	free(t->rows[row][col]);
+	t->rows[row][col] = copy;
+}
+
+size_t csvtab_append_row(struct csv_table *t)
+{
+	char **row = xcalloc(t->ncols ? t->ncols : 1, sizeof *row);
+
+	for (size_t c = 0; c < t->ncols; c++)
+		row[c] = xstrdup("");
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap;
+		xgrow((void **)&t->rows, &cap, t->nrows + 1, sizeof *t->rows);
+		t->lines = xrealloc(t->lines, cap * sizeof *t->lines);
+		t->cap = cap;
+	}
+	t->rows[t->nrows] = row;
+	t->lines[t->nrows] = 0;
+	return t->nrows++;
+}
+
+void csvtab_remove_row(struct csv_table *t, size_t r)
+{
+	if (r >= t->nrows)
+		return;
+	for (size_t c = 0; c < t->ncols; c++)
+		free(t->rows[r][c]);
+	free(t->rows[r]);
+	memmove(t->rows + r, t->rows + r + 1, (t->nrows - r - 1) * sizeof *t->rows);
+	memmove(t->lines + r, t->lines + r + 1, (t->nrows - r - 1) * sizeof *t->lines);
+	t->nrows--;
+}
+
+static int needs_quotes(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		return 1;
+	return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+int csvtab_write_field(FILE *fp, const char *s)
+{
+	if (!s)
+		s = "";
+	if (needs_quotes(s))
+		return csv_fwrite(fp, s, strlen(s)) == 0 ? 0 : -1;
+	if (*s && fputs(s, fp) == EOF)
+		return -1;
+	return 0;
+}
+
+/*
+ * A row of one empty field would be a blank line, which readers skip: write
+ * it as "" so the row survives a round trip.
+ */
+static int write_row(FILE *fp, char *const *fields, size_t n)
+{
+	if (n == 1 && fields[0][0] == '\0') {
+		if (fputs("\"\"", fp) == EOF)
+			return -1;
+	} else {
+		for (size_t c = 0; c < n; c++) {
+			if (c && putc(',', fp) == EOF)
+				return -1;
+			if (csvtab_write_field(fp, fields[c]) < 0)
+				return -1;
+		}
+	}
+	return putc('\n', fp) == EOF ? -1 : 0;
+}
+
+int csvtab_write_fp(const struct csv_table *t, FILE *fp)
+{
+	if (write_row(fp, t->cols, t->ncols) < 0)
+		return -1;
+	for (size_t r = 0; r < t->nrows; r++)
+		if (write_row(fp, t->rows[r], t->ncols) < 0)
+			return -1;
+	if (ferror(fp)) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}

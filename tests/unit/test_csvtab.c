@@ -1,0 +1,394 @@
+/* Unit tests of lib/csvtab: reading store CSVs, errors with lines, round trips. */
+#include "unit.h"
+
+#include "csvtab.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const links_cols[] = {"organization_id", "itglue_organization_id",
+					 "source", "linked_at", NULL};
+static const char *const links_required[] = {"organization_id", "itglue_organization_id",
+					     "source", NULL};
+
+/* Writes text to DIR/name and reads it as a links table. */
+static int read_text(const char *dir, const char *text, struct csv_table *t,
+		     struct itg_err *e)
+{
+	char *path = fs_join(dir, "links.csv");
+	int rc;
+
+	unit_write_file(path, text);
+	rc = csvtab_read(path, links_cols, links_required, t, e);
+	free(path);
+	return rc;
+}
+
+/* The table written to a string (caller frees). */
+static char *write_text(const struct csv_table *t)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&s, &n);
+
+	CU_ASSERT_EQUAL(csvtab_write_fp(t, fp), 0);
+	fclose(fp);
+	return s;
+}
+
+/* "DIR/links.csv:LINE: " followed by what. */
+static int msg_is(const char *dir, const struct itg_err *e, const char *at_and_text)
+{
+	char *want = xasprintf("%s/links.csv:%s", dir, at_and_text);
+	int ok = strcmp(e->msg, want) == 0;
+
+	if (!ok)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", e->msg, want);
+	free(want);
+	return ok;
+}
+
+static void test_bom_and_crlf_are_accepted(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "\xEF\xBB\xBForganization_id,itglue_organization_id,"
+					"source,linked_at\r\n1,10,auto,x\r\n2,20,manual,\r\n",
+					&t, &e), 0);
+	CU_ASSERT_EQUAL(t.present, 1);
+	CU_ASSERT_EQUAL(t.ncols, 4);
+	CU_ASSERT_STRING_EQUAL(t.cols[0], "organization_id");
+	CU_ASSERT_EQUAL(t.nrows, 2);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 1, csvtab_col(&t, "source")), "manual");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 1, csvtab_col(&t, "linked_at")), "");
+	CU_ASSERT_EQUAL(t.lines[0], 2);
+	CU_ASSERT_EQUAL(t.lines[1], 3);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+static void test_columns_in_any_order_are_found_by_name(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "source,linked_at,itglue_organization_id,"
+					"organization_id\nimport,t,77,5\n", &t, &e), 0);
+	CU_ASSERT_EQUAL(csvtab_col(&t, "organization_id"), 3);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, csvtab_col(&t, "organization_id")), "5");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, csvtab_col(&t, "itglue_organization_id")), "77");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, csvtab_col(&t, "nope")), "");
+	CU_ASSERT_EQUAL(csvtab_col(&t, "nope"), -1);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+static void test_extra_column_and_row_order_survive_a_round_trip(void)
+{
+	char *dir = unit_tmpdir();
+	const char *text = "organization_id,note,itglue_organization_id,source,linked_at\n"
+			   "3,  keep my spaces ,30,manual,a\n"
+			   "1,,10,auto,b\n"
+			   "2,x,20,import,c\n";
+	struct csv_table t;
+	struct itg_err e = {0};
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, text, &t, &e), 0);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, 1), "  keep my spaces ");
+	out = write_text(&t);
+	CU_ASSERT_STRING_EQUAL(out, "organization_id,note,itglue_organization_id,source,linked_at\n"
+				    "3,\"  keep my spaces \",30,manual,a\n"
+				    "1,,10,auto,b\n"
+				    "2,x,20,import,c\n");
+	free(out);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+static void test_quotes_commas_and_newlines_round_trip_byte_for_byte(void)
+{
+	char *dir = unit_tmpdir();
+	char *path = fs_join(dir, "links.csv");
+	const char *nasty[] = {"say \"hi\"", "a,b", "two\nlines", "cr\r\nlf", " lead",
+			       "trail ", "\"", "", "plain", "caf\xC3\xA9"};
+	size_t n = sizeof nasty / sizeof nasty[0];
+	struct csv_table t, u;
+	struct itg_err e = {0};
+	char *out;
+	FILE *fp;
+
+	CU_ASSERT_EQUAL_FATAL(csvtab_read(path, links_cols, NULL, &t, &e), 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = csvtab_append_row(&t);
+		csvtab_set(&t, r, 0, nasty[i]);
+		csvtab_set(&t, r, 3, nasty[n - 1 - i]);
+	}
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(csvtab_write_fp(&t, fp), 0);
+	fclose(fp);
+	CU_ASSERT_EQUAL_FATAL(csvtab_read(path, links_cols, links_cols, &u, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(u.nrows, n);
+	for (size_t i = 0; i < n; i++) {
+		CU_ASSERT_STRING_EQUAL(csvtab_get(&u, i, 0), nasty[i]);
+		CU_ASSERT_STRING_EQUAL(csvtab_get(&u, i, 3), nasty[n - 1 - i]);
+	}
+	out = write_text(&u);
+	{
+		char *first = write_text(&t);
+		CU_ASSERT_STRING_EQUAL(out, first);
+		free(first);
+	}
+	free(out);
+	csvtab_free(&t);
+	csvtab_free(&u);
+	free(path);
+	unit_rmtree(dir);
+}
+
+static void test_write_field_quotes_only_when_needed(void)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&s, &n);
+
+	csvtab_write_field(fp, "abc");
+	putc('|', fp);
+	csvtab_write_field(fp, "a\"b");
+	putc('|', fp);
+	csvtab_write_field(fp, "");
+	putc('|', fp);
+	csvtab_write_field(fp, "x y");
+	putc('|', fp);
+	csvtab_write_field(fp, "x ");
+	fclose(fp);
+	CU_ASSERT_STRING_EQUAL(s, "abc|\"a\"\"b\"||x y|\"x \"");
+	free(s);
+}
+
+static void test_single_empty_column_row_is_not_lost(void)
+{
+	char *dir = unit_tmpdir();
+	char *path = fs_join(dir, "one.csv");
+	const char *const cols[] = {"only", NULL};
+	struct csv_table t, u;
+	struct itg_err e = {0};
+	FILE *fp;
+
+	CU_ASSERT_EQUAL_FATAL(csvtab_read(path, cols, NULL, &t, &e), 0);
+	csvtab_append_row(&t);
+	csvtab_set(&t, csvtab_append_row(&t), 0, "v");
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(csvtab_write_fp(&t, fp), 0);
+	fclose(fp);
+	CU_ASSERT_EQUAL_FATAL(csvtab_read(path, cols, NULL, &u, &e), 0);
+	CU_ASSERT_EQUAL(u.nrows, 2);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&u, 0, 0), "");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&u, 1, 0), "v");
+	csvtab_free(&t);
+	csvtab_free(&u);
+	free(path);
+	unit_rmtree(dir);
+}
+
+static void test_missing_file_is_an_empty_table_with_contract_header(void)
+{
+	char *dir = unit_tmpdir();
+	char *path = fs_join(dir, "links.csv");
+	struct csv_table t;
+	struct itg_err e = {0};
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(csvtab_read(path, links_cols, links_required, &t, &e), 0);
+	CU_ASSERT_EQUAL(t.present, 0);
+	CU_ASSERT_EQUAL(t.nrows, 0);
+	CU_ASSERT_EQUAL(t.ncols, 4);
+	out = write_text(&t);
+	CU_ASSERT_STRING_EQUAL(out, "organization_id,itglue_organization_id,source,linked_at\n");
+	free(out);
+	csvtab_free(&t);
+	free(path);
+	unit_rmtree(dir);
+}
+
+static void test_missing_contract_column_is_appended_as_empty(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "organization_id,itglue_organization_id,source\n"
+					"1,10,auto\n", &t, &e), 0);
+	CU_ASSERT_EQUAL(t.ncols, 4);
+	CU_ASSERT_EQUAL(csvtab_col(&t, "linked_at"), 3);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, 3), "");
+	out = write_text(&t);
+	CU_ASSERT_STRING_EQUAL(out, "organization_id,itglue_organization_id,source,linked_at\n"
+				    "1,10,auto,\n");
+	free(out);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+static void test_row_with_wrong_field_count_names_its_line(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				  "1,10,auto,x\n\n2,20,auto,x,extra\n", &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT(msg_is(dir, &e, "4: 5 fields, header has 4"));
+	CU_ASSERT_EQUAL(t.nrows, 0);
+	CU_ASSERT_PTR_NULL(t.rows);
+	unit_rmtree(dir);
+}
+
+static void test_wrong_field_count_after_multiline_field_names_physical_line(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				  "1,10,auto,\"line one\nline two\nline three\"\n"
+				  "2,20\n", &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT(msg_is(dir, &e, "5: 2 fields, header has 4"));
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				  "1,10,\"a\r\nb\",x\r\n3,\"multi\nline\"\r\n", &t, &e), -1);
+	CU_ASSERT(msg_is(dir, &e, "4: 2 fields, header has 4"));
+	unit_rmtree(dir);
+}
+
+static void test_bad_quote_names_its_line(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				  "1,10,auto,x\n2,2\"0,auto,x\n", &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/links.csv:3: bad quoting"));
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				  "1,10,auto,\"a\nb\"\n2,\"20\"x,auto,x\n", &t, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/links.csv:4: bad quoting"));
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				  "1,10,auto,x\n2,20,auto,\"never closed\n", &t, &e), -1);
+	CU_ASSERT(msg_is(dir, &e, "3: quoted field never closed, add the closing quote"));
+	unit_rmtree(dir);
+}
+
+static void test_missing_required_column_is_an_error(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(read_text(dir, "organization_id,source,linked_at\n1,auto,x\n", &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT(msg_is(dir, &e, "1: required column \"itglue_organization_id\" is missing "
+				  "from the header, add it"));
+	unit_rmtree(dir);
+}
+
+static void test_duplicate_header_name_is_an_error(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(read_text(dir, "\norganization_id,itglue_organization_id,source,source\n",
+				  &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT(msg_is(dir, &e, "2: duplicate column \"source\" in the header, rename or "
+				  "remove one"));
+	unit_rmtree(dir);
+}
+
+static void test_set_append_and_remove_rows_keep_order(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+	size_t r;
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+					"1,10,auto,a\n2,20,auto,b\n3,30,auto,c\n", &t, &e), 0);
+	csvtab_remove_row(&t, 1);
+	CU_ASSERT_EQUAL(t.nrows, 2);
+	CU_ASSERT_EQUAL(t.lines[1], 4);
+	r = csvtab_append_row(&t);
+	CU_ASSERT_EQUAL(r, 2);
+	CU_ASSERT_EQUAL(t.lines[2], 0);
+	csvtab_set(&t, r, 0, "4");
+	csvtab_set(&t, r, 2, "import");
+	csvtab_set(&t, 0, 3, "changed, with comma");
+	out = write_text(&t);
+	CU_ASSERT_STRING_EQUAL(out, "organization_id,itglue_organization_id,source,linked_at\n"
+				    "1,10,auto,\"changed, with comma\"\n"
+				    "3,30,auto,c\n"
+				    "4,,import,\n");
+	free(out);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+static void test_empty_existing_file_reads_as_empty_table(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "\xEF\xBB\xBF", &t, &e), 0);
+	CU_ASSERT_EQUAL(t.present, 1);
+	CU_ASSERT_EQUAL(t.ncols, 4);
+	CU_ASSERT_EQUAL(t.nrows, 0);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+static CU_TestInfo tests[] = {
+	{"test_bom_and_crlf_are_accepted", test_bom_and_crlf_are_accepted},
+	{"test_columns_in_any_order_are_found_by_name", test_columns_in_any_order_are_found_by_name},
+	{"test_extra_column_and_row_order_survive_a_round_trip",
+	 test_extra_column_and_row_order_survive_a_round_trip},
+	{"test_quotes_commas_and_newlines_round_trip_byte_for_byte",
+	 test_quotes_commas_and_newlines_round_trip_byte_for_byte},
+	{"test_write_field_quotes_only_when_needed", test_write_field_quotes_only_when_needed},
+	{"test_single_empty_column_row_is_not_lost", test_single_empty_column_row_is_not_lost},
+	{"test_missing_file_is_an_empty_table_with_contract_header",
+	 test_missing_file_is_an_empty_table_with_contract_header},
+	{"test_missing_contract_column_is_appended_as_empty",
+	 test_missing_contract_column_is_appended_as_empty},
+	{"test_row_with_wrong_field_count_names_its_line",
+	 test_row_with_wrong_field_count_names_its_line},
+	{"test_wrong_field_count_after_multiline_field_names_physical_line",
+	 test_wrong_field_count_after_multiline_field_names_physical_line},
+	{"test_bad_quote_names_its_line", test_bad_quote_names_its_line},
+	{"test_missing_required_column_is_an_error", test_missing_required_column_is_an_error},
+	{"test_duplicate_header_name_is_an_error", test_duplicate_header_name_is_an_error},
+	{"test_set_append_and_remove_rows_keep_order", test_set_append_and_remove_rows_keep_order},
+	{"test_empty_existing_file_reads_as_empty_table",
+	 test_empty_existing_file_reads_as_empty_table},
+	CU_TEST_INFO_NULL,
+};
+
+UNIT_SUITE("csvtab", NULL, NULL, tests)
