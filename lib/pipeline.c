@@ -1,0 +1,826 @@
+/*
+ * pipeline.c - loads a pipeline YAML (CONTRACT.md section 4) strictly.
+ *
+ * libyaml's event API builds a small tree of our own (scalars keep their
+ * style and 1-based marks), which is then checked key by key.  libyaml has
+ * no types and accepts duplicate keys and aliases (LIBRARIES.md 2.3), so
+ * typing, duplicates, anchors/aliases, the 1 MiB size cap and the nesting
+ * cap of 64 are ours.
+ *
+ * Keys beyond CONTRACT.md section 4 (all optional):
+ *   itglue.base_url     string; an IT Glue-compatible server (test servers)
+ *   itglue.rate         number > 0; requests per second
+ *   itglue.concurrency  integer 1..32; transfers in flight
+ *   itglue.timeout      integer 1..3600; seconds per request
+ *   itglue.retries      integer 0..100; retries of a failing request
+ *   itglue.page_size    integer 1..1000; records per page
+ *   keep_runs           integer 1..1000; runs kept under out/<name>/ (default 14)
+ */
+#include "pipeline.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define PIPELINE_MAX_BYTES (1024 * 1024)
+#define PIPELINE_MAX_DEPTH 64
+
+const char *const pipeline_employee_counts[] = {"1-10", "11-50", "51-250", "251+", NULL};
+
+const char *const pipeline_industries[] = {
+	"Accounting", "Agriculture", "Construction", "Education", "Energy",
+	"Financial Services", "Government", "Healthcare", "Hospitality", "Insurance",
+	"Legal", "Manufacturing", "Media", "Non-Profit", "Real Estate", "Retail",
+	"Technology", "Transportation", "Other", NULL,
+};
+
+static const char *const regions[] = {"us", "eu", "au", NULL};
+static const char *const products[] = {"bullphish", "darkwebid", NULL};
+static const char *const auto_links[] = {"off", "exact", "normalized", "fuzzy", NULL};
+
+const char *product_name(enum product p)
+{
+	switch (p) {
+	case PRODUCT_BULLPHISH:
+		return "bullphish";
+	case PRODUCT_DARKWEBID:
+		return "darkwebid";
+	default:
+		return "none";
+	}
+}
+
+const char *auto_link_name(enum auto_link a)
+{
+	switch (a) {
+	case AUTO_LINK_OFF:
+		return "off";
+	case AUTO_LINK_EXACT:
+		return "exact";
+	case AUTO_LINK_FUZZY:
+		return "fuzzy";
+	default:
+		return "normalized";
+	}
+}
+
+/* ---- the tree built from libyaml's events ---- */
+
+enum ykind { Y_SCALAR, Y_MAP, Y_SEQ };
+
+struct ynode {
+	enum ykind kind;
+	long line, col;          /* 1-based */
+	char *text;              /* scalars */
+	int plain;               /* plain (unquoted) scalar */
+	struct ynode **kids;     /* maps: key, value, key, value ... */
+	size_t n, cap;
+};
+
+static void ynode_free(struct ynode *y)
+{
+	if (!y)
+		return;
+	for (size_t i = 0; i < y->n; i++)
+		ynode_free(y->kids[i]);
+	free(y->kids);
+	free(y->text);
+	free(y);
+}
+
+static struct ynode *ynode_new(enum ykind kind, const yaml_mark_t *m)
+{
+	struct ynode *y = xcalloc(1, sizeof *y);
+
+	y->kind = kind;
+	y->line = (long)m->line + 1;
+	y->col = (long)m->column + 1;
+	return y;
+}
+
+static void ynode_add(struct ynode *parent, struct ynode *kid)
+{
+	xgrow((void **)&parent->kids, &parent->cap, parent->n + 1, sizeof *parent->kids);
+	parent->kids[parent->n++] = kid;
+}
+
+static int mark_err(struct itg_err *e, const char *path, const yaml_mark_t *m, const char *what)
+{
+	return err_at(e, ITG_EXIT_USAGE, path, (long)m->line + 1, (long)m->column + 1, "%s", what);
+}
+
+/* Parses text into *root (NULL for an empty document). */
+static int yaml_to_tree(const char *path, const char *text, size_t len, struct ynode **root,
+			struct itg_err *e)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ynode *stack[PIPELINE_MAX_DEPTH + 1];
+	int depth = 0, docs = 0, done = 0, rc = 0;
+
+	*root = NULL;
+	if (!yaml_parser_initialize(&parser))
+		return err_set(e, ITG_EXIT_RUNTIME, "%s: cannot start the yaml parser", path);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (!done && rc == 0) {
+		struct ynode *y = NULL;
+		const char *anchor = NULL, *tag = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			const yaml_mark_t *m = &parser.problem_mark;
+			int tab = m->index < len && text[m->index] == '\t';
+
+			err_at(e, ITG_EXIT_USAGE, path, (long)m->line + 1, (long)m->column + 1,
+			       "%s%s%s, %s", parser.context ? parser.context : "",
+			       parser.context ? " " : "",
+			       parser.problem ? parser.problem : "invalid yaml",
+			       tab ? "indent with spaces, not tabs" : "fix the yaml syntax here");
+			rc = -1;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				rc = mark_err(e, path, &ev.start_mark,
+					      "a second yaml document, keep one document per file");
+			break;
+		case YAML_ALIAS_EVENT:
+			rc = mark_err(e, path, &ev.start_mark,
+				      "aliases are not allowed, write the value out in full");
+			break;
+		case YAML_SCALAR_EVENT:
+			anchor = (const char *)ev.data.scalar.anchor;
+			tag = (const char *)ev.data.scalar.tag;
+			if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length))
+				rc = mark_err(e, path, &ev.start_mark, "a NUL character, remove it");
+			y = ynode_new(Y_SCALAR, &ev.start_mark);
+			y->text = xstrndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+			y->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			break;
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (ev.type == YAML_MAPPING_START_EVENT) {
+				anchor = (const char *)ev.data.mapping_start.anchor;
+				tag = (const char *)ev.data.mapping_start.tag;
+			} else {
+				anchor = (const char *)ev.data.sequence_start.anchor;
+				tag = (const char *)ev.data.sequence_start.tag;
+			}
+			if (depth >= PIPELINE_MAX_DEPTH) {
+				rc = mark_err(e, path, &ev.start_mark,
+					      "nested more than 64 levels deep, flatten the file");
+				break;
+			}
+			y = ynode_new(ev.type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ,
+				      &ev.start_mark);
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (rc == 0 && anchor)
+			rc = mark_err(e, path, &ev.start_mark,
+				      "anchors are not allowed, write the value out in full");
+		if (rc == 0 && tag)
+			rc = mark_err(e, path, &ev.start_mark,
+				      "yaml tags are not allowed, remove the tag");
+		if (y) {
+			if (depth > 0)
+				ynode_add(stack[depth - 1], y);
+			else if (!*root)
+				*root = y;
+			else
+				ynode_free(y);  /* cannot happen within one document */
+			if (y->kind != Y_SCALAR && rc == 0)
+				stack[depth++] = y;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (rc < 0) {
+		ynode_free(*root);
+		*root = NULL;
+	}
+	return rc;
+}
+
+/* ---- checking the tree into struct pipeline ---- */
+
+struct ctx {
+	const char *path;
+	struct pipeline *p;
+	struct itg_err *e;
+};
+
+static int fail(struct ctx *c, const struct ynode *at, const char *keypath, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "FILE:LINE:COL: KEYPATH: message". */
+static int fail(struct ctx *c, const struct ynode *at, const char *keypath, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (keypath && *keypath)
+		err_at(c->e, ITG_EXIT_USAGE, c->path, at->line, at->col, "%s: %s", keypath,
+		       buf_str(&b));
+	else
+		err_at(c->e, ITG_EXIT_USAGE, c->path, at->line, at->col, "%s", buf_str(&b));
+	buf_free(&b);
+	return -1;
+}
+
+static const char *kind_name(const struct ynode *y)
+{
+	return y->kind == Y_MAP ? "a mapping" : y->kind == Y_SEQ ? "a list" : "a single value";
+}
+
+static int is_null(const struct ynode *y)
+{
+	return y->kind == Y_SCALAR && y->plain &&
+	       (!*y->text || !strcmp(y->text, "~") || !strcmp(y->text, "null"));
+}
+
+static int expect_scalar(struct ctx *c, const struct ynode *v, const char *kp)
+{
+	if (v->kind != Y_SCALAR)
+		return fail(c, v, kp, "expected a single value, found %s", kind_name(v));
+	if (is_null(v))
+		return fail(c, v, kp, "has no value, give one or remove the key");
+	return 0;
+}
+
+static int get_string(struct ctx *c, const struct ynode *v, const char *kp, char **out)
+{
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	if (!*v->text)
+		return fail(c, v, kp, "is empty, give a value or remove the key");
+	free(*out);
+	*out = xstrdup(v->text);
+	return 0;
+}
+
+/* A path resolved against the pipeline file's folder. */
+static int get_path(struct ctx *c, const struct ynode *v, const char *kp, char **out)
+{
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	if (!*v->text)
+		return fail(c, v, kp, "is empty, give a path or remove the key");
+	free(*out);
+	*out = fs_resolve(c->p->dir, v->text);
+	return 0;
+}
+
+static int get_bool(struct ctx *c, const struct ynode *v, const char *kp, int *out)
+{
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	if (v->plain && !strcmp(v->text, "true"))
+		*out = 1;
+	else if (v->plain && !strcmp(v->text, "false"))
+		*out = 0;
+	else
+		return fail(c, v, kp, "\"%s\" is not a boolean, write true or false", v->text);
+	return 0;
+}
+
+static int get_int(struct ctx *c, const struct ynode *v, const char *kp, long long lo,
+		   long long hi, long long *out)
+{
+	char *end;
+	long long n;
+
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	errno = 0;
+	n = v->plain ? strtoll(v->text, &end, 10) : 0;
+	if (!v->plain || end == v->text || *end || errno || n < lo || n > hi)
+		return fail(c, v, kp, "\"%s\" is not a whole number from %lld to %lld", v->text,
+			    lo, hi);
+	*out = n;
+	return 0;
+}
+
+static int get_long(struct ctx *c, const struct ynode *v, const char *kp, long lo, long hi,
+		    long *out)
+{
+	long long n;
+
+	if (get_int(c, v, kp, lo, hi, &n) < 0)
+		return -1;
+	*out = (long)n;
+	return 0;
+}
+
+/* A number; lo_open makes the lower bound exclusive. */
+static int get_number(struct ctx *c, const struct ynode *v, const char *kp, double lo,
+		      int lo_open, double hi, double *out)
+{
+	char *end;
+	double d;
+
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	errno = 0;
+	d = v->plain ? strtod(v->text, &end) : 0;
+	if (!v->plain || end == v->text || *end || errno || !isfinite(d) || d > hi ||
+	    (lo_open ? d <= lo : d < lo))
+		return fail(c, v, kp, "\"%s\" is not a number in %c%g, %g]", v->text,
+			    lo_open ? '(' : '[', lo, hi);
+	*out = d;
+	return 0;
+}
+
+/* Index of v's text in list, exactly spelled; error listing the choices. */
+static int get_choice(struct ctx *c, const struct ynode *v, const char *kp,
+		      const char *const *list, int *out)
+{
+	struct buf b = {0};
+	int rc;
+
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(v->text, list[i])) {
+			*out = i;
+			return 0;
+		}
+	for (int i = 0; list[i]; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", list[i]);
+	rc = fail(c, v, kp, "\"%s\" is not one of %s", v->text, buf_str(&b));
+	buf_free(&b);
+	return rc;
+}
+
+static int get_choice_str(struct ctx *c, const struct ynode *v, const char *kp,
+			  const char *const *list, char **out)
+{
+	int i;
+
+	if (get_choice(c, v, kp, list, &i) < 0)
+		return -1;
+	free(*out);
+	*out = xstrdup(list[i]);
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* An IT Glue name or id: a plain digit scalar is an id (RULES.md 4, 15). */
+static int get_entry(struct ctx *c, const struct ynode *v, const char *kp, struct sel_entry *out)
+{
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	if (!*v->text)
+		return fail(c, v, kp, "empty name, give a name or an id");
+	out->text = xstrdup(v->text);
+	out->is_int = v->plain && all_digits(v->text);
+	out->line = (int)v->line;
+	out->col = (int)v->col;
+	return 0;
+}
+
+static void selector_free(struct selector *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].text);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* all | none (when allow_none) | [list]. */
+static int get_selector(struct ctx *c, const struct ynode *v, const char *kp, int allow_none,
+			struct selector *out)
+{
+	selector_free(out);
+	if (v->kind == Y_SEQ) {
+		out->v = xcalloc(v->n ? v->n : 1, sizeof *out->v);
+		for (size_t i = 0; i < v->n; i++) {
+			if (get_entry(c, v->kids[i], kp, &out->v[i]) < 0)
+				return -1;
+			out->n++;
+		}
+		return 0;
+	}
+	if (v->kind == Y_SCALAR && v->plain && !strcmp(v->text, "all")) {
+		out->all = 1;
+		return 0;
+	}
+	if (allow_none && v->kind == Y_SCALAR && v->plain && !strcmp(v->text, "none")) {
+		out->none = 1;
+		return 0;
+	}
+	if (v->kind == Y_MAP)
+		return fail(c, v, kp, "expected %s or a list, found a mapping",
+			    allow_none ? "all, none" : "all");
+	return fail(c, v, kp, "\"%s\" is not %s or a list of names or ids", v->text,
+		    allow_none ? "all, none" : "all");
+}
+
+static int only_for(struct ctx *c, const struct ynode *key, const char *kp, enum product want)
+{
+	if (c->p->product == want)
+		return 0;
+	return fail(c, key, kp, "only for product %s, remove it from a %s pipeline",
+		    product_name(want), product_name(c->p->product));
+}
+
+/*
+ * Walks a mapping: rejects non-mappings, non-scalar and duplicate keys, and
+ * hands each pair to on_key, which returns 1 for a key it does not know.
+ */
+typedef int (*key_fn)(struct ctx *c, const char *key, const struct ynode *k,
+		      const struct ynode *v, const char *kp, void *arg);
+
+static int walk_map(struct ctx *c, const struct ynode *map, const char *prefix, key_fn on_key,
+		    void *arg)
+{
+	if (map->kind != Y_MAP)
+		return fail(c, map, prefix, "expected a mapping (key: value lines), found %s",
+			    is_null(map) ? "nothing" : kind_name(map));
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->kids[i], *v = map->kids[i + 1];
+		char kp[256];
+		int rc;
+
+		if (k->kind != Y_SCALAR)
+			return fail(c, k, prefix, "keys must be plain words, found %s",
+				    kind_name(k));
+		snprintf(kp, sizeof kp, "%s%s%s", prefix, *prefix ? "." : "", k->text);
+		for (size_t j = 0; j < i; j += 2)
+			if (!strcmp(map->kids[j]->text, k->text))
+				return fail(c, k, kp, "duplicate key (first at line %ld), keep one",
+					    map->kids[j]->line);
+		rc = on_key(c, k->text, k, v, kp, arg);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return fail(c, k, kp, "unknown key, remove it or check its spelling");
+	}
+	return 0;
+}
+
+static int on_itglue(struct ctx *c, const char *key, const struct ynode *k,
+		     const struct ynode *v, const char *kp, void *arg)
+{
+	struct pipeline *p = c->p;
+
+	(void)k;
+	(void)arg;
+	if (!strcmp(key, "region"))
+		return get_choice_str(c, v, kp, regions, &p->region);
+	if (!strcmp(key, "api_key_file"))
+		return get_path(c, v, kp, &p->api_key_file);
+	if (!strcmp(key, "base_url"))
+		return get_string(c, v, kp, &p->base_url);
+	if (!strcmp(key, "rate"))
+		return get_number(c, v, kp, 0, 1, 1e6, &p->rate);
+	if (!strcmp(key, "concurrency"))
+		return get_long(c, v, kp, 1, 32, &p->concurrency);
+	if (!strcmp(key, "timeout"))
+		return get_long(c, v, kp, 1, 3600, &p->timeout);
+	if (!strcmp(key, "retries"))
+		return get_long(c, v, kp, 0, 100, &p->retries);
+	if (!strcmp(key, "page_size"))
+		return get_long(c, v, kp, 1, 1000, &p->page_size);
+	return 1;
+}
+
+static int on_contacts(struct ctx *c, const char *key, const struct ynode *k,
+		       const struct ynode *v, const char *kp, void *arg)
+{
+	(void)k;
+	(void)arg;
+	if (!strcmp(key, "enabled"))
+		return get_bool(c, v, kp, &c->p->contacts_enabled);
+	if (!strcmp(key, "contact_types"))
+		return get_selector(c, v, kp, 0, &c->p->contact_types);
+	return 1;
+}
+
+static int on_sync(struct ctx *c, const char *key, const struct ynode *k,
+		   const struct ynode *v, const char *kp, void *arg)
+{
+	struct pipeline *p = c->p;
+	int i;
+
+	(void)arg;
+	if (!strcmp(key, "organization_types"))
+		return get_selector(c, v, kp, 0, &p->organization_types);
+	if (!strcmp(key, "organization_statuses"))
+		return get_selector(c, v, kp, 0, &p->organization_statuses);
+	if (!strcmp(key, "auto_link")) {
+		if (get_choice(c, v, kp, auto_links, &i) < 0)
+			return -1;
+		p->auto_link = (enum auto_link)i;
+		return 0;
+	}
+	if (!strcmp(key, "fuzzy_threshold"))
+		return get_number(c, v, kp, 0, 0, 1, &p->fuzzy_threshold);
+	if (!strcmp(key, "contacts")) {
+		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
+			return -1;
+		return walk_map(c, v, kp, on_contacts, NULL);
+	}
+	return 1;
+}
+
+static int on_defaults(struct ctx *c, const char *key, const struct ynode *k,
+		       const struct ynode *v, const char *kp, void *arg)
+{
+	struct pipeline *p = c->p;
+
+	(void)arg;
+	if (!strcmp(key, "employee_count"))
+		return get_choice_str(c, v, kp, pipeline_employee_counts,
+				      &p->default_employee_count);
+	if (!strcmp(key, "industry"))
+		return get_choice_str(c, v, kp, pipeline_industries, &p->default_industry);
+	if (!strcmp(key, "phishing") || !strcmp(key, "training")) {
+		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
+			return -1;
+		return get_bool(c, v, kp, !strcmp(key, "phishing") ? &p->default_phishing
+								   : &p->default_training);
+	}
+	return 1;
+}
+
+static int on_override(struct ctx *c, const char *key, const struct ynode *k,
+		       const struct ynode *v, const char *kp, void *arg)
+{
+	struct import_override *o = arg;
+
+	if (!strcmp(key, "itglue_organization"))
+		return get_entry(c, v, kp, &o->target);
+	if (!strcmp(key, "employee_count"))
+		return get_choice_str(c, v, kp, pipeline_employee_counts, &o->employee_count);
+	if (!strcmp(key, "industry"))
+		return get_choice_str(c, v, kp, pipeline_industries, &o->industry);
+	if (!strcmp(key, "phishing") || !strcmp(key, "training")) {
+		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
+			return -1;
+		return get_bool(c, v, kp, !strcmp(key, "phishing") ? &o->phishing : &o->training);
+	}
+	return 1;
+}
+
+static int get_overrides(struct ctx *c, const struct ynode *v, const char *kp)
+{
+	struct pipeline *p = c->p;
+
+	if (v->kind != Y_SEQ)
+		return fail(c, v, kp, "expected a list of mappings (- itglue_organization: ...), "
+				      "found %s", kind_name(v));
+	p->overrides = xcalloc(v->n ? v->n : 1, sizeof *p->overrides);
+	for (size_t i = 0; i < v->n; i++) {
+		struct import_override *o = &p->overrides[p->n_overrides++];
+		const struct ynode *m = v->kids[i];
+
+		o->phishing = o->training = -1;
+		o->line = (int)m->line;
+		if (walk_map(c, m, kp, on_override, o) < 0)
+			return -1;
+		if (!o->target.text)
+			return fail(c, m, kp, "itglue_organization is missing, name the IT Glue "
+					      "organization (name or id)");
+	}
+	return 0;
+}
+
+static int on_import(struct ctx *c, const char *key, const struct ynode *k,
+		     const struct ynode *v, const char *kp, void *arg)
+{
+	(void)k;
+	(void)arg;
+	if (!strcmp(key, "select"))
+		return get_selector(c, v, kp, 1, &c->p->import_select);
+	if (!strcmp(key, "defaults"))
+		return walk_map(c, v, kp, on_defaults, NULL);
+	if (!strcmp(key, "overrides"))
+		return get_overrides(c, v, kp);
+	return 1;
+}
+
+static int on_licenses(struct ctx *c, const char *key, const struct ynode *k,
+		       const struct ynode *v, const char *kp, void *arg)
+{
+	struct pipeline *p = c->p;
+	long long *slot;
+
+	(void)arg;
+	if (!strcmp(key, "phishing") || !strcmp(key, "training")) {
+		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
+			return -1;
+		slot = !strcmp(key, "phishing") ? &p->license_phishing : &p->license_training;
+	} else if (!strcmp(key, "domains")) {
+		if (only_for(c, k, kp, PRODUCT_DARKWEBID) < 0)
+			return -1;
+		slot = &p->license_domains;
+	} else {
+		return 1;
+	}
+	return get_int(c, v, kp, 0, 1000000000LL, slot);
+}
+
+static int on_domains(struct ctx *c, const char *key, const struct ynode *k,
+		      const struct ynode *v, const char *kp, void *arg)
+{
+	(void)k;
+	(void)arg;
+	if (!strcmp(key, "protected"))
+		return get_path(c, v, kp, &c->p->protected_domains);
+	return 1;
+}
+
+/* The run folder name: one safe path component. */
+static int check_name(struct ctx *c, const struct ynode *v, const char *kp)
+{
+	const char *s = c->p->name;
+
+	if (s[0] == '.')
+		return fail(c, v, kp, "\"%s\" must not start with a dot, it names a folder", s);
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return fail(c, v, kp, "\"%s\" may hold only letters, digits, '-', '_' and "
+					      "'.', it names a folder", c->p->name);
+	return 0;
+}
+
+static int on_top(struct ctx *c, const char *key, const struct ynode *k,
+		  const struct ynode *v, const char *kp, void *arg)
+{
+	struct pipeline *p = c->p;
+
+	(void)arg;
+	if (!strcmp(key, "product"))
+		return 0;  /* read first, see pipeline_load */
+	if (!strcmp(key, "name"))
+		return get_string(c, v, kp, &p->name) < 0 ? -1 : check_name(c, v, kp);
+	if (!strcmp(key, "itglue"))
+		return walk_map(c, v, kp, on_itglue, NULL);
+	if (!strcmp(key, "store"))
+		return get_path(c, v, kp, &p->store);
+	if (!strcmp(key, "out"))
+		return get_path(c, v, kp, &p->out);
+	if (!strcmp(key, "keep_runs"))
+		return get_long(c, v, kp, 1, 1000, &p->keep_runs);
+	if (!strcmp(key, "sync"))
+		return walk_map(c, v, kp, on_sync, NULL);
+	if (!strcmp(key, "import"))
+		return walk_map(c, v, kp, on_import, NULL);
+	if (!strcmp(key, "licenses"))
+		return walk_map(c, v, kp, on_licenses, NULL);
+	if (!strcmp(key, "domains")) {
+		if (only_for(c, k, kp, PRODUCT_DARKWEBID) < 0)
+			return -1;
+		return walk_map(c, v, kp, on_domains, NULL);
+	}
+	return 1;
+}
+
+static void set_defaults(struct pipeline *p)
+{
+	p->region = xstrdup("us");
+	p->retries = -1;
+	p->keep_runs = 14;
+	p->organization_types.all = 1;
+	p->organization_statuses.all = 1;
+	p->auto_link = AUTO_LINK_NORMALIZED;
+	p->fuzzy_threshold = 0.92;
+	p->contact_types.all = 1;
+	p->import_select.none = 1;
+	p->default_employee_count = xstrdup("11-50");
+	p->default_industry = xstrdup("Other");
+	p->license_phishing = LICENSE_UNLIMITED;
+	p->license_training = LICENSE_UNLIMITED;
+	p->license_domains = LICENSE_UNLIMITED;
+}
+
+/* Finds the top-level key; NULL when absent. */
+static const struct ynode *top_value(const struct ynode *root, const char *key,
+				     const struct ynode **keynode)
+{
+	for (size_t i = 0; i + 1 < root->n; i += 2)
+		if (root->kids[i]->kind == Y_SCALAR && !strcmp(root->kids[i]->text, key)) {
+			if (keynode)
+				*keynode = root->kids[i];
+			return root->kids[i + 1];
+		}
+	return NULL;
+}
+
+static int check_tree(struct ctx *c, const struct ynode *root)
+{
+	const struct ynode *v;
+	int i;
+
+	if (!root || is_null(root))
+		return err_at(c->e, ITG_EXIT_USAGE, c->path, 1, 1,
+			      "empty pipeline, set at least name and product");
+	if (root->kind != Y_MAP)
+		return fail(c, root, "", "expected a mapping of settings (name: ..., product: ...), "
+					 "found %s", kind_name(root));
+	v = top_value(root, "product", NULL);
+	if (!v)
+		return fail(c, root, "product", "missing, set it to bullphish or darkwebid");
+	if (get_choice(c, v, "product", products, &i) < 0)
+		return -1;
+	c->p->product = i == 0 ? PRODUCT_BULLPHISH : PRODUCT_DARKWEBID;
+	if (walk_map(c, root, "", on_top, NULL) < 0)
+		return -1;
+	if (!c->p->name)
+		return fail(c, root, "name", "missing, name the pipeline (its run folder under out/)");
+	return 0;
+}
+
+int pipeline_load(const char *path, struct pipeline *p, struct itg_err *e)
+{
+	struct buf b = {0};
+	struct ynode *root = NULL;
+	struct ctx c;
+
+	memset(p, 0, sizeof *p);
+	c.path = path;
+	c.p = p;
+	c.e = e;
+	if (fs_read_all(path, &b, PIPELINE_MAX_BYTES, e) < 0) {
+		buf_free(&b);
+		return err_prefix(e, "cannot load the pipeline");
+	}
+	if (yaml_to_tree(path, buf_str(&b), b.len, &root, e) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	p->path = xstrdup(path);
+	p->dir = fs_dirname(path);
+	set_defaults(p);
+	if (check_tree(&c, root) < 0) {
+		ynode_free(root);
+		buf_free(&b);
+		pipeline_free(p);
+		return -1;
+	}
+	ynode_free(root);
+	if (!p->out)
+		p->out = fs_resolve(p->dir, "../out");
+	p->raw_len = b.len;
+	p->raw = buf_detach(&b);
+	if (!p->raw)
+		p->raw = xstrdup("");
+	return 0;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->dir);
+	free(p->name);
+	free(p->region);
+	free(p->api_key_file);
+	free(p->base_url);
+	free(p->store);
+	free(p->out);
+	selector_free(&p->organization_types);
+	selector_free(&p->organization_statuses);
+	selector_free(&p->contact_types);
+	selector_free(&p->import_select);
+	free(p->default_employee_count);
+	free(p->default_industry);
+	for (size_t i = 0; i < p->n_overrides; i++) {
+		free(p->overrides[i].target.text);
+		free(p->overrides[i].employee_count);
+		free(p->overrides[i].industry);
+	}
+	free(p->overrides);
+	free(p->protected_domains);
+	free(p->raw);
+	memset(p, 0, sizeof *p);
+}
