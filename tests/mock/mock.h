@@ -1,0 +1,114 @@
+/*
+ * mock.h - itg-mock, a loopback stand-in for the IT Glue API.
+ *
+ * The data set is six tables (one per resource) of small index records that
+ * carry what paging, filters and sorting need; the JSON of a record is
+ * rendered only when a page holding it is served.  Records come either from
+ * fixture files (--data DIR) or from a deterministic generator (--generate),
+ * which renders each record from its index so that half a million contacts
+ * cost a few dozen bytes each.
+ */
+#ifndef ITG_MOCK_H
+#define ITG_MOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "err.h"
+
+enum mock_resource {
+	MOCK_ORGANIZATIONS,
+	MOCK_ORGANIZATION_TYPES,
+	MOCK_ORGANIZATION_STATUSES,
+	MOCK_CONTACTS,
+	MOCK_CONTACT_TYPES,
+	MOCK_DOMAINS,
+	MOCK_RESOURCE_COUNT
+};
+
+/* "organization_types": the URL path segment and fixture file stem. */
+const char *mock_resource_path(int r);
+/* "organization-types": the JSON:API type. */
+const char *mock_resource_type(int r);
+/* Resource of a path segment or a type name; -1 when unknown. */
+int mock_resource_lookup(const char *name);
+
+/* What filtering and sorting need of one record; 0 means "none". */
+struct mock_rec {
+	int64_t id;
+	int64_t org;      /* organization-id (contacts, domains) */
+	int64_t type;     /* organization-type-id or contact-type-id */
+	int64_t status;   /* organization-status-id */
+	uint64_t key;     /* the default (unsorted) order: name or updated-at rank */
+	uint64_t ukey;    /* updated-at order */
+	uint32_t src;     /* fixture array index or generator index */
+};
+
+/* One resource: its records and three orders over them (indexes into recs). */
+struct mock_table {
+	struct mock_rec *recs;
+	size_t n;
+	uint32_t *by_default;   /* key, then id */
+	uint32_t *by_id;        /* numeric id */
+	uint32_t *by_updated;   /* ukey, then id */
+};
+
+struct mock_gen_params {
+	long orgs;
+	long contacts_per_org;
+	long domains_per_org;
+	uint64_t seed;
+};
+
+struct mock_gen;
+
+struct mock_data {
+	struct mock_table t[MOCK_RESOURCE_COUNT];
+	yajl_val tree[MOCK_RESOURCE_COUNT];  /* fixture arrays (--data), else NULL */
+	struct mock_gen *gen;                /* generator state (--generate), else NULL */
+};
+
+/* Reads DIR/<resource>.json for every resource (a missing file is empty). */
+int mock_data_load(struct mock_data *d, const char *dir, struct itg_err *e);
+/* Builds the generated data set (generate.c). */
+int mock_data_generate(struct mock_data *d, const struct mock_gen_params *p,
+		       struct itg_err *e);
+/* Builds the three orders of a table whose recs are filled (dataset.c). */
+void mock_table_index(struct mock_table *t);
+/* Writes one JSON:API resource object. */
+void mock_data_render(const struct mock_data *d, int r, const struct mock_rec *rec,
+		      yajl_gen g);
+void mock_data_free(struct mock_data *d);
+
+/* Generator internals used by dataset.c. */
+void mock_gen_render(const struct mock_gen *gen, int r, uint32_t src, yajl_gen g);
+void mock_gen_free(struct mock_gen *gen);
+
+/* Server settings from the command line. */
+struct mock_config {
+	long port;
+	const char *api_key;        /* borrowed; never printed */
+	unsigned deny_mask;         /* bit r set: resource r answers 401 */
+	double rate_limit;          /* requests per second, 0 = off */
+	long retry_after;           /* seconds, 0 = no header */
+	long latency_ms;
+	double fail_rate, fail_html_rate, drop_rate, truncate_rate, malformed_rate;
+	int hang;
+	uint64_t fault_seed;
+	long max_page_size;
+	int log_requests;
+};
+
+struct mock_server;
+
+/* Starts listening on 127.0.0.1; d and cfg are borrowed until mock_server_stop. */
+struct mock_server *mock_server_start(const struct mock_config *cfg, const struct mock_data *d,
+				      struct itg_err *e);
+unsigned mock_server_port(const struct mock_server *s);
+/* Wakes hanging handlers, stops the daemon, frees s. */
+void mock_server_stop(struct mock_server *s);
+
+#endif

@@ -1,0 +1,744 @@
+/*
+ * server.c - the HTTP side of itg-mock: routing, API-key check, rate limit,
+ * paging, filters, sorting and injected faults, on libmicrohttpd with one
+ * thread per connection (so a hanging or slow answer blocks only its own
+ * client, as a real gateway would).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "mock.h"
+#include "xalloc.h"
+
+#define JSONAPI_TYPE "application/vnd.api+json"
+#define HTML_TYPE "text/html; charset=utf-8"
+#define DEFAULT_PAGE_SIZE 50
+#define MAX_PAGE_NUMBER 1000000000000L
+
+struct mock_server {
+	struct mock_config cfg;
+	const struct mock_data *data;
+	struct MHD_Daemon *daemon;
+	unsigned port;
+	atomic_int stopping;
+
+	pthread_mutex_t lock;       /* guards the two below */
+	uint64_t prng;              /* fault draws (splitmix64 state) */
+	double tokens;              /* rate-limit bucket */
+	double bucket_time;
+};
+
+/* Per request: the raw target (for --log-requests) and the handler's state. */
+struct mock_request {
+	char *uri;
+	int started;
+};
+
+enum send_mode { SEND_WHOLE, SEND_TRUNCATED, SEND_DROP };
+
+struct reply {
+	unsigned status;
+	const char *content_type;
+	struct buf body;
+	int retry_after;            /* add a Retry-After header */
+	enum send_mode mode;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleeps ms milliseconds, waking early when the server is stopping. */
+static void nap(struct mock_server *s, long ms)
+{
+	while (ms > 0 && !atomic_load(&s->stopping)) {
+		long step = ms < 20 ? ms : 20;
+		struct timespec ts = {0, step * 1000000L};
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+/* A uniform draw in [0, 1) from the shared seeded generator. */
+static double draw(struct mock_server *s)
+{
+	uint64_t z;
+
+	pthread_mutex_lock(&s->lock);
+	z = (s->prng += 0x9e3779b97f4a7c15ULL);
+	pthread_mutex_unlock(&s->lock);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* Token bucket shared by every client; burst is the rate, at least one. */
+static int take_token(struct mock_server *s)
+{
+	double rate = s->cfg.rate_limit, burst = rate < 1 ? 1 : rate, now;
+	int ok;
+
+	if (rate <= 0)
+		return 1;
+	pthread_mutex_lock(&s->lock);
+	now = now_seconds();
+	s->tokens += (now - s->bucket_time) * rate;
+	if (s->tokens > burst)
+		s->tokens = burst;
+	s->bucket_time = now;
+	ok = s->tokens >= 1;
+	if (ok)
+		s->tokens -= 1;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+static void reply_json_errors(struct reply *rep, unsigned status, int numeric_status,
+			      const char *title, const char *detail)
+{
+	yajl_gen g = json_gen_new();
+	char code[8];
+
+	snprintf(code, sizeof code, "%u", status);
+	yajl_gen_map_open(g);
+	json_key(g, "errors");
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	if (numeric_status)
+		json_kv_int(g, "status", status);
+	else
+		json_kv_str(g, "status", code);
+	json_kv_str(g, "title", title);
+	if (detail)
+		json_kv_str(g, "detail", detail);
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	buf_reset(&rep->body);
+	json_gen_take(g, &rep->body);
+	yajl_gen_free(g);
+	rep->status = status;
+	rep->content_type = JSONAPI_TYPE;
+}
+
+static void reply_message(struct reply *rep, unsigned status, const char *message)
+{
+	yajl_gen g = json_gen_new();
+
+	yajl_gen_map_open(g);
+	json_kv_str(g, "message", message);
+	yajl_gen_map_close(g);
+	buf_reset(&rep->body);
+	json_gen_take(g, &rep->body);
+	yajl_gen_free(g);
+	rep->status = status;
+	rep->content_type = "application/json";
+}
+
+static void reply_html(struct reply *rep, unsigned status, const char *title, const char *text)
+{
+	buf_reset(&rep->body);
+	buf_addf(&rep->body,
+		 "<!DOCTYPE html>\n<html>\n<head>\n  <title>%s</title>\n</head>\n"
+		 "<body>\n  <h1>%s</h1>\n  <p>%s</p>\n</body>\n</html>\n",
+		 title, title, text);
+	rep->status = status;
+	rep->content_type = HTML_TYPE;
+}
+
+/* ---- query string ------------------------------------------------------- */
+
+struct query {
+	size_t n, cap;
+	struct {
+		char *key;
+		char *value;
+	} *kv;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct query *q = cls;
+
+	(void)kind;
+	xgrow((void **)&q->kv, &q->cap, q->n + 1, sizeof *q->kv);
+	q->kv[q->n].key = xstrdup(key);
+	q->kv[q->n].value = xstrdup(value ? value : "");
+	q->n++;
+	return MHD_YES;
+}
+
+/* The last value of key, or NULL. */
+static const char *query_get(const struct query *q, const char *key)
+{
+	for (size_t i = q->n; i-- > 0;)
+		if (strcmp(q->kv[i].key, key) == 0)
+			return q->kv[i].value;
+	return NULL;
+}
+
+static void query_free(struct query *q)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		free(q->kv[i].key);
+		free(q->kv[i].value);
+	}
+	free(q->kv);
+}
+
+static void url_encode(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~')
+			buf_addc(b, (char)c);
+		else
+			buf_addf(b, "%%%02X", c);
+	}
+}
+
+/* Absolute URL of page `page` of this listing, other parameters kept. */
+static void page_link(struct buf *b, const struct mock_server *s, const char *path,
+		      const struct query *q, long page, long size)
+{
+	buf_addf(b, "http://127.0.0.1:%u%s?", s->port, path);
+	for (size_t i = 0; i < q->n; i++) {
+		if (strcmp(q->kv[i].key, "page[number]") == 0 ||
+		    strcmp(q->kv[i].key, "page[size]") == 0)
+			continue;
+		url_encode(b, q->kv[i].key);
+		buf_addc(b, '=');
+		url_encode(b, q->kv[i].value);
+		buf_addc(b, '&');
+	}
+	buf_addf(b, "page%%5Bnumber%%5D=%ld&page%%5Bsize%%5D=%ld", page, size);
+}
+
+/* ---- filters ------------------------------------------------------------ */
+
+enum field { F_ID, F_ORG, F_TYPE, F_STATUS, F_COUNT };
+
+struct filter {
+	int active;
+	const char *text;   /* borrowed from the query, echoed in meta.filters */
+	size_t n;
+	int64_t *vals;
+};
+
+/* The filter[...] name of a field for resource r, or NULL if r has none. */
+static const char *filter_name(int r, int f)
+{
+	switch (f) {
+	case F_ID:
+		return "id";
+	case F_ORG:
+		return r == MOCK_CONTACTS || r == MOCK_DOMAINS ? "organization_id" : NULL;
+	case F_TYPE:
+		return r == MOCK_ORGANIZATIONS ? "organization_type_id"
+		       : r == MOCK_CONTACTS    ? "contact_type_id"
+					       : NULL;
+	case F_STATUS:
+		return r == MOCK_ORGANIZATIONS ? "organization_status_id" : NULL;
+	}
+	return NULL;
+}
+
+/* Comma-separated ids (a backslash escapes a comma); a non-id matches nothing. */
+static void filter_parse(struct filter *f, const char *text)
+{
+	size_t cap = 0;
+	const char *p = text;
+
+	f->active = 1;
+	f->text = text;
+	while (1) {
+		struct buf one = {0};
+		char *end;
+		long long v;
+
+		for (; *p && *p != ','; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			buf_addc(&one, *p);
+		}
+		v = -1;
+		if (one.len && strspn(buf_str(&one), "0123456789") == one.len) {
+			v = strtoll(buf_str(&one), &end, 10);
+			if (*end)
+				v = -1;
+		}
+		xgrow((void **)&f->vals, &cap, f->n + 1, sizeof *f->vals);
+		f->vals[f->n++] = v;
+		buf_free(&one);
+		if (!*p)
+			break;
+		p++;
+	}
+}
+
+static int filter_match(const struct filter *fs, const struct mock_rec *rec)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		int64_t have;
+		int hit = 0;
+
+		if (!fs[f].active)
+			continue;
+		have = f == F_ID ? rec->id : f == F_ORG ? rec->org : f == F_TYPE ? rec->type : rec->status;
+		for (size_t i = 0; i < fs[f].n && !hit; i++)
+			hit = fs[f].vals[i] == have && have != 0;
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- a listing ---------------------------------------------------------- */
+
+static void serve_listing(struct mock_server *s, int r, const char *path, const struct query *q,
+			  struct reply *rep)
+{
+	const struct mock_table *t = &s->data->t[r];
+	struct filter fs[F_COUNT] = {{0}};
+	const char *v, *sort = query_get(q, "sort");
+	const uint32_t *ord = t->by_default;
+	long page = 1, size = DEFAULT_PAGE_SIZE, total_pages;
+	int desc = 0, filtered = 0;
+	uint64_t start, total = 0;
+	size_t *hits = NULL, nhits = 0, hcap = 0;
+	struct buf link = {0};
+	yajl_gen g;
+
+	v = query_get(q, "page[number]");
+	if (v && cli_parse_long(v, 1, MAX_PAGE_NUMBER, &page) != 0) {
+		reply_json_errors(rep, 422, 0, "Unprocessable Entity",
+				  "page[number] must be a positive integer");
+		return;
+	}
+	v = query_get(q, "page[size]");
+	if (v && (cli_parse_long(v, 1, s->cfg.max_page_size, &size) != 0)) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "page[size] must be an integer from 1 to %ld",
+			 s->cfg.max_page_size);
+		reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
+		return;
+	}
+	if (sort) {
+		const char *key = sort[0] == '-' ? sort + 1 : sort;
+
+		desc = sort[0] == '-';
+		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS) {
+			ord = t->by_id;
+		} else if (strcmp(key, "created_at") == 0) {
+			ord = t->by_id;    /* records are created in id order */
+		} else if (strcmp(key, "updated_at") == 0) {
+			ord = t->by_updated;
+		} else {
+			char detail[160];
+			snprintf(detail, sizeof detail, "sort by %.60s is not supported for %s", key,
+				 mock_resource_path(r));
+			reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
+			return;
+		}
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		const char *k = q->kv[i].key;
+		size_t kl = strlen(k);
+
+		if (strncmp(k, "filter[", 7) != 0 || kl < 9 || k[kl - 1] != ']')
+			continue;
+		for (int f = 0; f < F_COUNT; f++) {
+			const char *name = filter_name(r, f);
+			if (name && strlen(name) == kl - 8 && strncmp(k + 7, name, kl - 8) == 0) {
+				free(fs[f].vals);
+				memset(&fs[f], 0, sizeof fs[f]);
+				filter_parse(&fs[f], q->kv[i].value);
+				filtered = 1;
+			}
+		}
+	}
+
+	start = (uint64_t)(page - 1) * (uint64_t)size;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t at = desc ? ord[t->n - 1 - i] : ord[i];
+		if (filtered && !filter_match(fs, &t->recs[at]))
+			continue;
+		if (total >= start && total < start + (uint64_t)size) {
+			xgrow((void **)&hits, &hcap, nhits + 1, sizeof *hits);
+			hits[nhits++] = at;
+		}
+		total++;
+	}
+	total_pages = (long)((total + (uint64_t)size - 1) / (uint64_t)size);
+
+	g = json_gen_new();
+	yajl_gen_map_open(g);
+	json_key(g, "data");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < nhits; i++)
+		mock_data_render(s->data, r, &t->recs[hits[i]], g);
+	yajl_gen_array_close(g);
+
+	json_key(g, "meta");
+	yajl_gen_map_open(g);
+	json_kv_int(g, "current-page", page);
+	json_key(g, "next-page");
+	if (page < total_pages)
+		yajl_gen_integer(g, page + 1);
+	else
+		yajl_gen_null(g);
+	json_key(g, "prev-page");
+	if (page > 1)
+		yajl_gen_integer(g, page - 1);
+	else
+		yajl_gen_null(g);
+	json_kv_int(g, "total-pages", total_pages);
+	json_kv_int(g, "total-count", (long long)total);
+	json_key(g, "filters");
+	yajl_gen_map_open(g);
+	for (int f = 0; f < F_COUNT; f++)
+		if (fs[f].active)
+			json_kv_str(g, filter_name(r, f), fs[f].text);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+
+	json_key(g, "links");
+	yajl_gen_map_open(g);
+	page_link(&link, s, path, q, page, size);
+	json_kv_str(g, "self", buf_str(&link));
+	buf_reset(&link);
+	page_link(&link, s, path, q, 1, size);
+	json_kv_str(g, "first", buf_str(&link));
+	if (page > 1) {
+		buf_reset(&link);
+		page_link(&link, s, path, q, page - 1, size);
+		json_kv_str(g, "prev", buf_str(&link));
+	}
+	if (page < total_pages) {
+		buf_reset(&link);
+		page_link(&link, s, path, q, page + 1, size);
+		json_kv_str(g, "next", buf_str(&link));
+	}
+	buf_reset(&link);
+	page_link(&link, s, path, q, total_pages > 0 ? total_pages : 1, size);
+	json_kv_str(g, "last", buf_str(&link));
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+
+	buf_reset(&rep->body);
+	json_gen_take(g, &rep->body);
+	yajl_gen_free(g);
+	rep->status = 200;
+	rep->content_type = JSONAPI_TYPE;
+
+	buf_free(&link);
+	free(hits);
+	for (int f = 0; f < F_COUNT; f++)
+		free(fs[f].vals);
+}
+
+/* ---- faults ------------------------------------------------------------- */
+
+/*
+ * One draw per request picks at most one fault, so rates add up and a given
+ * --fault-seed replays the same sequence for a client that asks in order.
+ * Returns 1 when the reply is already final (a 5xx).
+ */
+static int pick_fault(struct mock_server *s, struct reply *rep)
+{
+	const struct mock_config *c = &s->cfg;
+	double x = draw(s), edge = c->fail_rate;
+
+	if (x < edge) {
+		static const unsigned codes[] = {500, 502, 503};
+		static const char *const titles[] = {"Internal Server Error", "Bad Gateway",
+						     "Service Unavailable"};
+		double y = draw(s);
+		int k = (int)(draw(s) * 3);
+
+		if (k > 2)
+			k = 2;
+		if (y < c->fail_html_rate)
+			reply_html(rep, 502, "502 Bad Gateway",
+				   "The server encountered a temporary error and could not "
+				   "complete your request.");
+		else
+			reply_json_errors(rep, codes[k], 0, titles[k], NULL);
+		return 1;
+	}
+	if (x < (edge += c->drop_rate))
+		rep->mode = SEND_DROP;
+	else if (x < (edge += c->truncate_rate))
+		rep->mode = SEND_TRUNCATED;
+	else if (x < edge + c->malformed_rate)
+		return -1;   /* malformed: the caller breaks the body once built */
+	return 0;
+}
+
+/* Makes the body syntactically invalid JSON: a comma opens the data array. */
+static void break_json(struct buf *body)
+{
+	struct buf out = {0};
+	const char *p = buf_str(body), *at = strchr(p, '[');
+
+	if (!at) {
+		buf_adds(body, "}{");
+		return;
+	}
+	buf_add(&out, p, (size_t)(at - p) + 1);
+	buf_adds(&out, ",,");
+	buf_adds(&out, at + 1);
+	buf_free(body);
+	*body = out;
+}
+
+/* ---- the handler -------------------------------------------------------- */
+
+static int route(const char *url)
+{
+	if (url[0] != '/')
+		return -1;
+	for (int r = 0; r < MOCK_RESOURCE_COUNT; r++)
+		if (strcmp(url + 1, mock_resource_path(r)) == 0)
+			return r;
+	return -1;
+}
+
+static void build_reply(struct mock_server *s, struct MHD_Connection *c, const char *url,
+			const char *method, struct reply *rep)
+{
+	const char *key;
+	int r = strcmp(method, "GET") == 0 ? route(url) : -1;
+	int fault;
+	struct query q = {0};
+
+	if (r < 0) {
+		reply_html(rep, 404, "The page you were looking for doesn't exist (404)",
+			   "You may have mistyped the address or the page may have moved.");
+		return;
+	}
+	if (s->cfg.hang) {
+		nap(s, 24L * 3600 * 1000);
+		reply_html(rep, 503, "503 Service Unavailable", "The server is shutting down.");
+		return;
+	}
+	if (!take_token(s)) {
+		reply_message(rep, 429, "Too Many Requests");
+		rep->retry_after = s->cfg.retry_after > 0;
+		return;
+	}
+	key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+	if (!key || strcmp(key, s->cfg.api_key) != 0) {
+		reply_message(rep, 403, "Forbidden");
+		return;
+	}
+	if (s->cfg.deny_mask & (1u << r)) {
+		reply_json_errors(rep, 401, 1, "Unauthorized", "Unauthorized resource access");
+		return;
+	}
+	if (s->cfg.latency_ms > 0)
+		nap(s, s->cfg.latency_ms);
+	fault = pick_fault(s, rep);
+	if (fault == 1)
+		return;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+	serve_listing(s, r, url, &q, rep);
+	query_free(&q);
+	if (fault == -1 && rep->status == 200)
+		break_json(&rep->body);
+}
+
+/* Sends the first half of the body, then fails the connection. */
+struct drop_body {
+	char *data;
+	size_t limit;
+};
+
+static ssize_t drop_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct drop_body *d = cls;
+	size_t n;
+
+	if (pos >= d->limit)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	n = d->limit - (size_t)pos;
+	if (n > max)
+		n = max;
+	memcpy(out, d->data + pos, n);
+	return (ssize_t)n;
+}
+
+static void drop_free(void *cls)
+{
+	struct drop_body *d = cls;
+
+	free(d->data);
+	free(d);
+}
+
+static enum MHD_Result send_reply(struct mock_server *s, struct MHD_Connection *c,
+				  const struct mock_request *req, const char *method,
+				  struct reply *rep)
+{
+	struct MHD_Response *resp;
+	size_t len = rep->body.len, sent = len;
+	enum MHD_Result ret;
+	const char *note = "";
+
+	if (rep->mode == SEND_DROP && len > 1) {
+		struct drop_body *d = xmalloc(sizeof *d);
+		d->limit = sent = len / 2;
+		d->data = buf_detach(&rep->body);
+		resp = MHD_create_response_from_callback(len, 512, drop_reader, d, drop_free);
+		note = " dropped";
+	} else {
+		if (rep->mode == SEND_TRUNCATED && len > 1) {
+			sent = len / 2;
+			note = " truncated";
+		}
+		if (sent == 0)
+			resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		else
+			resp = MHD_create_response_from_buffer(sent, buf_detach(&rep->body),
+							       MHD_RESPMEM_MUST_FREE);
+	}
+	buf_free(&rep->body);
+	if (!resp)
+		return MHD_NO;
+	if (rep->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+	if (rep->retry_after) {
+		char secs[32];
+		snprintf(secs, sizeof secs, "%ld", s->cfg.retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
+	if (s->cfg.log_requests)
+		fprintf(stderr, "itg-mock: %s %s %u %zu%s\n", method, req && req->uri ? req->uri : "?",
+			rep->status, sent, note);
+	ret = MHD_queue_response(c, rep->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct mock_server *s = cls;
+	struct mock_request *req = *con_cls;
+	struct reply rep = {0};
+
+	(void)version;
+	(void)upload;
+	if (req && !req->started) {
+		req->started = 1;
+		return MHD_YES;
+	}
+	if (*upload_size) {        /* a body is never read: IT Glue ignores it too */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	build_reply(s, c, url, method, &rep);
+	return send_reply(s, c, req, method, &rep);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct mock_request *req = xcalloc(1, sizeof *req);
+
+	(void)cls;
+	(void)c;
+	req->uri = xstrdup(uri);
+	return req;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode why)
+{
+	struct mock_request *req = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)why;
+	if (req) {
+		free(req->uri);
+		free(req);
+		*con_cls = NULL;
+	}
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+struct mock_server *mock_server_start(const struct mock_config *cfg, const struct mock_data *d,
+				      struct itg_err *e)
+{
+	struct mock_server *s = xcalloc(1, sizeof *s);
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+
+	s->cfg = *cfg;
+	s->data = d;
+	s->prng = cfg->fault_seed;
+	s->tokens = cfg->rate_limit < 1 ? 1 : cfg->rate_limit;
+	s->bucket_time = now_seconds();
+	atomic_init(&s->stopping, 0);
+	pthread_mutex_init(&s->lock, NULL);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)cfg->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+				     0, NULL, NULL, on_request, s,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				     MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+				     MHD_OPTION_END);
+	if (!s->daemon) {
+		err_set(e, ITG_EXIT_RUNTIME,
+			"cannot listen on 127.0.0.1:%ld: choose another --port or 0 for a free one",
+			cfg->port);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : (unsigned)cfg->port;
+	return s;
+}
+
+unsigned mock_server_port(const struct mock_server *s)
+{
+	return s->port;
+}
+
+void mock_server_stop(struct mock_server *s)
+{
+	if (!s)
+		return;
+	atomic_store(&s->stopping, 1);
+	MHD_stop_daemon(s->daemon);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
