@@ -1,0 +1,423 @@
+#include "extract.h"
+
+#include "backoff.h"
+#include "errors.h"
+#include "fetch.h"
+#include "fsutil.h"
+#include "json.h"
+#include "log.h"
+#include "ndjson.h"
+#include "paging.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One resource object as the API returned it, re-emitted on one line. */
+struct record {
+	char *id;
+	char *json;
+	size_t len;
+	long long page;   /* where it was seen; the lowest page wins a duplicate */
+};
+
+struct res_state {
+	int res;
+	int selected;
+	struct record *recs;
+	size_t nrecs, caprecs;
+	struct strmap *index;     /* id -> record index + 1 */
+	long inflight;            /* pages submitted and not yet accepted */
+	long long pages_done;
+	long long pages_planned;
+	long long cap;            /* paging_cap, -1 while unknown */
+	int has_total_count;
+	long long total_count;    /* the largest seen */
+	struct page_meta top_meta;/* meta of the highest page accepted */
+	long long top_page;
+	size_t top_records;
+	unsigned long duplicates;
+};
+
+struct page_req {
+	struct fetch_request fr;
+	struct res_state *rs;
+	long long page;
+	int retries;              /* retries of this page so far */
+};
+
+struct run {
+	const struct extract_options *o;
+	struct fetch *f;
+	struct res_state rs[RES_COUNT];
+	struct page_req **reqs;   /* every page request of the run, freed at the end */
+	size_t nreqs, capreqs;
+	long retries_used;
+	long long pages_total;
+	struct jitter jit;
+	yajl_gen gen;
+	struct buf line;
+};
+
+long extract_retry_budget(long long pages)
+{
+	return 50 + (long)(pages / 10);
+}
+
+char *extract_page_url(const char *base_url, int resource, long page_size, long long page)
+{
+	/* brackets percent-encoded: page[size] and page[number] */
+	return xasprintf("%s/%s?page%%5Bsize%%5D=%ld&page%%5Bnumber%%5D=%lld%s", base_url,
+			 resource_names[resource], page_size, page,
+			 resource == RES_DOMAINS ? "" : "&sort=id");
+}
+
+static void submit_page(struct run *run, struct res_state *rs, long long page)
+{
+	struct page_req *pr = xcalloc(1, sizeof *pr);
+
+	pr->rs = rs;
+	pr->page = page;
+	pr->fr.url = extract_page_url(run->o->base_url, rs->res, run->o->page_size, page);
+	pr->fr.tag = pr;
+	xgrow((void **)&run->reqs, &run->capreqs, run->nreqs + 1, sizeof *run->reqs);
+	run->reqs[run->nreqs++] = pr;
+	rs->inflight++;
+	run->pages_total++;
+	fetch_submit(run->f, &pr->fr, 0);
+}
+
+/* Queues the page again after a backoff, or fails when out of retries. */
+static int retry_page(struct run *run, struct page_req *pr, long long retry_after,
+		      const char *why, struct itg_err *e)
+{
+	const char *name = resource_names[pr->rs->res];
+	long budget = extract_retry_budget(run->pages_total);
+	double delay;
+
+	if (pr->retries >= run->o->retries)
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "cannot fetch %s page %lld after %d attempts: %s; check the network "
+			       "and the IT Glue API status, or raise --retries or --timeout",
+			       name, pr->page, pr->retries + 1, why);
+	if (run->retries_used >= budget)
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "cannot fetch %s page %lld: the run has used all its %ld retries "
+			       "(last error: %s); check the network and the IT Glue API status",
+			       name, pr->page, budget, why);
+	pr->retries++;
+	run->retries_used++;
+	delay = backoff_wait(pr->retries, retry_after, jitter_next(&run->jit));
+	log_info("%s page %lld: %s; retry %d of %ld in %.1f s", name, pr->page, why, pr->retries,
+		 run->o->retries, delay);
+	pr->rs->inflight++;
+	fetch_submit(run->f, &pr->fr, delay);
+	return 0;
+}
+
+static void add_record(struct run *run, struct res_state *rs, yajl_val obj, const char *id,
+		       long long page)
+{
+	void *found = strmap_get(rs->index, id);
+	struct record *r;
+
+	buf_reset(&run->line);
+	json_gen_value(run->gen, obj);
+	json_gen_take(run->gen, &run->line);
+	if (found) {
+		/* offset paging shifts records between pages: keep one copy, the same
+		 * one whatever order the pages arrived in */
+		r = &rs->recs[(uintptr_t)found - 1];
+		rs->duplicates++;
+		if (page < r->page) {
+			free(r->json);
+			r->json = xstrndup(run->line.p, run->line.len);
+			r->len = run->line.len;
+			r->page = page;
+		}
+		return;
+	}
+	xgrow((void **)&rs->recs, &rs->caprecs, rs->nrecs + 1, sizeof *rs->recs);
+	r = &rs->recs[rs->nrecs++];
+	r->id = xstrdup(id);
+	r->json = xstrndup(run->line.p, run->line.len);
+	r->len = run->line.len;
+	r->page = page;
+	strmap_put(rs->index, id, (void *)(uintptr_t)rs->nrecs);
+}
+
+/* After a page is in: plan the rest of the walk, or close the resource. */
+static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
+		    const struct page_meta *m, size_t records)
+{
+	const char *name = resource_names[rs->res];
+	long page_size = run->o->page_size;
+
+	rs->pages_done++;
+	if (m->has_total_count && (!rs->has_total_count || m->total_count > rs->total_count)) {
+		rs->has_total_count = 1;
+		rs->total_count = m->total_count;
+		rs->cap = paging_cap(rs->total_count, page_size);
+	}
+	if (pr->page >= rs->top_page) {
+		rs->top_page = pr->page;
+		rs->top_meta = *m;
+		rs->top_records = records;
+	}
+	if (pr->page == 1) {
+		int capped;
+		long long last = paging_last_page(m, records, page_size, &capped);
+		if (capped)
+			log_warn("%s: total-pages %lld is more than total-count %lld allows at "
+				 "%ld per page: fetching %lld pages",
+				 name, m->total_pages, m->total_count, page_size, last);
+		rs->pages_planned = last;
+		for (long long p = 2; p <= last; p++)
+			submit_page(run, rs, p);
+	}
+	log_progress("%s: %zu records, %lld of %lld pages", name, rs->nrecs, rs->pages_done,
+		     rs->pages_planned > rs->pages_done ? rs->pages_planned : rs->pages_done);
+	if (rs->inflight)
+		return;
+	if (paging_more(&rs->top_meta, rs->top_page, rs->top_records, rs->cap)) {
+		/* the data grew during the walk: follow it page by page */
+		rs->pages_planned = rs->top_page + 1;
+		submit_page(run, rs, rs->top_page + 1);
+		return;
+	}
+	if (rs->top_records && rs->top_meta.has_next && !rs->top_meta.next_is_null &&
+	    rs->cap > 0 && rs->top_page >= rs->cap)
+		log_warn("%s: stopped at page %lld, the most that total-count %lld allows, although "
+			 "the server announced more",
+			 name, rs->top_page, rs->total_count);
+	log_progress_end();
+	log_info("%s: %zu records in %lld pages%s", name, rs->nrecs, rs->pages_done,
+		 rs->duplicates ? " (duplicates across pages dropped)" : "");
+}
+
+/* A 200 with a body: every record is taken, or the page is retried. */
+static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
+{
+	struct fetch_request *r = &pr->fr;
+	struct res_state *rs = pr->rs;
+	struct page_meta m;
+	char err[256], why[320];
+	yajl_val doc, data;
+
+	doc = json_parse(r->body.p ? r->body.p : "", r->body.len, err, sizeof err);
+	if (!doc) {
+		/* the parser's message may quote the body: say only its size */
+		snprintf(why, sizeof why, "malformed JSON body (%zu bytes) on HTTP %ld", r->body.len,
+			 r->status);
+		return retry_page(run, pr, 0, why, e);
+	}
+	data = json_get(doc, "data");
+	if (!data || !YAJL_IS_ARRAY(data)) {
+		yajl_tree_free(doc);
+		snprintf(why, sizeof why, "no data array in the body (%zu bytes)", r->body.len);
+		return retry_page(run, pr, 0, why, e);
+	}
+	for (size_t i = 0; i < data->u.array.len; i++) {
+		yajl_val obj = data->u.array.values[i];
+		const char *id = json_get_id(obj, "id");
+		if (!YAJL_IS_OBJECT(obj) || !id || !id_is_numeric(id)) {
+			yajl_tree_free(doc);
+			snprintf(why, sizeof why, "record %zu of the page has no numeric id", i + 1);
+			return retry_page(run, pr, 0, why, e);
+		}
+	}
+	for (size_t i = 0; i < data->u.array.len; i++) {
+		yajl_val obj = data->u.array.values[i];
+		add_record(run, rs, obj, json_get_id(obj, "id"), pr->page);
+	}
+	paging_read_meta(doc, &m);
+	advance(run, rs, pr, &m, data->u.array.len);
+	yajl_tree_free(doc);
+	return 0;
+}
+
+static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
+{
+	struct fetch_request *r = &pr->fr;
+	const char *name = resource_names[pr->rs->res];
+	char summary[200], why[400];
+
+	pr->rs->inflight--;
+	if (r->too_large)
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "%s page %lld: the response is larger than %zu MiB: lower --page-size",
+			       name, pr->page, FETCH_MAX_BODY >> 20);
+	if (r->curl_code != CURLE_OK) {
+		snprintf(why, sizeof why, "%s", r->error);
+		return retry_page(run, pr, 0, why, e);
+	}
+	switch (errors_classify(r->status)) {
+	case HTTP_OK:
+		return accept_page(run, pr, e);
+	case HTTP_RATE_LIMIT:
+		return retry_page(run, pr, r->retry_after, "HTTP 429 (rate limit)", e);
+	case HTTP_RETRY:
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
+				      sizeof summary);
+		snprintf(why, sizeof why, "HTTP %ld (%s)", r->status, summary);
+		return retry_page(run, pr, 0, why, e);
+	case HTTP_AUTH:
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
+				      sizeof summary);
+		return errors_auth(e, r->status, name, run->o->region, run->o->base_url, summary);
+	case HTTP_FATAL:
+	default:
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
+				      sizeof summary);
+		return errors_fatal(e, r->status, name, pr->page, run->o->page_size, summary);
+	}
+}
+
+static int by_id(const void *a, const void *b)
+{
+	return id_cmp(((const struct record *)a)->id, ((const struct record *)b)->id);
+}
+
+static int write_resource(struct res_state *rs, const char *dir, struct snapshot_manifest *m,
+			  struct itg_err *e)
+{
+	struct snapshot_resource *out = &m->res[rs->res];
+	struct ndjson_writer w;
+	char *path;
+
+	qsort(rs->recs, rs->nrecs, sizeof *rs->recs, by_id);
+	snprintf(out->file, sizeof out->file, "%s.ndjson.gz", resource_names[rs->res]);
+	path = fs_join(dir, out->file);
+	if (ndjson_writer_open(&w, path, e) != 0) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (size_t i = 0; i < rs->nrecs; i++)
+		if (ndjson_writer_line(&w, rs->recs[i].json, rs->recs[i].len, e) != 0) {
+			ndjson_writer_abort(&w);
+			return -1;
+		}
+	out->crc32 = w.crc;
+	out->bytes = w.bytes;
+	out->records = w.records;
+	if (ndjson_writer_close(&w, e) != 0)
+		return -1;
+	out->present = 1;
+	if (rs->has_total_count && (long long)rs->nrecs != rs->total_count)
+		log_warn("%s: %zu records, but IT Glue reported %lld (records changed during the "
+			 "walk); the next run will catch up",
+			 resource_names[rs->res], rs->nrecs, rs->total_count);
+	return 0;
+}
+
+static void run_free(struct run *run)
+{
+	for (int i = 0; i < RES_COUNT; i++) {
+		struct res_state *rs = &run->rs[i];
+		for (size_t k = 0; k < rs->nrecs; k++) {
+			free(rs->recs[k].id);
+			free(rs->recs[k].json);
+		}
+		free(rs->recs);
+		if (rs->index)
+			strmap_free(rs->index, NULL);
+	}
+	fetch_free(run->f);
+	for (size_t i = 0; i < run->nreqs; i++) {
+		free(run->reqs[i]->fr.url);
+		buf_free(&run->reqs[i]->fr.body);
+		free(run->reqs[i]);
+	}
+	free(run->reqs);
+	if (run->gen)
+		yajl_gen_free(run->gen);
+	buf_free(&run->line);
+}
+
+int extract_run(const struct extract_options *o, struct itg_err *e)
+{
+	struct run run = {0};
+	struct snapshot_manifest m = {0};
+	struct fetch_config fc = {0};
+	struct page_req *pr;
+	struct fetch_request *done;
+	char *staged = NULL;
+	double t0 = fetch_clock();
+	size_t records = 0;
+	long long pages = 0;
+	int nres = 0, rc = -1;
+	struct itg_err fe = {0};
+
+	time_now_rfc3339(m.started_at);
+	snprintf(m.region, sizeof m.region, "%s", o->region ? o->region : "");
+	snprintf(m.base_url, sizeof m.base_url, "%s", o->base_url);
+	staged = fs_stage_dir(o->out_dir, e);
+	if (!staged)
+		return -1;
+
+	run.o = o;
+	jitter_seed(&run.jit, (uint64_t)t0 * 1000003u ^ (uint64_t)getpid() << 20 ^
+				      (uint64_t)(uintptr_t)&run);
+	run.gen = json_gen_new();
+	fc.api_key = o->api_key;
+	fc.allow_http = o->allow_http;
+	fc.timeout_s = o->timeout;
+	fc.concurrency = o->concurrency;
+	fc.rate = o->rate;
+	fc.ca_bundle = o->ca_bundle;
+	run.f = fetch_new(&fc, e);
+	if (!run.f)
+		goto out;
+
+	for (int i = 0; i < RES_COUNT; i++) {
+		struct res_state *rs = &run.rs[i];
+		rs->res = i;
+		rs->cap = -1;
+		rs->selected = o->resources[i];
+		if (!rs->selected)
+			continue;
+		rs->index = strmap_new(1024);
+		rs->pages_planned = 1;
+		submit_page(&run, rs, 1);
+		nres++;
+	}
+	while ((done = fetch_wait(run.f, &fe)) != NULL) {
+		pr = done->tag;
+		if (handle(&run, pr, e) != 0)
+			goto out;
+	}
+	if (fe.code) {
+		*e = fe;
+		goto out;
+	}
+	log_progress_end();
+
+	for (int i = 0; i < RES_COUNT; i++) {
+		if (!run.rs[i].selected)
+			continue;
+		if (write_resource(&run.rs[i], staged, &m, e) != 0)
+			goto out;
+		records += run.rs[i].nrecs;
+		pages += run.rs[i].pages_done;
+	}
+	time_now_rfc3339(m.finished_at);
+	if (snapshot_manifest_write(staged, &m, e) != 0)
+		goto out;
+	if (fs_publish_dir(staged, o->out_dir, e) != 0)
+		goto out;
+	log_info("extracted %d resources: %zu records, %lld pages, %lu requests, %ld retries "
+		 "in %.1f s",
+		 nres, records, pages, fetch_requests(run.f), run.retries_used, fetch_clock() - t0);
+	rc = 0;
+out:
+	log_progress_end();
+	if (rc != 0 && staged)
+		fs_remove_tree(staged);
+	free(staged);
+	run_free(&run);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * extract.h - one itg-extract run: every page of every selected resource
+ * into DIR/<resource>.ndjson.gz (sorted by numeric id, de-duplicated) and
+ * DIR/manifest.json, staged beside DIR and published in one rename.
+ * On failure nothing appears under DIR and an existing DIR is untouched.
+ */
+#ifndef ITG_EXTRACT_EXTRACT_H
+#define ITG_EXTRACT_EXTRACT_H
+
+#include "err.h"
+#include "snapshot.h"
+
+#define EXTRACT_DEFAULT_CONCURRENCY 4
+#define EXTRACT_DEFAULT_TIMEOUT 60
+#define EXTRACT_DEFAULT_RETRIES 6
+
+struct extract_options {
+	const char *region;      /* "us", "eu", "au"; "" for a custom base URL */
+	const char *base_url;    /* resolved (extract_resolve_base_url), no trailing '/' */
+	int allow_http;
+	const char *out_dir;
+	int resources[RES_COUNT];
+	long page_size;
+	double rate;             /* requests per second */
+	long concurrency;
+	long timeout;            /* seconds per request */
+	long retries;            /* per request */
+	const char *api_key;     /* borrowed; only ever sent as the x-api-key header */
+	const char *ca_bundle;   /* or NULL */
+};
+
+/* The retries a whole run may spend: 50 + 10% of its pages. */
+long extract_retry_budget(long long pages);
+
+/*
+ * The URL of one page (caller frees).  sort=id everywhere but domains,
+ * which IT Glue sorts only by created_at/updated_at.
+ */
+char *extract_page_url(const char *base_url, int resource, long page_size, long long page);
+
+int extract_run(const struct extract_options *o, struct itg_err *e);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * fetch.h - concurrent GETs over one libcurl multi handle.
+ *
+ * A fixed pool of easy handles (one per allowed concurrent transfer) is
+ * reused, so connections stay alive between pages.  Every transfer takes a
+ * token from one shared bucket (ratelimit.h); a 429 slows the bucket for the
+ * rest of the run.  The API key lives only in the x-api-key request header
+ * (never in a URL or a log line) and is wiped when the fetcher is freed.
+ * Redirects are not followed: the key must not travel to another host.
+ *
+ * The fetcher decides nothing about retries: the caller looks at each
+ * finished request and may submit it again with a delay.
+ */
+#ifndef ITG_EXTRACT_FETCH_H
+#define ITG_EXTRACT_FETCH_H
+
+#include <curl/curl.h>
+
+#include "err.h"
+#include "ratelimit.h"
+#include "xalloc.h"
+
+#define FETCH_MAX_BODY ((size_t)256 << 20)
+
+struct fetch_config {
+	const char *api_key;    /* borrowed; copied into the request header */
+	int allow_http;         /* plain http (loopback base URLs only) */
+	long timeout_s;         /* whole transfer; also bounds connect and stalls */
+	long concurrency;       /* transfers in flight at most */
+	double rate;            /* requests per second */
+	const char *ca_bundle;  /* CURLOPT_CAINFO, or NULL for the system bundle */
+	size_t max_body;        /* 0 = FETCH_MAX_BODY */
+};
+
+/*
+ * One request, owned by the caller.  The fetcher borrows it from
+ * fetch_submit until fetch_wait returns it.  Result members are reset on
+ * every submit.
+ */
+struct fetch_request {
+	char *url;              /* set by the caller */
+	void *tag;              /* the caller's */
+	/* result */
+	CURLcode curl_code;
+	char error[CURL_ERROR_SIZE];
+	long status;            /* 0 when no response came back */
+	long long retry_after;  /* as libcurl reports it: may be 0 or negative */
+	int too_large;          /* body over max_body */
+	struct buf body;
+	/* the fetcher's */
+	double not_before;
+	unsigned epoch;
+	unsigned long seq;
+};
+
+struct fetch;
+
+struct fetch *fetch_new(const struct fetch_config *c, struct itg_err *e);
+/* Stops transfers in flight; requests still borrowed are given back untouched. */
+void fetch_free(struct fetch *f);
+
+/* Queues r to start no sooner than delay_s seconds from now. */
+void fetch_submit(struct fetch *f, struct fetch_request *r, double delay_s);
+
+/*
+ * Runs transfers until one finishes and returns it; NULL with e unset when
+ * nothing is queued or in flight, NULL with e set on a libcurl failure.
+ */
+struct fetch_request *fetch_wait(struct fetch *f, struct itg_err *e);
+
+/* Transfers started so far (every attempt counts). */
+unsigned long fetch_requests(const struct fetch *f);
+/* The bucket's rate now. */
+double fetch_rate(const struct fetch *f);
+
+/* Seconds on the monotonic clock. */
+double fetch_clock(void);
+
+#endif

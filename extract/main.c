@@ -1,0 +1,258 @@
+/* itg-extract: IT Glue to a snapshot folder (CONTRACT.md section 3). */
+#include "cli.h"
+#include "err.h"
+#include "extract.h"
+#include "log.h"
+#include "options.h"
+#include "paging.h"
+#include "pipeline.h"
+#include "ratelimit.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STAGE "itg-extract"
+
+static const char synopsis[] =
+	"usage: itg-extract -p PIPELINE --out DIR [options]\n"
+	"       itg-extract --region us|eu|au [--base-url URL] --out DIR [--resources LIST]\n"
+	"                   [--page-size N] [--rate RPS] [--concurrency N] [--timeout S]\n"
+	"                   [--retries N] [--api-key-file FILE]\n";
+
+static void print_help(void)
+{
+	printf("%s\n", synopsis);
+	printf("Reads organizations, organization types and statuses, contacts, contact types\n"
+	       "and domains from the IT Glue API into DIR: one <resource>.ndjson.gz per resource\n"
+	       "(records sorted by id) and manifest.json, published in one step.\n\n"
+	       "Options:\n"
+	       "      --out DIR            snapshot folder to create or replace (required)\n"
+	       "      --region R           IT Glue data centre: us (default), eu or au\n"
+	       "      --base-url URL       another API address (https://; http:// only to\n"
+	       "                           127.0.0.1, ::1 or localhost, for a test server)\n"
+	       "      --resources LIST     comma-separated: organizations, organization_types,\n"
+	       "                           organization_statuses, contacts, contact_types, domains\n"
+	       "                           (default: what the pipeline's product needs; else all)\n"
+	       "      --page-size N        records per page, 1-1000 (default 1000)\n"
+	       "      --rate RPS           requests per second, shared by all transfers (default 8;\n"
+	       "                           halved after a 429 for the rest of the run)\n"
+	       "      --concurrency N      pages fetched at once, 1-32 (default 4)\n"
+	       "      --timeout S          seconds per request, 1-3600 (default 60)\n"
+	       "      --retries N          retries per request, 0-100 (default 6)\n"
+	       "      --api-key-file FILE  read the API key from FILE (mode 0600)\n"
+	       CLI_COMMON_HELP
+	       "\nThe API key comes from the environment variable ITGLUE_API_KEY, else from the\n"
+	       "key file (--api-key-file, or itglue.api_key_file in the pipeline). It is never\n"
+	       "accepted as an argument and never printed. Set ITG_CA_BUNDLE to a PEM file to\n"
+	       "trust a private certificate authority.\n\n"
+	       "Exit codes: 0 success; 1 runtime failure (network still failing after retries,\n"
+	       "server errors, I/O); 2 usage or configuration error, or no API key; 3 IT Glue\n"
+	       "refused the key (HTTP 401/403: wrong or revoked key, wrong region, IP not on the\n"
+	       "allowlist).\n\n"
+	       "Example:\n"
+	       "  ITGLUE_API_KEY=... itg-extract --region eu --out out/snapshot\n"
+	       "  itg-extract -p pipelines/bullphish.yaml --out out/bullphish/snapshot\n");
+}
+
+enum {
+	OPT_OUT = OPT_STAGE_BASE,
+	OPT_REGION,
+	OPT_BASE_URL,
+	OPT_RESOURCES,
+	OPT_PAGE_SIZE,
+	OPT_RATE,
+	OPT_CONCURRENCY,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
+	OPT_API_KEY_FILE,
+};
+
+static const struct option long_options[] = {
+	CLI_COMMON_LONG_OPTIONS,
+	{"out", required_argument, NULL, OPT_OUT},
+	{"region", required_argument, NULL, OPT_REGION},
+	{"base-url", required_argument, NULL, OPT_BASE_URL},
+	{"resources", required_argument, NULL, OPT_RESOURCES},
+	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"api-key-file", required_argument, NULL, OPT_API_KEY_FILE},
+	{0, 0, 0, 0},
+};
+
+/* Flags as given; NULL / 0 / -1 = not given. */
+struct flags {
+	const char *out, *region, *base_url, *resources, *api_key_file;
+	long page_size, concurrency, timeout, retries;
+	double rate;
+};
+
+static int usage_error(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "%s: %s\n", STAGE, msg);
+	fputs(synopsis, stderr);
+	return ITG_EXIT_USAGE;
+}
+
+static int parse_number(const char *opt, const char *arg, long min, long max, long *out,
+			struct itg_err *e)
+{
+	if (cli_parse_long(arg, min, max, out) != 0)
+		return err_set(e, ITG_EXIT_USAGE, "%s: \"%s\" is not a whole number from %ld to %ld",
+			       opt, arg, min, max);
+	return 0;
+}
+
+static int parse_flag(struct flags *fl, int opt, const char *arg, struct itg_err *e)
+{
+	switch (opt) {
+	case OPT_OUT: fl->out = arg; return 0;
+	case OPT_REGION: fl->region = arg; return 0;
+	case OPT_BASE_URL: fl->base_url = arg; return 0;
+	case OPT_RESOURCES: fl->resources = arg; return 0;
+	case OPT_API_KEY_FILE: fl->api_key_file = arg; return 0;
+	case OPT_PAGE_SIZE:
+		return parse_number("--page-size", arg, 1, PAGE_SIZE_MAX, &fl->page_size, e);
+	case OPT_CONCURRENCY:
+		return parse_number("--concurrency", arg, 1, 32, &fl->concurrency, e);
+	case OPT_TIMEOUT: return parse_number("--timeout", arg, 1, 3600, &fl->timeout, e);
+	case OPT_RETRIES: return parse_number("--retries", arg, 0, 100, &fl->retries, e);
+	case OPT_RATE:
+		if (cli_parse_double(arg, 0.1, 1000, &fl->rate) != 0)
+			return err_set(e, ITG_EXIT_USAGE,
+				       "--rate: \"%s\" is not a number of requests per second from "
+				       "0.1 to 1000",
+				       arg);
+		return 0;
+	default:
+		return err_set(e, ITG_EXIT_USAGE, "unknown option");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_common common = {0};
+	struct flags fl = {.retries = -1};
+	struct pipeline pl = {0};
+	int have_pipeline = 0;
+	struct extract_options o = {0};
+	struct itg_err e = {0};
+	char *base_url = NULL, *key = NULL;
+	const char *key_file, *base_in, *region;
+	int opt, rc = ITG_EXIT_OK;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":p:", long_options, NULL)) != -1) {
+		int handled;
+		if (opt == '?' || opt == ':') {
+			char msg[160];
+			if (opt == ':')
+				snprintf(msg, sizeof msg, "option %s needs a value", argv[optind - 1]);
+			else if (optopt > 0 && optopt < 128)
+				snprintf(msg, sizeof msg, "unknown option -%c", optopt);
+			else
+				snprintf(msg, sizeof msg, "unknown option %s", argv[optind - 1]);
+			return usage_error(msg);
+		}
+		handled = cli_common_option(&common, opt, optarg, &e);
+		if (handled < 0)
+			return usage_error(e.msg);
+		if (!handled && parse_flag(&fl, opt, optarg, &e) != 0)
+			return usage_error(e.msg);
+	}
+	if (optind < argc) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "unexpected argument \"%s\"", argv[optind]);
+		return usage_error(msg);
+	}
+	if (common.want_help) {
+		print_help();
+		return fclose(stdout) == 0 ? ITG_EXIT_OK : ITG_EXIT_RUNTIME;
+	}
+	if (common.want_version) {
+		cli_print_version(STAGE);
+		return fclose(stdout) == 0 ? ITG_EXIT_OK : ITG_EXIT_RUNTIME;
+	}
+	log_init(STAGE, common.log_format, common.quiet, common.verbose);
+	if (!fl.out)
+		return usage_error("--out DIR is required");
+
+	if (common.pipeline) {
+		if (pipeline_load(common.pipeline, &pl, &e) != 0) {
+			log_error("%s", e.msg);
+			return e.code ? e.code : ITG_EXIT_USAGE;
+		}
+		have_pipeline = 1;
+	}
+	/* explicit flags override the pipeline file */
+	region = fl.region ? fl.region : have_pipeline ? pl.region : NULL;
+	base_in = fl.base_url ? fl.base_url : have_pipeline ? pl.base_url : NULL;
+	key_file = fl.api_key_file ? fl.api_key_file : have_pipeline ? pl.api_key_file : NULL;
+	o.page_size = fl.page_size ? fl.page_size
+		      : have_pipeline && pl.page_size > 0 ? pl.page_size : PAGE_SIZE_DEFAULT;
+	o.rate = fl.rate > 0 ? fl.rate : have_pipeline && pl.rate > 0 ? pl.rate
+								      : RATELIMIT_DEFAULT_RPS;
+	o.concurrency = fl.concurrency ? fl.concurrency
+			: have_pipeline && pl.concurrency > 0 ? pl.concurrency
+							      : EXTRACT_DEFAULT_CONCURRENCY;
+	o.timeout = fl.timeout ? fl.timeout
+		    : have_pipeline && pl.timeout > 0 ? pl.timeout : EXTRACT_DEFAULT_TIMEOUT;
+	o.retries = fl.retries >= 0 ? fl.retries
+		    : have_pipeline && pl.retries >= 0 ? pl.retries : EXTRACT_DEFAULT_RETRIES;
+	if (o.page_size < 1 || o.page_size > PAGE_SIZE_MAX) {
+		rc = usage_error("itglue.page_size must be from 1 to 1000");
+		goto out;
+	}
+	if (fl.resources) {
+		if (extract_parse_resources(fl.resources, o.resources, &e) != 0) {
+			rc = usage_error(e.msg);
+			goto out;
+		}
+	} else {
+		extract_default_resources(have_pipeline ? pl.product : PRODUCT_NONE, o.resources);
+	}
+	if (extract_resolve_base_url(region, base_in, &base_url, &o.allow_http, &e) != 0) {
+		rc = usage_error(e.msg);
+		goto out;
+	}
+	o.base_url = base_url;
+	o.region = base_in && *base_in ? "" : region && *region ? region : "us";
+	o.out_dir = fl.out;
+	o.ca_bundle = getenv("ITG_CA_BUNDLE");
+
+	if (cli_load_api_key(key_file, &key, &e) != 0) {
+		log_error("%s", e.msg);
+		rc = e.code;
+		goto out;
+	}
+	for (const char *p = key; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e) {
+			log_error("the API key holds spaces or control characters: copy it again "
+				  "from IT Glue (Account > Settings > API Keys)");
+			rc = ITG_EXIT_USAGE;
+			goto out;
+		}
+	o.api_key = key;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		rc = ITG_EXIT_RUNTIME;
+		goto out;
+	}
+	if (extract_run(&o, &e) != 0) {
+		log_error("%s", e.msg);
+		rc = e.code ? e.code : ITG_EXIT_RUNTIME;
+	}
+	curl_global_cleanup();
+out:
+	cli_forget_key(key);
+	free(base_url);
+	if (have_pipeline)
+		pipeline_free(&pl);
+	return rc;
+}
