@@ -232,6 +232,17 @@ int main(int argc, char **argv)
 	if (cfg.fail_rate + cfg.drop_rate + cfg.truncate_rate + cfg.malformed_rate > 1.0)
 		return usage_error("%s", "fault rates add up to more than 1: lower them");
 
+	/*
+	 * Blocked from here on, and inherited by the server's threads, so that
+	 * only sigwait below takes them: a stop requested while a large data set
+	 * is still being generated is honoured once listening, with exit 0.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	env_key = getenv("ITG_MOCK_API_KEY");
 	cfg.api_key = env_key && *env_key ? env_key : DEFAULT_API_KEY;
 
@@ -240,13 +251,6 @@ int main(int argc, char **argv)
 		rc = e.code ? e.code : ITG_EXIT_RUNTIME;
 		goto out;
 	}
-
-	/* Threads inherit this mask, so only sigwait below sees the signals. */
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	server = mock_server_start(&cfg, &data, &e);
 	if (!server) {
