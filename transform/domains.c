@@ -1,0 +1,137 @@
+/*
+ * domains.c - rule 9, RULES.md 27-33: Dark Web ID domains.
+ *
+ * Every domain of an org linked after the plan is planned as pending, or
+ * unimported with a reason ("Domain license limit reached", ".gov domain
+ * was not imported", "a sensitive or protected domain"), in ascending
+ * domain id so that who gets the last license is predictable.  Unimported
+ * domains are planned again on every run.  The snapshot's domains are
+ * streamed straight into the plan: they are already in id order.
+ */
+#include "rules.h"
+
+#include "json.h"
+#include "log.h"
+#include "reasons.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *name_key(const char *org_id, const char *domain)
+{
+	char *norm = validate_domain_normalize(domain);
+	char *key = xasprintf("%s\t%s", org_id, norm);
+
+	free(norm);
+	return key;
+}
+
+/* RULES 29: invalid, then gov, then protected, then the license. */
+static const char *judge(const char *norm, const struct protected_list *pl, long long *used,
+			 long long license)
+{
+	if (!validate_domain(norm))
+		return REASON_INVALID_DOMAIN;
+	if (validate_domain_is_gov(norm))
+		return REASON_GOV_DOMAIN;
+	if (protected_list_match(pl, norm))
+		return REASON_PROTECTED_DOMAIN;
+	if (license != LICENSE_UNLIMITED && *used + 1 > license)
+		return REASON_LICENSE_LIMIT;
+	(*used)++;
+	return NULL;
+}
+
+static int ascending(const char *prev, const char *id)
+{
+	return !prev || id_cmp(prev, id) < 0;
+}
+
+int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e)
+{
+	struct protected_list *pl = NULL;
+	struct strmap *imported_ids, *imported_names;
+	struct ndjson_reader r;
+	long long used = 0;
+	char *prev = NULL;
+	const char *line;
+	size_t len;
+	int rc;
+
+	if (protected_list_load(m->p->protected_domains, &pl, e) != 0)
+		return -1;
+	/* RULES 27, 28: imported rows use a license and are not planned again */
+	imported_ids = strmap_new(m->ndomains);
+	imported_names = strmap_new(m->ndomains);
+	for (size_t i = 0; i < m->ndomains; i++) {
+		const struct store_domain *d = &m->domains[i];
+		char *key;
+		if (strcmp(d->status, DOMAIN_IMPORTED))
+			continue;
+		used++;
+		if (*d->itg_domain_id)
+			strmap_put(imported_ids, d->itg_domain_id, (void *)1);
+		key = name_key(d->org_id, d->domain);
+		strmap_put(imported_names, key, (void *)1);
+		free(key);
+	}
+	if (model_open_resource(m, RES_DOMAINS, &r, e) != 0) {
+		rc = -1;
+		goto out;
+	}
+	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
+		yajl_val v = model_parse_record(&r, line, len, e);
+		const char *id, *raw, *reason;
+		struct itg_org *g;
+		char *norm, *ref;
+		if (!v) {
+			rc = -1;
+			break;
+		}
+		id = json_get_id(v, "id");
+		if (!ascending(prev, id)) {
+			rc = err_at(e, ITG_EXIT_USAGE, r.path, r.lineno, 0,
+				    "domain %s is out of id order: extract the snapshot again", id);
+			yajl_tree_free(v);
+			break;
+		}
+		free(prev);
+		prev = xstrdup(id);
+		g = model_itg_org(m, model_attr_id(v, "organization-id"));
+		if (!g || g->rank < 0 || strmap_has(imported_ids, id)) {
+			yajl_tree_free(v);
+			continue;
+		}
+		raw = model_attr_str(v, "name");
+		raw = raw ? raw : "";
+		if (g->link) {
+			char *key = name_key(g->link->id, raw);
+			int done = strmap_has(imported_names, key);
+			free(key);
+			if (done) {
+				yajl_tree_free(v);
+				continue;
+			}
+		}
+		norm = validate_domain_normalize(raw);
+		reason = judge(norm, pl, &used, m->p->license_domains);
+		ref = g->link ? NULL : plan_write_ref(g->id);
+		rc = plan_write_import_domain(w, g->link ? g->link->id : NULL, ref, g->id, id,
+					reason && !strcmp(reason, REASON_INVALID_DOMAIN) ? raw : norm,
+					reason ? DOMAIN_UNIMPORTED : DOMAIN_PENDING, reason, e);
+		free(ref);
+		free(norm);
+		yajl_tree_free(v);
+		if (rc != 0)
+			break;
+	}
+	ndjson_reader_close(&r);
+out:
+	free(prev);
+	strmap_free(imported_ids, NULL);
+	strmap_free(imported_names, NULL);
+	protected_list_free(pl);
+	return rc < 0 ? -1 : 0;
+}

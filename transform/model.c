@@ -1,0 +1,519 @@
+/*
+ * model.c - loading the snapshot's organizations and reference tables and
+ * the product store, with the input validation of RULES.md 36.
+ */
+#include "model.h"
+
+#include "json.h"
+#include "reasons.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+void model_init(struct model *m, const struct pipeline *p)
+{
+	memset(m, 0, sizeof *m);
+	m->p = p;
+	m->product = p->product;
+	m->contacts_on = p->product == PRODUCT_BULLPHISH && p->contacts_enabled;
+}
+
+/* ---- snapshot ---------------------------------------------------------- */
+
+int model_open_resource(const struct model *m, enum resource res, struct ndjson_reader *r,
+			struct itg_err *e)
+{
+	char *path;
+	int rc;
+
+	if (!m->man.res[res].present)
+		return err_set(e, ITG_EXIT_USAGE,
+			       "%s: the snapshot has no %s: run itg-extract with that resource",
+			       m->snapshot_dir, resource_names[res]);
+	path = fs_join(m->snapshot_dir, m->man.res[res].file);
+	rc = ndjson_reader_open(r, path, e);
+	free(path);
+	return rc;
+}
+
+yajl_val model_parse_record(struct ndjson_reader *r, const char *line, size_t len,
+			    struct itg_err *e)
+{
+	char why[256];
+	yajl_val v = json_parse(line, len, why, sizeof why);
+
+	if (!v) {
+		err_at(e, ITG_EXIT_USAGE, r->path, r->lineno, 0,
+		       "not a JSON record (%s): extract the snapshot again", why);
+		return NULL;
+	}
+	if (!YAJL_IS_OBJECT(v) || !json_get_id(v, "id") || !*json_get_id(v, "id")) {
+		yajl_tree_free(v);
+		err_at(e, ITG_EXIT_USAGE, r->path, r->lineno, 0,
+		       "record has no id: extract the snapshot again");
+		return NULL;
+	}
+	return v;
+}
+
+const char *model_attr_id(yajl_val rec, const char *key)
+{
+	return json_str_or_number(json_get(json_get(rec, "attributes"), key));
+}
+
+const char *model_attr_str(yajl_val rec, const char *key)
+{
+	return json_get_str(json_get(rec, "attributes"), key);
+}
+
+/* Reads id -> name of a reference resource (types, statuses, contact types). */
+static int load_names(struct model *m, enum resource res, struct strmap **out, struct itg_err *e)
+{
+	struct ndjson_reader r;
+	const char *line;
+	size_t len;
+	int rc;
+
+	*out = strmap_new(64);
+	if (!m->man.res[res].present)
+		return 0;
+	if (model_open_resource(m, res, &r, e) != 0)
+		return -1;
+	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
+		yajl_val v = model_parse_record(&r, line, len, e);
+		const char *name;
+		if (!v) {
+			rc = -1;
+			break;
+		}
+		name = model_attr_str(v, "name");
+		free(strmap_put(*out, json_get_id(v, "id"), xstrdup(name ? name : "")));
+		yajl_tree_free(v);
+	}
+	ndjson_reader_close(&r);
+	return rc < 0 ? -1 : 0;
+}
+
+static int org_cmp(const void *a, const void *b)
+{
+	return id_cmp(((const struct itg_org *)a)->id, ((const struct itg_org *)b)->id);
+}
+
+/* Remembers a type or status name carried on the org when the reference
+ * resource lacks it (an older or partial snapshot). */
+static void note_name(struct strmap *names, const char *id, const char *name)
+{
+	if (id && name && !strmap_has(names, id))
+		strmap_put(names, id, xstrdup(name));
+}
+
+static int load_orgs(struct model *m, struct itg_err *e)
+{
+	struct ndjson_reader r;
+	const char *line;
+	size_t len, cap = 0;
+	int rc;
+
+	if (model_open_resource(m, RES_ORGANIZATIONS, &r, e) != 0)
+		return -1;
+	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
+		yajl_val v = model_parse_record(&r, line, len, e);
+		struct itg_org *o;
+		const char *s;
+		if (!v) {
+			rc = -1;
+			break;
+		}
+		xgrow((void **)&m->orgs, &cap, m->norgs + 1, sizeof *m->orgs);
+		o = &m->orgs[m->norgs++];
+		memset(o, 0, sizeof *o);
+		o->rank = -1;
+		o->id = xstrdup(json_get_id(v, "id"));
+		s = model_attr_str(v, "name");
+		o->name = xstrdup(s ? s : "");
+		o->type_id = xstrdup(model_attr_id(v, "organization-type-id"));
+		o->status_id = xstrdup(model_attr_id(v, "organization-status-id"));
+		note_name(m->type_names, o->type_id, model_attr_str(v, "organization-type-name"));
+		note_name(m->status_names, o->status_id,
+			  model_attr_str(v, "organization-status-name"));
+		yajl_tree_free(v);
+		if (strmap_has(m->org_by_id, o->id)) {
+			rc = err_at(e, ITG_EXIT_USAGE, r.path, r.lineno, 0,
+				    "organization %s appears twice: extract the snapshot again",
+				    o->id);
+			break;
+		}
+		strmap_put(m->org_by_id, o->id, o);
+	}
+	ndjson_reader_close(&r);
+	if (rc < 0)
+		return -1;
+	if (m->norgs)
+		qsort(m->orgs, m->norgs, sizeof *m->orgs, org_cmp);
+	/* the array moved while growing and sorting: index it again */
+	strmap_free(m->org_by_id, NULL);
+	m->org_by_id = strmap_new(m->norgs);
+	for (size_t i = 0; i < m->norgs; i++)
+		strmap_put(m->org_by_id, m->orgs[i].id, &m->orgs[i]);
+	return 0;
+}
+
+int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e)
+{
+	struct buf raw = {0};
+	char *mpath;
+
+	m->snapshot_dir = xstrdup(dir);
+	if (snapshot_manifest_read(dir, &m->man, e) != 0)
+		return -1;
+	mpath = fs_join(dir, "manifest.json");
+	if (fs_read_all(mpath, &raw, 0, e) != 0) {
+		free(mpath);
+		return -1;
+	}
+	free(mpath);
+	m->manifest_hash = hash_fnv1a64(raw.p ? raw.p : "", raw.len);
+	buf_free(&raw);
+	if (snapshot_verify(dir, &m->man, e) != 0)
+		return err_prefix(e, "snapshot %s is damaged or incomplete, extract it again",
+				  dir);
+	m->org_by_id = strmap_new(1024);
+	if (load_names(m, RES_ORGANIZATION_TYPES, &m->type_names, e) != 0 ||
+	    load_names(m, RES_ORGANIZATION_STATUSES, &m->status_names, e) != 0 ||
+	    load_names(m, RES_CONTACT_TYPES, &m->ctype_names, e) != 0)
+		return -1;
+	return load_orgs(m, e);
+}
+
+struct itg_org *model_itg_org(const struct model *m, const char *id)
+{
+	return id && m->org_by_id ? strmap_get(m->org_by_id, id) : NULL;
+}
+
+struct prod_org *model_prod_org(const struct model *m, const char *id)
+{
+	return id && m->porg_by_id ? strmap_get(m->porg_by_id, id) : NULL;
+}
+
+void model_set_link(struct prod_org *o, struct itg_org *g)
+{
+	o->link = g;
+	g->link = o;
+}
+
+/* ---- store ------------------------------------------------------------- */
+
+static const char *const bp_org_cols[] = {"id", "name", "employee_count", "industry",
+					  "phishing", "training", "last_sync", NULL};
+static const char *const dw_org_cols[] = {"id", "name", "employee_count", "industry",
+					  "last_sync", NULL};
+static const char *const org_req[] = {"id", NULL};
+static const char *const link_cols[] = {"organization_id", "itglue_organization_id", "source",
+					"linked_at", NULL};
+static const char *const link_req[] = {"organization_id", "itglue_organization_id", "source",
+				       NULL};
+static const char *const user_cols[] = {"id", "organization_id", "first_name",
+					"last_name", "email", "group",
+					"itglue_contact_id", "last_sync", NULL};
+static const char *const user_req[] = {"id", "organization_id", NULL};
+static const char *const domain_cols[] = {"id", "organization_id", "domain", "itglue_domain_id",
+					  "status", "reason", "last_sync", NULL};
+static const char *const domain_req[] = {"id", "organization_id", "domain", "status", NULL};
+
+int model_parse_bool(const char *s)
+{
+	if (!*s || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no"))
+		return 0;
+	if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes"))
+		return 1;
+	return -1;
+}
+
+static int read_table(struct model *m, enum store_file f, const char *name,
+		      const char *const *cols, const char *const *req, struct csv_table *t,
+		      struct itg_err *e)
+{
+	char *path = fs_join(m->store_dir, name);
+	int rc;
+
+	m->store_names[f] = name;
+	rc = fs_fingerprint(path, &m->fp[f], e);
+	if (rc == 0)
+		rc = csvtab_read(path, cols, req, t, e);
+	free(path);
+	return rc;
+}
+
+static int porg_cmp(const void *a, const void *b)
+{
+	return id_cmp(((const struct prod_org *)a)->id, ((const struct prod_org *)b)->id);
+}
+
+static int load_prod_orgs(struct model *m, struct itg_err *e)
+{
+	struct csv_table *t = &m->t_orgs;
+	int c_id = csvtab_col(t, "id"), c_name = csvtab_col(t, "name");
+	int c_ph = csvtab_col(t, "phishing"), c_tr = csvtab_col(t, "training");
+
+	m->porgs = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->porgs);
+	m->nporgs = t->nrows;
+	for (size_t r = 0; r < t->nrows; r++) {
+		struct prod_org *o = &m->porgs[r];
+		o->id = csvtab_get(t, r, c_id);
+		o->name = csvtab_get(t, r, c_name);
+		o->line = t->lines[r];
+		if (!*o->id)
+			return err_at(e, ITG_EXIT_USAGE, t->path, o->line, 0,
+				      "organization has an empty id: give every row an id");
+		o->phishing = model_parse_bool(csvtab_get(t, r, c_ph));
+		o->training = model_parse_bool(csvtab_get(t, r, c_tr));
+		if (o->phishing < 0 || o->training < 0)
+			return err_at(e, ITG_EXIT_USAGE, t->path, o->line, 0,
+				      "phishing and training must be true or false");
+	}
+	if (m->nporgs)
+		qsort(m->porgs, m->nporgs, sizeof *m->porgs, porg_cmp);
+	m->porg_by_id = strmap_new(m->nporgs);
+	for (size_t i = 0; i < m->nporgs; i++) {
+		struct prod_org *o = &m->porgs[i];
+		if (strmap_has(m->porg_by_id, o->id)) {
+			const struct prod_org *first = strmap_get(m->porg_by_id, o->id);
+			long line = first->line > o->line ? first->line : o->line;
+			return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				      "duplicate organization id %s: ids must be unique", o->id);
+		}
+		strmap_put(m->porg_by_id, o->id, o);
+	}
+	return 0;
+}
+
+static int load_links(struct model *m, struct itg_err *e)
+{
+	struct csv_table *t = &m->t_links;
+	int c_org = csvtab_col(t, "organization_id");
+	int c_itg = csvtab_col(t, "itglue_organization_id"), c_src = csvtab_col(t, "source");
+
+	m->links = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->links);
+	m->nlinks = t->nrows;
+	for (size_t r = 0; r < t->nrows; r++) {
+		struct store_link *l = &m->links[r];
+		const char *src = csvtab_get(t, r, c_src);
+		l->org_id = csvtab_get(t, r, c_org);
+		l->itg_id = csvtab_get(t, r, c_itg);
+		l->line = t->lines[r];
+		if (!strcmp(src, SOURCE_AUTO))
+			l->source = SOURCE_AUTO;
+		else if (!strcmp(src, SOURCE_MANUAL))
+			l->source = SOURCE_MANUAL;
+		else if (!strcmp(src, SOURCE_IMPORT))
+			l->source = SOURCE_IMPORT;
+		else
+			return err_at(e, ITG_EXIT_USAGE, t->path, l->line, 0,
+				      "unknown source \"%s\": use auto, manual or import", src);
+		if (!*l->itg_id)
+			return err_at(e, ITG_EXIT_USAGE, t->path, l->line, 0,
+				      "link has no itglue_organization_id: fill it in or "
+				      "remove the row");
+		l->org = model_prod_org(m, l->org_id);
+		if (!l->org)
+			return err_at(e, ITG_EXIT_USAGE, t->path, l->line, 0,
+				      "link to unknown organization \"%s\": add it to "
+				      "organizations.csv or remove the link",
+				      l->org_id);
+		l->itg = model_itg_org(m, l->itg_id);
+	}
+	return 0;
+}
+
+static int load_users(struct model *m, struct itg_err *e)
+{
+	struct csv_table *t = &m->t_third;
+	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
+	int c_fn = csvtab_col(t, "first_name"), c_ln = csvtab_col(t, "last_name");
+	int c_em = csvtab_col(t, "email"), c_gr = csvtab_col(t, "group");
+	int c_ct = csvtab_col(t, "itglue_contact_id");
+	struct strmap *ids = strmap_new(t->nrows);
+	int rc = 0;
+
+	m->users = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->users);
+	m->nusers = t->nrows;
+	m->user_by_contact = strmap_new(t->nrows);
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		struct store_user *u = &m->users[r];
+		struct store_user *other;
+		u->id = csvtab_get(t, r, c_id);
+		u->org_id = csvtab_get(t, r, c_org);
+		u->first_name = csvtab_get(t, r, c_fn);
+		u->last_name = csvtab_get(t, r, c_ln);
+		u->email = csvtab_get(t, r, c_em);
+		u->group = csvtab_get(t, r, c_gr);
+		u->contact_id = csvtab_get(t, r, c_ct);
+		u->line = t->lines[r];
+		if (!*u->id) {
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
+				    "user has an empty id: give every row an id");
+			break;
+		}
+		if (strmap_put(ids, u->id, u)) {
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
+				    "duplicate user id %s: ids must be unique", u->id);
+			break;
+		}
+		u->org = model_prod_org(m, u->org_id);
+		if (!u->org) {
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
+				    "user %s of unknown organization \"%s\": add the "
+				    "organization or remove the user",
+				    u->id, u->org_id);
+			break;
+		}
+		if (*u->contact_id) {
+			other = strmap_put(m->user_by_contact, u->contact_id, u);
+			if (other) {
+				rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
+					    "users %s and %s share itglue_contact_id %s: clear "
+					    "it on one of them",
+					    other->id, u->id, u->contact_id);
+				break;
+			}
+		}
+		xgrow((void **)&u->org->users, &u->org->capusers, u->org->nusers + 1,
+		      sizeof *u->org->users);
+		u->org->users[u->org->nusers++] = u;
+	}
+	strmap_free(ids, NULL);
+	return rc;
+}
+
+static int load_domains(struct model *m, struct itg_err *e)
+{
+	struct csv_table *t = &m->t_third;
+	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
+	int c_dom = csvtab_col(t, "domain"), c_itg = csvtab_col(t, "itglue_domain_id");
+	int c_st = csvtab_col(t, "status");
+	struct strmap *ids = strmap_new(t->nrows);
+	int rc = 0;
+
+	m->domains = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->domains);
+	m->ndomains = t->nrows;
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		struct store_domain *d = &m->domains[r];
+		d->id = csvtab_get(t, r, c_id);
+		d->org_id = csvtab_get(t, r, c_org);
+		d->domain = csvtab_get(t, r, c_dom);
+		d->itg_domain_id = csvtab_get(t, r, c_itg);
+		d->status = csvtab_get(t, r, c_st);
+		d->line = t->lines[r];
+		if (!*d->id)
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
+				    "domain has an empty id: give every row an id");
+		else if (strmap_put(ids, d->id, d))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
+				    "duplicate domain id %s: ids must be unique", d->id);
+		else if (!model_prod_org(m, d->org_id))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
+				    "domain %s of unknown organization \"%s\": add the "
+				    "organization or remove the domain",
+				    d->id, d->org_id);
+		else if (strcmp(d->status, DOMAIN_IMPORTED) && strcmp(d->status, DOMAIN_PENDING) &&
+			 strcmp(d->status, DOMAIN_UNIMPORTED))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
+				    "unknown status \"%s\": use imported, pending or unimported",
+				    d->status);
+	}
+	strmap_free(ids, NULL);
+	return rc;
+}
+
+int model_load_store(struct model *m, const char *dir, struct itg_err *e)
+{
+	int bp = m->product == PRODUCT_BULLPHISH;
+
+	m->store_dir = xstrdup(dir);
+	if (read_table(m, STORE_ORGS, "organizations.csv", bp ? bp_org_cols : dw_org_cols,
+		       org_req, &m->t_orgs, e) != 0 ||
+	    read_table(m, STORE_LINKS, "links.csv", link_cols, link_req, &m->t_links, e) != 0)
+		return -1;
+	if (bp ? read_table(m, STORE_THIRD, "users.csv", user_cols, user_req, &m->t_third, e)
+	       : read_table(m, STORE_THIRD, "domains.csv", domain_cols, domain_req,
+			    &m->t_third, e))
+		return -1;
+	if (load_prod_orgs(m, e) != 0 || load_links(m, e) != 0)
+		return -1;
+	return bp ? load_users(m, e) : load_domains(m, e);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+char *model_fold(const char *s)
+{
+	utf8proc_uint8_t *out = NULL;
+	size_t start = 0, end = strlen(s);
+	char *trimmed, *res;
+
+	while (start < end && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	trimmed = xstrndup(s + start, end - start);
+	if (utf8proc_map((const utf8proc_uint8_t *)trimmed, 0, &out,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+				 UTF8PROC_CASEFOLD) < 0) {
+		/* not UTF-8: fold ASCII only */
+		for (char *p = trimmed; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		return trimmed;
+	}
+	free(trimmed);
+	res = xstrdup((const char *)out);
+	free(out);
+	return res;
+}
+
+static void free_review(struct review *r)
+{
+	free(r->cand_ids);
+	free(r->cand_names);
+}
+
+void model_free(struct model *m)
+{
+	for (size_t i = 0; i < m->norgs; i++) {
+		free(m->orgs[i].id);
+		free(m->orgs[i].name);
+		free(m->orgs[i].type_id);
+		free(m->orgs[i].status_id);
+	}
+	free(m->orgs);
+	strmap_free(m->org_by_id, NULL);
+	strmap_free(m->type_names, free);
+	strmap_free(m->status_names, free);
+	strmap_free(m->ctype_names, free);
+	strmap_free(m->types_sel, NULL);
+	strmap_free(m->statuses_sel, NULL);
+	strmap_free(m->ctypes_sel, NULL);
+	strmap_free(m->ctype_names_sel, NULL);
+	for (size_t i = 0; i < m->nporgs; i++)
+		free(m->porgs[i].users);
+	free(m->porgs);
+	strmap_free(m->porg_by_id, NULL);
+	free(m->links);
+	free(m->users);
+	strmap_free(m->user_by_contact, NULL);
+	free(m->domains);
+	csvtab_free(&m->t_orgs);
+	csvtab_free(&m->t_links);
+	csvtab_free(&m->t_third);
+	free(m->new_links);
+	for (size_t i = 0; i < m->nreviews; i++)
+		free_review(&m->reviews[i]);
+	free(m->reviews);
+	free(m->linked);
+	free(m->snapshot_dir);
+	free(m->store_dir);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,210 @@
+/*
+ * model.h - what itg-transform holds in memory: the IT Glue organizations,
+ * types, statuses and contact types of a snapshot, the product store's
+ * tables, and the decisions the rules take about them.
+ *
+ * Contacts and domains are not held: they are streamed from the snapshot
+ * (contacts.c, domains.c), so memory does not grow with their number.
+ *
+ * Ownership: struct model owns everything reachable from it; store rows
+ * borrow their strings from the csv tables the model keeps open.
+ * model_free releases all of it.
+ */
+#ifndef ITG_TRANSFORM_MODEL_H
+#define ITG_TRANSFORM_MODEL_H
+
+#include <stddef.h>
+
+#include "csvtab.h"
+#include "err.h"
+#include "fsutil.h"
+#include "ndjson.h"
+#include "pipeline.h"
+#include "snapshot.h"
+#include "strmap.h"
+
+#include <yajl/yajl_tree.h>
+
+struct prod_org;
+
+/* An IT Glue organization of the snapshot, and what this plan does with it. */
+struct itg_org {
+	char *id;
+	char *name;            /* "" when null */
+	char *type_id;         /* NULL when null */
+	char *status_id;       /* NULL when null */
+	int in_scope;          /* rule 1 */
+	int review;            /* in an ambiguous group: never imported (RULES 11) */
+	struct prod_org *link; /* product org linked after the plan, or NULL */
+	const char *link_match;/* set when this plan makes the link */
+	double link_score;     /* fuzzy links only */
+	int selected;          /* 0 no, 1 by `select: all`, 2 listed by name or id */
+	int import;            /* an import_organization line */
+	int skip_not_in_scope; /* a skip line, reason not_in_scope */
+	const char *employee_count;
+	const char *industry;
+	int phishing, training;          /* requested by defaults and overrides */
+	int phishing_limited, training_limited; /* left off by the license (rule 8) */
+	long rank;             /* position among the orgs linked after the plan; -1 */
+	size_t import_users;   /* this plan's import_user lines for the org */
+};
+
+struct store_user;
+
+/* A row of organizations.csv. */
+struct prod_org {
+	const char *id;
+	const char *name;
+	int phishing, training;
+	long line;
+	struct itg_org *link;   /* IT Glue org linked after the plan, or NULL */
+	int imported_users;     /* this plan's import_user lines into it */
+	struct store_user **users;
+	size_t nusers, capusers;
+};
+
+/* A row of links.csv. */
+struct store_link {
+	const char *org_id;
+	const char *itg_id;
+	const char *source;      /* SOURCE_AUTO, SOURCE_MANUAL or SOURCE_IMPORT */
+	long line;
+	struct prod_org *org;
+	struct itg_org *itg;     /* NULL when gone from the snapshot */
+	const char *unlink_reason; /* set when this plan removes the link */
+};
+
+/* A row of users.csv (BullPhish ID). */
+struct store_user {
+	const char *id;
+	const char *org_id;
+	const char *first_name, *last_name, *email, *group;
+	const char *contact_id;  /* "" when not linked to a contact */
+	long line;
+	struct prod_org *org;
+	int contact_seen;        /* the contact exists in the snapshot */
+	/* contacts.c, while judging the user's org: */
+	int claimed;             /* a selected contact of the org has its contact id */
+	int relinked;            /* link_user gives it another contact */
+	int judged;              /* a contact of the org named it */
+};
+
+/* A row of domains.csv (Dark Web ID). */
+struct store_domain {
+	const char *id;
+	const char *org_id;
+	const char *domain;
+	const char *itg_domain_id;
+	const char *status;
+	long line;
+};
+
+/* A link this plan makes (rule 4). */
+struct new_link {
+	struct prod_org *org;
+	struct itg_org *itg;
+	const char *match;
+	double score;            /* fuzzy only; < 0 otherwise */
+};
+
+/* A review line (RULES 9, 12): one side named, the other side's candidates. */
+struct review {
+	struct itg_org *itg;     /* the IT Glue org under review, or NULL */
+	struct prod_org *org;    /* the product org under review, or NULL */
+	const char *match;
+	size_t ncand;
+	const char **cand_ids;   /* sorted by id */
+	const char **cand_names;
+};
+
+/* The store tables a product reads, in manifest order. */
+enum store_file { STORE_ORGS, STORE_LINKS, STORE_THIRD, STORE_NFILES };
+
+struct model {
+	const struct pipeline *p;
+	enum product product;
+	int contacts_on;          /* bullphish with sync.contacts.enabled */
+
+	/* snapshot */
+	char *snapshot_dir;
+	struct snapshot_manifest man;
+	uint64_t manifest_hash;
+	struct itg_org *orgs;     /* sorted by id */
+	size_t norgs;
+	struct strmap *org_by_id;     /* id -> struct itg_org * */
+	struct strmap *type_names;    /* id -> name (char *) */
+	struct strmap *status_names;
+	struct strmap *ctype_names;
+
+	/* scope (scope.c): id sets, NULL when the filter is `all` */
+	struct strmap *types_sel;
+	struct strmap *statuses_sel;
+	struct strmap *ctypes_sel;
+	struct strmap *ctype_names_sel; /* folded names listed for contact types */
+
+	/* store */
+	char *store_dir;
+	const char *store_names[STORE_NFILES];
+	struct fingerprint fp[STORE_NFILES];
+	struct csv_table t_orgs, t_links, t_third;
+	struct prod_org *porgs;   /* sorted by id */
+	size_t nporgs;
+	struct strmap *porg_by_id;
+	struct store_link *links; /* file order */
+	size_t nlinks;
+	struct store_user *users; /* file order */
+	size_t nusers;
+	struct strmap *user_by_contact; /* itglue_contact_id -> struct store_user * */
+	struct store_domain *domains;
+	size_t ndomains;
+
+	/* decisions */
+	struct new_link *new_links;
+	size_t nnew_links, capnew_links;
+	struct review *reviews;
+	size_t nreviews, capreviews;
+	struct itg_org **linked;  /* orgs linked after the plan, ascending id (rank order) */
+	size_t nlinked;
+	long long seats_phishing, seats_training;  /* RULES 25 */
+};
+
+/* Loads the snapshot's organizations, types, statuses and contact types
+ * (contacts and domains stay on disk) after verifying every file against the
+ * manifest.  Errors name the file and line; bad input is ITG_EXIT_USAGE. */
+int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e);
+
+/* Reads the product store under dir with the contract's columns (RULES 36)
+ * and validates it.  Errors name the file and line, ITG_EXIT_USAGE. */
+int model_load_store(struct model *m, const char *dir, struct itg_err *e);
+
+/* Sets m->p, product and contacts_on from the pipeline (borrowed). */
+void model_init(struct model *m, const struct pipeline *p);
+void model_free(struct model *m);
+
+/* Opens a snapshot resource listed in the manifest; a missing resource is
+ * ITG_EXIT_USAGE saying to extract it. */
+int model_open_resource(const struct model *m, enum resource res, struct ndjson_reader *r,
+			struct itg_err *e);
+/* Parses one snapshot line; NULL and an error naming file:line when it is
+ * not a JSON object with an id.  Free with yajl_tree_free. */
+yajl_val model_parse_record(struct ndjson_reader *r, const char *line, size_t len,
+			    struct itg_err *e);
+/* attributes.<key> of a record as a string id or number text, or NULL. */
+const char *model_attr_id(yajl_val rec, const char *key);
+/* attributes.<key> as a string, or NULL. */
+const char *model_attr_str(yajl_val rec, const char *key);
+
+struct itg_org *model_itg_org(const struct model *m, const char *id);
+struct prod_org *model_prod_org(const struct model *m, const char *id);
+
+/* Records that the product org and the IT Glue org are linked after the plan. */
+void model_set_link(struct prod_org *o, struct itg_org *g);
+
+/* Case-folded, trimmed copy for case-insensitive comparison of names in
+ * the settings (RULES 4, 15); malloc'd. */
+char *model_fold(const char *s);
+
+/* Parses a store boolean (true/false, 1/0, yes/no, empty = false); -1 if none. */
+int model_parse_bool(const char *s);
+
+#endif

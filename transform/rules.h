@@ -1,0 +1,68 @@
+/*
+ * rules.h - the rules of CONTRACT.md section 6, one file each, applied in
+ * this order by transform.c.  Each reads and updates the model's decisions.
+ */
+#ifndef ITG_TRANSFORM_RULES_H
+#define ITG_TRANSFORM_RULES_H
+
+#include "model.h"
+#include "plan.h"
+
+/* scope.c, rule 1 and RULES 3, 4: resolves the type, status and contact
+ * type filters and marks every IT Glue org in or out of scope. */
+void scope_apply(struct model *m);
+/* A contact type (NULL when null) is selected by sync.contacts.contact_types;
+ * type_name (the contact's contact-type-name) is used for a type id missing
+ * from the snapshot's contact_types. */
+int scope_contact_type_selected(const struct model *m, const char *type_id,
+				const char *type_name);
+
+/* links.c, rules 1-3, RULES 1, 2: judges every store link; surviving links
+ * are recorded with model_set_link.  Colliding manual links are an error. */
+int links_judge(struct model *m, struct itg_err *e);
+
+/* autolink.c, rule 4, RULES 6-12: links unlinked orgs by name, records
+ * reviews and holds ambiguous IT Glue orgs back from import. */
+void autolink_run(struct model *m);
+
+/* imports.c, rule 6, RULES 14-17: marks the orgs to import or skip, with
+ * defaults and overrides.  A select entry matching nothing is an error
+ * naming the pipeline file, line and column. */
+int imports_select(struct model *m, struct itg_err *e);
+/* Fills m->linked (ascending IT Glue id) and each org's rank. */
+void imports_rank_linked(struct model *m);
+/* rule 8, RULES 25, 26: first-fit licenses for imported orgs, once the
+ * import_user counts are known. */
+void imports_licenses(struct model *m);
+
+/* contacts.c, rule 7, RULES 18-24: streams the contacts, writes the contact
+ * lines of every linked org to w (orgs in rank order) and counts the
+ * import_user lines.  tmpdir holds the temporary bucket files. */
+int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w,
+		  struct itg_err *e);
+
+/* The usable email of a contact record (RULES 20): trimmed values, the
+ * primary first, then the others in listed order, the first valid one.
+ * Returns NULL with *email set (malloc'd), or the skip reason
+ * (REASON_NO_EMAIL, REASON_INVALID_EMAIL) with *email NULL. */
+const char *contacts_choose_email(yajl_val contact, char **email);
+
+/* domains.c, rule 9, RULES 27-33: streams the domains into w. */
+int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e);
+
+/* renames.c, rule 5, RULES 13: rename lines, ascending IT Glue id. */
+int renames_write(const struct model *m, struct plan_writer *w, struct itg_err *e);
+
+/* links.c: unlink lines (ascending IT Glue id, then product id), then link
+ * lines (ascending IT Glue id). */
+int links_write_unlinks(const struct model *m, struct plan_writer *w, struct itg_err *e);
+int links_write_links(const struct model *m, struct plan_writer *w, struct itg_err *e);
+/* autolink.c: review lines. */
+int autolink_write_reviews(const struct model *m, struct plan_writer *w, struct itg_err *e);
+/* imports.c: import_organization and skip lines, ascending IT Glue id. */
+int imports_write(const struct model *m, struct plan_writer *w, struct itg_err *e);
+
+/* disconnect.c, rule 10, RULES 34: every store link is unlinked. */
+void disconnect_apply(struct model *m);
+
+#endif

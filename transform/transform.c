@@ -1,0 +1,132 @@
+/*
+ * transform.c - the order in which the rules are applied and the plan is
+ * written (RULES.md 35): unlink, link, review, rename, import_organization
+ * and skip, then each linked org's contact lines, then import_domain.
+ *
+ * The contact lines are judged before the org section is written, because
+ * the licenses of imported orgs (rule 8) depend on their import_user
+ * counts; they go to a temporary section file appended afterwards.
+ */
+#include "transform.h"
+
+#include "fsutil.h"
+#include "log.h"
+#include "model.h"
+#include "pipeline.h"
+#include "plan.h"
+#include "rules.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void log_summary(const struct plan_writer *w, const char *out)
+{
+	struct buf b = {0};
+
+	for (int a = 0; a < PA_COUNT; a++)
+		buf_addf(&b, "%s%s %lu", a ? ", " : "", plan_writer_action_names[a], w->counts[a]);
+	log_info("plan %s: %llu lines: %s", out, (unsigned long long)w->lines, buf_str(&b));
+	if (w->counts[PA_IMPORT_DOMAIN])
+		log_info("domains: %lu pending, %lu unimported", w->domains_pending,
+			 w->domains_unimported);
+	buf_free(&b);
+}
+
+/* Judges everything that precedes writing. */
+static int judge(struct model *m, int disconnect, struct itg_err *e)
+{
+	scope_apply(m);
+	if (disconnect) {
+		disconnect_apply(m);
+		return 0;
+	}
+	if (links_judge(m, e) != 0)
+		return -1;
+	autolink_run(m);
+	if (imports_select(m, e) != 0)
+		return -1;
+	imports_rank_linked(m);
+	return 0;
+}
+
+static int write_plan(struct model *m, int disconnect, const char *staged,
+		      struct plan_writer *w, struct itg_err *e)
+{
+	struct plan_writer cw = {0};
+	char *cpath = NULL, *ppath = fs_join(staged, "plan.ndjson");
+	int rc = -1;
+
+	if (!disconnect && m->contacts_on) {
+		cpath = fs_join(staged, ".contacts.section.tmp");
+		if (plan_writer_open(&cw, cpath, e) != 0)
+			goto out;
+		if (contacts_plan(m, staged, &cw, e) != 0 || plan_writer_close(&cw, e) != 0)
+			goto out;
+	}
+	if (!disconnect)
+		imports_licenses(m);
+	if (plan_writer_open(w, ppath, e) != 0)
+		goto out;
+	if (links_write_unlinks(m, w, e) != 0)
+		goto out;
+	if (!disconnect) {
+		if (links_write_links(m, w, e) != 0 || autolink_write_reviews(m, w, e) != 0 ||
+		    renames_write(m, w, e) != 0 || imports_write(m, w, e) != 0)
+			goto out;
+		if (cpath && plan_writer_append(w, &cw, e) != 0)
+			goto out;
+		if (m->product == PRODUCT_DARKWEBID && domains_plan(m, w, e) != 0)
+			goto out;
+	}
+	rc = plan_writer_close(w, e);
+out:
+	plan_writer_abort(&cw);   /* removes the section file */
+	free(cpath);
+	free(ppath);
+	return rc;
+}
+
+int transform_run(const struct transform_opts *o, struct itg_err *e)
+{
+	struct pipeline p;
+	struct model m;
+	struct plan_writer w = {0};
+	char *staged = NULL;
+	const char *store;
+	int rc = -1;
+
+	if (pipeline_load(o->pipeline, &p, e) != 0)
+		return -1;
+	model_init(&m, &p);
+	store = o->store ? o->store : p.store;
+	if (!store || !*store) {
+		err_set(e, ITG_EXIT_USAGE, "%s: no store folder: set `store:` or pass --store",
+			o->pipeline);
+		goto out;
+	}
+	if (model_load_snapshot(&m, o->snapshot, e) != 0 || model_load_store(&m, store, e) != 0 ||
+	    judge(&m, o->disconnect, e) != 0)
+		goto out;
+	staged = fs_stage_dir(o->out, e);
+	if (!staged)
+		goto out;
+	if (write_plan(&m, o->disconnect, staged, &w, e) != 0)
+		goto out;
+	if (plan_write_manifest(staged, &m, &w, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
+				o->disconnect, e) != 0)
+		goto out;
+	if (fs_publish_dir(staged, o->out, e) != 0)
+		goto out;
+	log_summary(&w, o->out);
+	plan_writer_free(&w);
+	rc = 0;
+out:
+	plan_writer_abort(&w);
+	if (rc != 0 && staged)
+		fs_remove_tree(staged);
+	free(staged);
+	model_free(&m);
+	pipeline_free(&p);
+	return rc;
+}
