@@ -1,0 +1,682 @@
+#include "apply.h"
+#include "json.h"
+#include "reasons.h"
+#include "strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct ctx {
+	const struct plan *plan;
+	struct lstore *s;
+	struct apply_result *r;
+	const char *now;
+	struct itg_err *e;
+	const char *file;               /* plan.ndjson path for messages */
+	/* indexes: values are row + 1 (or owned strings for refs/linked) */
+	struct strmap *orgs, *users, *links, *user_contacts, *domains_by_id, *domains_by_name;
+	struct strmap *refs;            /* "new:8" -> org id (owned) */
+	struct strmap *linked_itg;      /* itglue org id -> org id (owned) */
+	unsigned char *deleted;         /* links rows to remove at the end */
+	size_t deleted_cap;
+	char *next_id[TAB_COUNT];       /* next id to assign per table */
+	struct load_event *cur;         /* the event being built, or NULL */
+};
+
+#define ROW(v) ((size_t)(uintptr_t)(v) - 1)
+#define VAL(row) ((void *)(uintptr_t)((row) + 1))
+
+char *apply_id_next(const char *max)
+{
+	size_t n;
+	char *out;
+
+	if (!max || !*max)
+		return xstrdup("1");
+	while (*max == '0' && max[1])
+		max++;
+	n = strlen(max);
+	out = xmalloc(n + 2);
+	out[0] = '0';
+	memcpy(out + 1, max, n + 1);
+	for (size_t i = n; i > 0; i--) {
+		if (out[i] == '9') {
+			out[i] = '0';
+			continue;
+		}
+		out[i]++;
+		break;
+	}
+	if (out[0] == '0' && out[1] != '0')
+		memmove(out, out + 1, n + 1);
+	else if (out[0] == '0')
+		out[0] = '1';
+	return out;
+}
+
+size_t apply_count_events(const struct apply_result *r, const char *action)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nev; i++)
+		if (!action || strcmp(r->ev[i].action, action) == 0)
+			n++;
+	return n;
+}
+
+static char *two_key(const char *a, const char *b)
+{
+	return xasprintf("%s\x1f%s", a, b);
+}
+
+static char *lower(const char *s)
+{
+	char *out = xstrdup(s);
+
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
+static const char *cell(struct ctx *c, int t, size_t row, const char *col)
+{
+	struct csv_table *tab = &c->s->tab[t];
+
+	return csvtab_get(tab, row, csvtab_col(tab, col));
+}
+
+/* --- events ------------------------------------------------------------ */
+
+static void event_begin(struct ctx *c, const char *action, int t, const char *key,
+			const char *reason, enum event_kind kind, long line)
+{
+	struct apply_result *r = c->r;
+	struct load_event *ev;
+
+	xgrow((void **)&r->ev, &r->cap, r->nev + 1, sizeof *r->ev);
+	ev = &r->ev[r->nev++];
+	memset(ev, 0, sizeof *ev);
+	ev->action = action;
+	ev->table = t < TAB_COUNT ? lstore_table_names[t] : "integration";
+	ev->key = xstrdup(key);
+	ev->reason = reason && *reason ? xstrdup(reason) : NULL;
+	ev->kind = kind;
+	ev->plan_line = line;
+	c->cur = ev;
+}
+
+static void add_change(struct load_event *ev, const char *field, const char *old,
+		       const char *new)
+{
+	ev->f = xrealloc(ev->f, (ev->nf + 1) * sizeof *ev->f);
+	ev->f[ev->nf].field = xstrdup(field);
+	ev->f[ev->nf].old = xstrdup(old);
+	ev->f[ev->nf].new = xstrdup(new);
+	ev->nf++;
+}
+
+static void free_event(struct load_event *ev)
+{
+	for (size_t i = 0; i < ev->nf; i++) {
+		free(ev->f[i].field);
+		free(ev->f[i].old);
+		free(ev->f[i].new);
+	}
+	free(ev->f);
+	free(ev->key);
+	free(ev->reason);
+}
+
+/* Keeps the current event if it recorded a change; returns 1 if it did. */
+static int event_end(struct ctx *c)
+{
+	struct load_event *ev = c->cur;
+	int kept = ev->nf > 0;
+
+	c->cur = NULL;
+	if (!kept) {
+		free_event(ev);
+		c->r->nev--;
+	}
+	return kept;
+}
+
+/* Sets a cell, recording the change in the current event.  1 if it changed. */
+static int set_cell(struct ctx *c, int t, size_t row, const char *col, const char *val)
+{
+	struct csv_table *tab = &c->s->tab[t];
+	int ci = csvtab_col(tab, col);
+	const char *old;
+
+	if (!val)
+		val = "";
+	old = csvtab_get(tab, row, ci);
+	if (ci < 0 || strcmp(old, val) == 0)
+		return 0;
+	if (c->cur)
+		add_change(c->cur, col, old, val);
+	csvtab_set(tab, row, ci, val);
+	c->s->changed[t] = 1;
+	return 1;
+}
+
+/* After an update that changed something, the row was synced now. */
+static void touch(struct ctx *c, int t, size_t row)
+{
+	if (c->cur && c->cur->nf > 0)
+		set_cell(c, t, row, "last_sync", c->now);
+}
+
+static size_t new_row(struct ctx *c, int t, const char **id_out)
+{
+	struct csv_table *tab = &c->s->tab[t];
+	size_t row = csvtab_append_row(tab);
+	char *id = c->next_id[t];
+
+	c->next_id[t] = apply_id_next(id);
+	set_cell(c, t, row, t == TAB_LINKS ? "organization_id" : "id", id);
+	free(id);
+	*id_out = cell(c, t, row, "id");
+	c->s->changed[t] = 1;
+	return row;
+}
+
+/* --- indexes ----------------------------------------------------------- */
+
+static char *max_id(struct ctx *c, int t)
+{
+	struct csv_table *tab = &c->s->tab[t];
+	int ci = csvtab_col(tab, "id");
+	const char *max = NULL;
+
+	for (size_t r = 0; r < tab->nrows; r++) {
+		const char *id = csvtab_get(tab, r, ci);
+		if (id_is_numeric(id) && (!max || id_cmp(id, max) > 0))
+			max = id;
+	}
+	return apply_id_next(max);
+}
+
+static void index_tables(struct ctx *c)
+{
+	struct lstore *s = c->s;
+	struct csv_table *t;
+
+	c->orgs = strmap_new(s->tab[TAB_ORGS].nrows);
+	c->links = strmap_new(s->tab[TAB_LINKS].nrows);
+	c->users = strmap_new(s->tab[TAB_USERS].nrows);
+	c->user_contacts = strmap_new(s->tab[TAB_USERS].nrows);
+	c->domains_by_id = strmap_new(s->tab[TAB_DOMAINS].nrows);
+	c->domains_by_name = strmap_new(s->tab[TAB_DOMAINS].nrows);
+	c->refs = strmap_new(16);
+	c->linked_itg = strmap_new(s->tab[TAB_LINKS].nrows);
+
+	t = &s->tab[TAB_ORGS];
+	for (size_t r = 0; r < t->nrows; r++)
+		strmap_put(c->orgs, cell(c, TAB_ORGS, r, "id"), VAL(r));
+	t = &s->tab[TAB_LINKS];
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *org = cell(c, TAB_LINKS, r, "organization_id");
+		const char *itg = cell(c, TAB_LINKS, r, "itglue_organization_id");
+		char *k = two_key(org, itg);
+		strmap_put(c->links, k, VAL(r));
+		free(strmap_put(c->linked_itg, itg, xstrdup(org)));
+		free(k);
+	}
+	if (s->used[TAB_USERS]) {
+		t = &s->tab[TAB_USERS];
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *contact = cell(c, TAB_USERS, r, "itglue_contact_id");
+			strmap_put(c->users, cell(c, TAB_USERS, r, "id"), VAL(r));
+			if (*contact) {
+				char *k = two_key(cell(c, TAB_USERS, r, "organization_id"), contact);
+				strmap_put(c->user_contacts, k, VAL(r));
+				free(k);
+			}
+		}
+	}
+	if (s->used[TAB_DOMAINS]) {
+		t = &s->tab[TAB_DOMAINS];
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *itg = cell(c, TAB_DOMAINS, r, "itglue_domain_id");
+			if (*itg) {
+				strmap_put(c->domains_by_id, itg, VAL(r));
+			} else {
+				char *name = lower(cell(c, TAB_DOMAINS, r, "domain"));
+				char *k = two_key(cell(c, TAB_DOMAINS, r, "organization_id"), name);
+				if (!strmap_has(c->domains_by_name, k))
+					strmap_put(c->domains_by_name, k, VAL(r));
+				free(k);
+				free(name);
+			}
+		}
+	}
+	for (int i = 0; i < TAB_COUNT; i++)
+		if (s->used[i] && i != TAB_LINKS)
+			c->next_id[i] = max_id(c, i);
+}
+
+static void free_indexes(struct ctx *c)
+{
+	strmap_free(c->orgs, NULL);
+	strmap_free(c->links, NULL);
+	strmap_free(c->users, NULL);
+	strmap_free(c->user_contacts, NULL);
+	strmap_free(c->domains_by_id, NULL);
+	strmap_free(c->domains_by_name, NULL);
+	strmap_free(c->refs, free);
+	strmap_free(c->linked_itg, free);
+	free(c->deleted);
+	for (int i = 0; i < TAB_COUNT; i++)
+		free(c->next_id[i]);
+}
+
+/* --- lookups that fail with the plan line named ------------------------ */
+
+static int misfit(struct ctx *c, const struct plan_line *l, const char *what, const char *id,
+		  const char *file)
+{
+	return err_at(c->e, ITG_EXIT_USAGE, c->file, l->line, 0,
+		      "%s %s is not in %s, the plan does not fit this store: make it again", what,
+		      id, file);
+}
+
+static int find_org(struct ctx *c, const struct plan_line *l, const char *id, size_t *row)
+{
+	void *v = strmap_get(c->orgs, id);
+
+	if (!v)
+		return misfit(c, l, "organization", id, lstore_file_names[TAB_ORGS]);
+	*row = ROW(v);
+	return 0;
+}
+
+/* organization_id, or the org an earlier import made for organization_ref. */
+static const char *line_org(struct ctx *c, const struct plan_line *l)
+{
+	const char *id = plan_id(l, "organization_id");
+	const char *ref;
+
+	if (id)
+		return id;
+	ref = plan_id(l, "organization_ref");
+	id = strmap_get(c->refs, ref);
+	if (!id)
+		err_at(c->e, ITG_EXIT_USAGE, c->file, l->line, 0,
+		       "organization_ref \"%s\" names no organization imported earlier in the plan, "
+		       "make the plan again", ref);
+	return id;
+}
+
+static void result_set(struct ctx *c, size_t i, const char *org, const char *row_id)
+{
+	struct line_result *lr = &c->r->lines[i];
+
+	free(lr->org_id);
+	free(lr->row_id);
+	lr->org_id = xstrdup(org);
+	lr->row_id = xstrdup(row_id);
+}
+
+/* --- actions ------------------------------------------------------------ */
+
+static void mark_deleted(struct ctx *c, size_t row, size_t nrows)
+{
+	size_t old = c->deleted_cap;
+
+	xgrow((void **)&c->deleted, &c->deleted_cap, nrows, 1);
+	memset(c->deleted + old, 0, c->deleted_cap - old);
+	c->deleted[row] = 1;
+}
+
+static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *org = plan_id(l, "organization_id");
+	const char *itg = plan_id(l, "itglue_organization_id");
+	char *k = two_key(org, itg), *key = xasprintf("%s/%s", org, itg);
+	void *v = strmap_get(c->links, k);
+	struct csv_table *t = &c->s->tab[TAB_LINKS];
+
+	result_set(c, i, org, NULL);
+	if (v) {
+		size_t row = ROW(v);
+		event_begin(c, ACT_UNLINK, TAB_LINKS, key, plan_str(l, "reason"), EV_DELETE, l->line);
+		for (size_t col = 0; col < t->ncols; col++)
+			if (*t->rows[row][col])
+				add_change(c->cur, t->cols[col], t->rows[row][col], "");
+		event_end(c);
+		mark_deleted(c, row, t->nrows);
+		c->s->changed[TAB_LINKS] = 1;
+		strmap_put(c->links, k, NULL);
+		free(strmap_put(c->linked_itg, itg, NULL));
+		c->r->lines[i].changed = 1;
+	}
+	free(k);
+	free(key);
+	return 0;
+}
+
+static int add_link(struct ctx *c, const struct plan_line *l, const char *action,
+		    const char *org, const char *itg, const char *source, const char *reason)
+{
+	char *k = two_key(org, itg), *key = xasprintf("%s/%s", org, itg);
+	int added = 0;
+
+	if (!strmap_get(c->links, k)) {
+		size_t row = csvtab_append_row(&c->s->tab[TAB_LINKS]);
+		event_begin(c, action, TAB_LINKS, key, reason, EV_CREATE, l->line);
+		set_cell(c, TAB_LINKS, row, "organization_id", org);
+		set_cell(c, TAB_LINKS, row, "itglue_organization_id", itg);
+		set_cell(c, TAB_LINKS, row, "source", source);
+		set_cell(c, TAB_LINKS, row, "linked_at", c->now);
+		event_end(c);
+		strmap_put(c->links, k, VAL(row));
+		free(strmap_put(c->linked_itg, itg, xstrdup(org)));
+		added = 1;
+	}
+	free(k);
+	free(key);
+	return added;
+}
+
+static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *org = plan_id(l, "organization_id");
+	const char *itg = plan_id(l, "itglue_organization_id");
+	size_t row = 0;
+
+	if (find_org(c, l, org, &row) != 0)
+		return -1;
+	result_set(c, i, org, NULL);
+	if (add_link(c, l, ACT_LINK, org, itg, SOURCE_AUTO, plan_str(l, "reason"))) {
+		/* the org is synced from now on */
+		event_begin(c, ACT_LINK, TAB_ORGS, org, plan_str(l, "reason"), EV_UPDATE, l->line);
+		set_cell(c, TAB_ORGS, row, "last_sync", c->now);
+		event_end(c);
+		c->r->lines[i].changed = 1;
+	}
+	return 0;
+}
+
+static int do_rename(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *org = plan_id(l, "organization_id");
+	size_t row = 0;
+
+	if (find_org(c, l, org, &row) != 0)
+		return -1;
+	result_set(c, i, org, org);
+	event_begin(c, ACT_RENAME, TAB_ORGS, org, NULL, EV_UPDATE, l->line);
+	set_cell(c, TAB_ORGS, row, "name", plan_str(l, "after"));
+	touch(c, TAB_ORGS, row);
+	c->r->lines[i].changed = event_end(c);
+	return 0;
+}
+
+static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *itg = plan_id(l, "itglue_organization_id");
+	const char *ref = plan_str(l, "ref");
+	const char *existing = strmap_get(c->linked_itg, itg);
+	const char *id;
+	size_t row = 0;
+
+	if (existing) {
+		/* already imported (an earlier load of this plan): never twice */
+		free(strmap_put(c->refs, ref, xstrdup(existing)));
+		result_set(c, i, existing, existing);
+		return 0;
+	}
+	event_begin(c, ACT_IMPORT_ORGANIZATION, TAB_ORGS, "", plan_str(l, "reason"), EV_CREATE,
+		    l->line);
+	row = new_row(c, TAB_ORGS, &id);
+	free(c->cur->key);
+	c->cur->key = xstrdup(id);
+	set_cell(c, TAB_ORGS, row, "name", plan_str(l, "name"));
+	set_cell(c, TAB_ORGS, row, "employee_count", plan_str(l, "employee_count"));
+	set_cell(c, TAB_ORGS, row, "industry", plan_str(l, "industry"));
+	if (c->s->product == PRODUCT_BULLPHISH) {
+		set_cell(c, TAB_ORGS, row, "phishing",
+			 json_get_bool(l->v, "phishing", 0) ? "true" : "false");
+		set_cell(c, TAB_ORGS, row, "training",
+			 json_get_bool(l->v, "training", 0) ? "true" : "false");
+	}
+	set_cell(c, TAB_ORGS, row, "last_sync", c->now);
+	event_end(c);
+	strmap_put(c->orgs, id, VAL(row));
+	free(strmap_put(c->refs, ref, xstrdup(id)));
+	result_set(c, i, id, id);
+	c->r->lines[i].changed = 1;
+	add_link(c, l, ACT_IMPORT_ORGANIZATION, id, itg, SOURCE_IMPORT, NULL);
+	return 0;
+}
+
+static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *org = line_org(c, l);
+	const char *contact = plan_id(l, "itglue_contact_id");
+	static const char *const fields[] = {"first_name", "last_name", "email", "group", NULL};
+	size_t orow = 0, row = 0;
+	const char *id;
+	char *k;
+	void *v;
+
+	if (!org || find_org(c, l, org, &orow) != 0)
+		return -1;
+	k = two_key(org, contact);
+	v = strmap_get(c->user_contacts, k);
+	if (v) {
+		/* the user exists (an earlier load of this plan): bring it up to date */
+		row = ROW(v);
+		id = cell(c, TAB_USERS, row, "id");
+		event_begin(c, ACT_IMPORT_USER, TAB_USERS, id, NULL, EV_UPDATE, l->line);
+	} else {
+		event_begin(c, ACT_IMPORT_USER, TAB_USERS, "", NULL, EV_CREATE, l->line);
+		row = new_row(c, TAB_USERS, &id);
+		free(c->cur->key);
+		c->cur->key = xstrdup(id);
+		set_cell(c, TAB_USERS, row, "organization_id", org);
+		set_cell(c, TAB_USERS, row, "itglue_contact_id", contact);
+		strmap_put(c->users, id, VAL(row));
+		strmap_put(c->user_contacts, k, VAL(row));
+	}
+	for (int f = 0; fields[f]; f++)
+		set_cell(c, TAB_USERS, row, fields[f], plan_str(l, fields[f]));
+	touch(c, TAB_USERS, row);
+	result_set(c, i, org, cell(c, TAB_USERS, row, "id"));
+	c->r->lines[i].changed = event_end(c);
+	free(k);
+	return 0;
+}
+
+static int find_user(struct ctx *c, const struct plan_line *l, size_t *row)
+{
+	const char *id = plan_id(l, "user_id");
+	void *v = strmap_get(c->users, id);
+
+	if (!v)
+		return misfit(c, l, "user", id, lstore_file_names[TAB_USERS]);
+	*row = ROW(v);
+	return 0;
+}
+
+static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *action = l->action;
+	size_t row = 0;
+
+	if (find_user(c, l, &row) != 0)
+		return -1;
+	event_begin(c, action, TAB_USERS, plan_id(l, "user_id"), plan_str(l, "reason"), EV_UPDATE,
+		    l->line);
+	if (strcmp(action, ACT_LINK_USER) == 0) {
+		const char *contact = plan_id(l, "itglue_contact_id");
+		char *k = two_key(cell(c, TAB_USERS, row, "organization_id"), contact);
+		set_cell(c, TAB_USERS, row, "itglue_contact_id", contact);
+		strmap_put(c->user_contacts, k, VAL(row));
+		free(k);
+		touch(c, TAB_USERS, row);
+	} else if (strcmp(action, ACT_UPDATE_USER) == 0) {
+		yajl_val after = json_get(l->v, "after");
+		for (size_t f = 0; f < after->u.object.len; f++)
+			set_cell(c, TAB_USERS, row, after->u.object.keys[f],
+				 YAJL_GET_STRING(after->u.object.values[f]));
+		touch(c, TAB_USERS, row);
+	} else {
+		/* unlink_user: the user stays, the link goes; not a sync of the row */
+		set_cell(c, TAB_USERS, row, "itglue_contact_id", "");
+	}
+	result_set(c, i, cell(c, TAB_USERS, row, "organization_id"), plan_id(l, "user_id"));
+	c->r->lines[i].changed = event_end(c);
+	return 0;
+}
+
+static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
+{
+	const char *org = line_org(c, l);
+	const char *itg = plan_id(l, "itglue_domain_id");
+	const char *domain = plan_str(l, "domain");
+	int pending = strcmp(plan_str(l, "status"), DOMAIN_PENDING) == 0;
+	const char *reason = pending ? "" : plan_str(l, "reason");
+	size_t orow = 0, row = 0;
+	const char *id;
+	void *v;
+
+	if (!org || find_org(c, l, org, &orow) != 0)
+		return -1;
+	v = strmap_get(c->domains_by_id, itg);
+	if (!v) {
+		char *name = lower(domain), *k = two_key(org, name);
+		v = strmap_get(c->domains_by_name, k);
+		if (v)
+			strmap_put(c->domains_by_name, k, NULL); /* now carries an IT Glue id */
+		free(k);
+		free(name);
+	}
+	if (v) {
+		row = ROW(v);
+		id = cell(c, TAB_DOMAINS, row, "id");
+		event_begin(c, ACT_IMPORT_DOMAIN, TAB_DOMAINS, id, reason, EV_UPDATE, l->line);
+	} else {
+		event_begin(c, ACT_IMPORT_DOMAIN, TAB_DOMAINS, "", reason, EV_CREATE, l->line);
+		row = new_row(c, TAB_DOMAINS, &id);
+		free(c->cur->key);
+		c->cur->key = xstrdup(id);
+	}
+	strmap_put(c->domains_by_id, itg, VAL(row));
+	set_cell(c, TAB_DOMAINS, row, "organization_id", org);
+	set_cell(c, TAB_DOMAINS, row, "domain", domain);
+	set_cell(c, TAB_DOMAINS, row, "itglue_domain_id", itg);
+	/* the apply imports a pending domain */
+	set_cell(c, TAB_DOMAINS, row, "status", pending ? DOMAIN_IMPORTED : DOMAIN_UNIMPORTED);
+	set_cell(c, TAB_DOMAINS, row, "reason", reason);
+	touch(c, TAB_DOMAINS, row);
+	result_set(c, i, org, cell(c, TAB_DOMAINS, row, "id"));
+	c->r->lines[i].changed = event_end(c);
+	return 0;
+}
+
+static void remove_deleted_links(struct ctx *c)
+{
+	struct csv_table *t = &c->s->tab[TAB_LINKS];
+
+	if (!c->deleted)
+		return;
+	for (size_t r = t->nrows; r > 0; r--)
+		if (r - 1 < c->deleted_cap && c->deleted[r - 1])
+			csvtab_remove_row(t, r - 1);
+}
+
+static void integration(struct ctx *c, const char *region)
+{
+	struct lstore *s = c->s;
+	const char *status = c->plan->disconnect ? "disconnected" : "connected";
+	const char *old = s->status ? s->status : "";
+	const char *reg = *c->plan->region ? c->plan->region : region ? region : s->region;
+	/* a disconnect is not a sync: keep the time of the last one */
+	const char *last_sync = c->plan->disconnect ? s->last_sync : c->now;
+	yajl_gen g = json_gen_new();
+	struct buf b = {0};
+
+	if (strcmp(old, status) != 0) {
+		event_begin(c, "integration", TAB_COUNT, "status",
+			    c->plan->disconnect ? REASON_DISCONNECT : NULL, EV_UPDATE, 0);
+		add_change(c->cur, "status", old, status);
+		event_end(c);
+		c->r->integration_changed = 1;
+	}
+	yajl_gen_map_open(g);
+	json_kv_str(g, "status", status);
+	json_kv_str(g, "region", reg);
+	json_kv_str(g, "last_sync", last_sync);
+	json_kv_str(g, "last_error", NULL);
+	yajl_gen_map_close(g);
+	json_gen_take(g, &b);
+	buf_addc(&b, '\n');
+	yajl_gen_free(g);
+	c->r->integration_json = buf_detach(&b);
+}
+
+int apply_plan(const struct plan *p, struct lstore *s, const char *now, const char *region,
+	       struct apply_result *r, struct itg_err *e)
+{
+	struct ctx c = {0};
+	char *file = fs_join(p->dir ? p->dir : ".", "plan.ndjson");
+	int rc = 0;
+
+	memset(r, 0, sizeof *r);
+	r->nlines = p->n;
+	r->lines = xcalloc(p->n + 1, sizeof *r->lines);
+	c.plan = p;
+	c.s = s;
+	c.r = r;
+	c.now = now;
+	c.e = e;
+	c.file = file;
+	index_tables(&c);
+	for (size_t i = 0; i < p->n && rc == 0; i++) {
+		const struct plan_line *l = &p->lines[i];
+		const char *a = l->action;
+
+		if (strcmp(a, ACT_UNLINK) == 0)
+			rc = do_unlink(&c, l, i);
+		else if (strcmp(a, ACT_LINK) == 0)
+			rc = do_link(&c, l, i);
+		else if (strcmp(a, ACT_RENAME) == 0)
+			rc = do_rename(&c, l, i);
+		else if (strcmp(a, ACT_IMPORT_ORGANIZATION) == 0)
+			rc = do_import_org(&c, l, i);
+		else if (strcmp(a, ACT_IMPORT_USER) == 0)
+			rc = do_import_user(&c, l, i);
+		else if (strcmp(a, ACT_LINK_USER) == 0 || strcmp(a, ACT_UPDATE_USER) == 0 ||
+			 strcmp(a, ACT_UNLINK_USER) == 0)
+			rc = do_user_change(&c, l, i);
+		else if (strcmp(a, ACT_IMPORT_DOMAIN) == 0)
+			rc = do_import_domain(&c, l, i);
+		/* review and skip change nothing: the report lists them */
+	}
+	if (rc == 0) {
+		remove_deleted_links(&c);
+		integration(&c, region);
+	}
+	free_indexes(&c);
+	free(file);
+	return rc;
+}
+
+void apply_result_free(struct apply_result *r)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		free_event(&r->ev[i]);
+	free(r->ev);
+	for (size_t i = 0; i < r->nlines; i++) {
+		free(r->lines[i].org_id);
+		free(r->lines[i].row_id);
+	}
+	free(r->lines);
+	free(r->integration_json);
+	memset(r, 0, sizeof *r);
+}

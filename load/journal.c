@@ -1,0 +1,376 @@
+#include "journal.h"
+#include "fsutil.h"
+#include "json.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+long journal_crash_at;
+int journal_crash_soft;
+long journal_steps;
+static int journal_crashed;   /* the last step was a simulated crash */
+
+void journal_crash_from_env(void)
+{
+	const char *s = getenv("ITG_LOAD_CRASH_AT");
+
+	journal_crash_at = s && *s ? strtol(s, NULL, 10) : 0;
+}
+
+/* One numbered point of the transaction (see journal.h). */
+static int step(struct itg_err *e)
+{
+	journal_steps++;
+	if (journal_crash_at > 0 && journal_steps == journal_crash_at) {
+		if (!journal_crash_soft)
+			raise(SIGKILL);
+		journal_crashed = 1;
+		return err_set(e, ITG_EXIT_RUNTIME, "simulated crash at step %ld", journal_steps);
+	}
+	return 0;
+}
+
+struct pending {
+	size_t n;
+	char **tmp;      /* names inside the store */
+	char **final;
+	char *audit_file;
+	long long audit_size;
+	const char *audit;
+};
+
+static int sync_dir(const char *store, struct itg_err *e)
+{
+	if (fs_fsync_dir(store, e) != 0)
+		return -1;
+	return step(e);
+}
+
+static int append_all(int fd, const char *p, size_t n, const char *path, struct itg_err *e)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return err_set(e, ITG_EXIT_RUNTIME, "cannot append to %s: %s", path,
+				       strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Appends the audit lines, first cutting the file back to the size it had
+ * before this transaction, so that a repeat after a crash never doubles a
+ * line.  Each line goes in two writes with a point between them, so crash
+ * tests also leave half-written lines behind.
+ */
+static int append_audit(const char *store, const struct pending *pd, struct itg_err *e)
+{
+	char *path;
+	struct stat st;
+	int fd, rc = 0;
+
+	if (!pd->audit || !*pd->audit)
+		return 0;
+	path = fs_join(store, pd->audit_file);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, ITG_FILE_MODE);
+	if (fd < 0) {
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot stat %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (st.st_size < pd->audit_size) {
+		rc = err_set(e, ITG_EXIT_RUNTIME,
+			     "%s is shorter than the journal records (%lld < %lld bytes): "
+			     "restore it from a backup, then run itg-load again",
+			     path, (long long)st.st_size, pd->audit_size);
+		goto out;
+	}
+	if (st.st_size > pd->audit_size && ftruncate(fd, (off_t)pd->audit_size) != 0) {
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot truncate %s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (const char *p = pd->audit; *p && rc == 0;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p), half = len / 2;
+
+		if (append_all(fd, p, half, path, e) != 0 || step(e) != 0 ||
+		    append_all(fd, p + half, len - half, path, e) != 0 || step(e) != 0)
+			rc = -1;
+		p += len;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot sync %s: %s", path, strerror(errno));
+	if (rc == 0)
+		rc = step(e);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+/* Step 3 of journal.h, shared by the commit and the recovery. */
+static int finish(const char *store, const struct pending *pd, struct itg_err *e)
+{
+	char *jpath = fs_join(store, JOURNAL_FILE);
+	int rc = -1;
+
+	for (size_t i = 0; i < pd->n; i++) {
+		char *tmp = fs_join(store, pd->tmp[i]), *final = fs_join(store, pd->final[i]);
+		int bad = 0;
+
+		/* a temp that is gone was renamed before the crash */
+		if (fs_exists(tmp) && rename(tmp, final) != 0)
+			bad = err_set(e, ITG_EXIT_RUNTIME,
+				      "cannot rename %s into place: %s, run itg-load again", final,
+				      strerror(errno));
+		free(tmp);
+		free(final);
+		if (bad || step(e) != 0)
+			goto out;
+	}
+	if (sync_dir(store, e) != 0 || append_audit(store, pd, e) != 0 || sync_dir(store, e) != 0)
+		goto out;
+	if (unlink(jpath) != 0) {
+		err_set(e, ITG_EXIT_RUNTIME, "cannot delete %s: %s", jpath, strerror(errno));
+		goto out;
+	}
+	if (step(e) != 0 || sync_dir(store, e) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(jpath);
+	return rc;
+}
+
+static char *journal_text(const struct pending *pd)
+{
+	yajl_gen g = json_gen_new();
+	struct buf b = {0};
+
+	yajl_gen_map_open(g);
+	json_kv_int(g, "format", JOURNAL_FORMAT);
+	json_key(g, "files");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < pd->n; i++) {
+		yajl_gen_map_open(g);
+		json_kv_str(g, "tmp", pd->tmp[i]);
+		json_kv_str(g, "final", pd->final[i]);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	json_key(g, "audit");
+	yajl_gen_map_open(g);
+	json_kv_str(g, "file", pd->audit_file);
+	json_kv_int(g, "size", pd->audit_size);
+	json_kv_str(g, "lines", pd->audit);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	json_gen_take(g, &b);
+	buf_addc(&b, '\n');
+	yajl_gen_free(g);
+	return buf_detach(&b);
+}
+
+static void pending_free(struct pending *pd)
+{
+	for (size_t i = 0; i < pd->n; i++) {
+		free(pd->tmp[i]);
+		free(pd->final[i]);
+	}
+	free(pd->tmp);
+	free(pd->final);
+	free(pd->audit_file);
+	memset(pd, 0, sizeof *pd);
+}
+
+int journal_commit(const char *store, const struct journal_out *outs, size_t n,
+		   const char *audit_file, const char *audit, struct itg_err *e)
+{
+	struct pending pd = {0};
+	struct afile f;
+	char *jpath = fs_join(store, JOURNAL_FILE), *apath = fs_join(store, audit_file);
+	char *text = NULL;
+	struct stat st;
+	int published = 0, rc = -1;
+
+	journal_crashed = 0;
+	pd.tmp = xcalloc(n + 1, sizeof *pd.tmp);
+	pd.final = xcalloc(n + 1, sizeof *pd.final);
+	pd.audit_file = xstrdup(audit_file);
+	pd.audit = audit;
+	pd.audit_size = stat(apath, &st) == 0 ? (long long)st.st_size : 0;
+	for (size_t i = 0; i < n; i++) {
+		char *final = fs_join(store, outs[i].name);
+		int bad;
+
+		bad = afile_open(&f, final, ITG_FILE_MODE, e);
+		free(final);
+		if (bad)
+			goto out;
+		pd.tmp[i] = fs_basename(f.tmp);
+		pd.final[i] = xstrdup(outs[i].name);
+		pd.n = i + 1;
+		if (outs[i].table)
+			bad = csvtab_write_fp(outs[i].table, f.fp);
+		else
+			bad = fputs(outs[i].text, f.fp) == EOF;
+		if (bad) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", f.final, strerror(errno));
+			afile_abort(&f);
+			goto out;
+		}
+		if (step(e) != 0) {
+			/* a crash: the temp stays as it is */
+			fclose(f.fp);
+			free(f.tmp);
+			free(f.final);
+			goto crashed;
+		}
+		bad = afile_close_unpublished(&f, e);
+		free(f.tmp);
+		free(f.final);
+		if (bad || step(e) != 0)
+			goto out;
+	}
+	text = journal_text(&pd);
+	if (fs_write_atomic(jpath, text, strlen(text), ITG_FILE_MODE, e) != 0)
+		goto out;
+	published = 1;
+	if (step(e) != 0 || sync_dir(store, e) != 0)
+		goto out;
+	rc = finish(store, &pd, e);
+out:
+	if (rc != 0 && !published && !journal_crashed) {
+		/* nothing decided yet: the store stays wholly as it was */
+		for (size_t i = 0; i < pd.n; i++) {
+			char *tmp = fs_join(store, pd.tmp[i]);
+			unlink(tmp);
+			free(tmp);
+		}
+	} else if (rc != 0 && published && !journal_crashed) {
+		err_prefix(e, "the store update is decided but unfinished; run itg-load again to "
+			      "finish it");
+	}
+crashed:
+	free(text);
+	free(jpath);
+	free(apath);
+	pending_free(&pd);
+	return rc;
+}
+
+int journal_pending(const char *store)
+{
+	char *path = fs_join(store, JOURNAL_FILE);
+	int yes = fs_exists(path);
+
+	free(path);
+	return yes;
+}
+
+static int safe_name(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
+			struct itg_err *e)
+{
+	struct buf b = {0};
+	char errbuf[256];
+	yajl_val v, files, audit;
+
+	if (fs_read_all(path, &b, 0, e) != 0)
+		return -1;
+	v = json_parse(buf_str(&b), b.len, errbuf, sizeof errbuf);
+	buf_free(&b);
+	*tree = v;
+	files = json_get(v, "files");
+	audit = json_get(v, "audit");
+	if (!v || json_get_int(v, "format", 0) != JOURNAL_FORMAT || !files ||
+	    !YAJL_IS_ARRAY(files) || !safe_name(json_get_str(audit, "file")) ||
+	    json_get_int(audit, "size", -1) < 0 || !json_get_str(audit, "lines"))
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "%s is damaged (%s): restore the store from a backup and remove it",
+			       path, v ? "unexpected content" : errbuf);
+	pd->n = files->u.array.len;
+	pd->tmp = xcalloc(pd->n + 1, sizeof *pd->tmp);
+	pd->final = xcalloc(pd->n + 1, sizeof *pd->final);
+	for (size_t i = 0; i < pd->n; i++) {
+		const char *tmp = json_get_str(files->u.array.values[i], "tmp");
+		const char *final = json_get_str(files->u.array.values[i], "final");
+		if (!safe_name(tmp) || !safe_name(final))
+			return err_set(e, ITG_EXIT_RUNTIME,
+				       "%s is damaged (bad file entry): restore the store from a "
+				       "backup and remove it", path);
+		pd->tmp[i] = xstrdup(tmp);
+		pd->final[i] = xstrdup(final);
+	}
+	pd->audit_file = xstrdup(json_get_str(audit, "file"));
+	pd->audit_size = json_get_int(audit, "size", 0);
+	pd->audit = json_get_str(audit, "lines");
+	return 0;
+}
+
+/* Temporary siblings ".NAME.tmp.XXXXXX" left by an undecided transaction. */
+static int remove_strays(const char *store, int *removed, struct itg_err *e)
+{
+	DIR *d = opendir(store);
+	struct dirent *de;
+
+	*removed = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : err_set(e, ITG_EXIT_RUNTIME, "cannot list %s: %s",
+						     store, strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp.")) {
+			char *p = fs_join(store, de->d_name);
+			if (unlink(p) == 0)
+				(*removed)++;
+			free(p);
+		}
+	}
+	closedir(d);
+	return *removed ? fs_fsync_dir(store, e) : 0;
+}
+
+int journal_recover(const char *store, int *outcome, struct itg_err *e)
+{
+	char *jpath = fs_join(store, JOURNAL_FILE);
+	struct pending pd = {0};
+	yajl_val tree = NULL;
+	int removed = 0, rc = 0;
+
+	*outcome = 0;
+	if (fs_exists(jpath)) {
+		rc = read_journal(jpath, &pd, &tree, e);
+		if (rc == 0)
+			rc = finish(store, &pd, e);
+		if (rc == 0)
+			*outcome = 1;
+	}
+	if (rc == 0)
+		rc = remove_strays(store, &removed, e);
+	if (rc == 0 && removed && !*outcome)
+		*outcome = 2;
+	if (tree)
+		yajl_tree_free(tree);
+	pending_free(&pd);
+	free(jpath);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * journal.h - the store transaction: every changed file replaced, and the
+ * audit lines appended, or nothing at all (CONTRACT.md section 7).
+ *
+ * journal_commit:
+ *   1. writes each new file to a temporary sibling .NAME.tmp.XXXXXX, fsynced;
+ *   2. publishes STORE/.journal atomically: the temp -> final pairs, the audit
+ *      file's size before this run, and the audit lines to append;
+ *   3. renames each temp over its final, appends the audit lines, fsyncs the
+ *      folder and deletes the journal.
+ * Once the journal exists the transaction is decided: journal_recover (run
+ * at the next start, under the store lock) redoes the renames of temps that
+ * still exist, cuts audit.ndjson back to its recorded size and appends the
+ * lines again, and deletes the journal.  Without a journal, stray temps are
+ * deleted and the store is wholly as before.
+ *
+ * Crash testing: every write, fsync, rename, audit append and journal step is
+ * a numbered point.  ITG_LOAD_CRASH_AT=N in the environment kills the process
+ * (SIGKILL) at point N.  Unit tests set journal_crash_at directly and
+ * journal_crash_soft = 1, which makes the step return -1 and the commit stop
+ * where it is, without cleaning up, as a crash would.
+ */
+#ifndef ITG_LOAD_JOURNAL_H
+#define ITG_LOAD_JOURNAL_H
+
+#include <stddef.h>
+
+#include "csvtab.h"
+#include "err.h"
+
+#define JOURNAL_FILE ".journal"
+#define JOURNAL_FORMAT 1
+
+/* One file the transaction replaces: a table, or a text (exactly one set). */
+struct journal_out {
+	const char *name;              /* file name inside the store */
+	const struct csv_table *table;
+	const char *text;
+};
+
+extern long journal_crash_at;     /* 0 = never */
+extern int journal_crash_soft;    /* 1 = return instead of SIGKILL */
+extern long journal_steps;        /* points passed so far */
+
+/* Reads ITG_LOAD_CRASH_AT. */
+void journal_crash_from_env(void);
+
+/* Runs the transaction described above; audit may be "" (nothing appended). */
+int journal_commit(const char *store, const struct journal_out *outs, size_t n,
+		   const char *audit_file, const char *audit, struct itg_err *e);
+
+/*
+ * Finishes or discards an interrupted transaction.  *outcome: 0 nothing to
+ * do, 1 rolled forward, 2 stray temporary files removed (rolled back).
+ */
+int journal_recover(const char *store, int *outcome, struct itg_err *e);
+
+/* 1 when STORE/.journal exists. */
+int journal_pending(const char *store);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * lock.h - one run at a time per store: flock(2) on STORE/.lock.
+ *
+ * Non-blocking: a lock held by another run is ITG_EXIT_STALE at once (a
+ * nightly job must not queue up behind a stuck one).  The lock goes with the
+ * process, so a killed run never leaves the store locked.
+ */
+#ifndef ITG_LOAD_LOCK_H
+#define ITG_LOAD_LOCK_H
+
+#include "err.h"
+
+#define STORE_LOCK_FILE ".lock"
+
+/*
+ * Takes the exclusive lock, creating STORE/.lock (0600) if needed.
+ * *fd receives the descriptor to pass to store_lock_release.
+ */
+int store_lock_acquire(const char *store, int *fd, struct itg_err *e);
+
+/*
+ * For a dry run, which must create nothing in the store: takes a shared
+ * lock on an existing STORE/.lock (refused while a run holds it), or
+ * nothing when there is no lock file (*fd = -1).
+ */
+int store_lock_shared(const char *store, int *fd, struct itg_err *e);
+
+/* Releases and closes; -1 is ignored. */
+void store_lock_release(int fd);
+
+#endif

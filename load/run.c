@@ -1,0 +1,112 @@
+#include "run.h"
+#include "apply.h"
+#include "audit.h"
+#include "fsutil.h"
+#include "journal.h"
+#include "lock.h"
+#include "log.h"
+#include "planread.h"
+#include "report.h"
+#include "stale.h"
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const recovered_text[] = {"", "finished an interrupted load",
+					      "removed the leftovers of an interrupted load"};
+
+static int commit(const struct load_opts *o, struct lstore *s, const struct apply_result *r,
+		  const char *run_id, const char *now, struct itg_err *e)
+{
+	struct journal_out outs[TAB_COUNT + 1];
+	struct buf audit = {0};
+	size_t n = 0;
+	int rc;
+
+	for (int t = 0; t < TAB_COUNT; t++)
+		if (s->used[t] && s->changed[t])
+			outs[n++] = (struct journal_out){lstore_file_names[t], &s->tab[t], NULL};
+	outs[n++] = (struct journal_out){LSTORE_INTEGRATION, NULL, r->integration_json};
+	audit_format(r, run_id, now, &audit);
+	rc = journal_commit(o->store, outs, n, LSTORE_AUDIT, buf_str(&audit), e);
+	buf_free(&audit);
+	return rc;
+}
+
+int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err *e)
+{
+	struct plan plan = {0};
+	struct lstore store = {0};
+	struct apply_result res = {0};
+	int have_store = 0, have_res = 0, lock = -1, rc = -1;
+	char now[32];
+
+	memset(out, 0, sizeof *out);
+	time_now_runid(out->run_id);
+	time_now_rfc3339(now);
+	journal_crash_from_env();
+
+	if (!o->recover_only && planread_load(o->plan_dir, o->product, &plan, e) != 0)
+		return -1;
+	if (o->dry_run) {
+		/* a dry run creates nothing in the store, not even the lock file */
+		if (store_lock_shared(o->store, &lock, e) != 0)
+			goto out;
+		if (journal_pending(o->store)) {
+			err_set(e, ITG_EXIT_STALE,
+				"an interrupted load left %s/.journal: run itg-load without --dry-run "
+				"(or with --recover) to finish it first", o->store);
+			goto out;
+		}
+	} else {
+		if (fs_mkdir_p(o->store, ITG_DIR_MODE, e) != 0 ||
+		    store_lock_acquire(o->store, &lock, e) != 0 ||
+		    journal_recover(o->store, &out->recovered, e) != 0)
+			goto out;
+		if (out->recovered)
+			log_info("%s in %s", recovered_text[out->recovered], o->store);
+	}
+	if (o->recover_only) {
+		rc = 0;
+		goto out;
+	}
+	if (stale_check(o->store, &plan, e) != 0 ||
+	    lstore_load(o->store, o->product, &store, e) != 0)
+		goto out;
+	have_store = 1;
+	have_res = 1;
+	if (apply_plan(&plan, &store, now, o->region, &res, e) != 0)
+		goto out;
+	out->rows_changed = res.nev;
+	if (!o->dry_run && commit(o, &store, &res, out->run_id, now, e) != 0)
+		goto out;
+	{
+		struct report_input in = {
+			.run_id = out->run_id,
+			.pipeline = o->pipeline_name,
+			.store = o->store,
+			.plan_dir = o->plan_dir,
+			.dry_run = o->dry_run,
+			.plan = &plan,
+			.res = &res,
+			.after = &store,
+			.lic_phishing = o->lic_phishing,
+			.lic_training = o->lic_training,
+			.lic_domains = o->lic_domains,
+		};
+		if (report_write(o->report_dir, &in, e) != 0)
+			goto out;
+	}
+	log_info("run %s: %zu plan lines, %zu rows %s; report in %s", out->run_id, plan.n,
+		 res.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
+	rc = 0;
+out:
+	store_lock_release(lock);
+	if (have_res)
+		apply_result_free(&res);
+	if (have_store)
+		lstore_free(&store);
+	planread_free(&plan);
+	return rc;
+}
