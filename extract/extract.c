@@ -288,7 +288,8 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 	struct ndjson_writer w;
 	char *path;
 
-	qsort(rs->recs, rs->nrecs, sizeof *rs->recs, by_id);
+	if (rs->nrecs > 1)
+		qsort(rs->recs, rs->nrecs, sizeof *rs->recs, by_id);
 	snprintf(out->file, sizeof out->file, "%s.ndjson.gz", resource_names[rs->res]);
 	path = fs_join(dir, out->file);
 	if (ndjson_writer_open(&w, path, e) != 0) {
