@@ -1,0 +1,44 @@
+#!/bin/sh
+# IT Glue refuses the key: pipelines/run exits 3, runs no later stage, leaves
+# latest alone and marks the store's integration disconnected, keeping the
+# last good sync time.
+# shellcheck source=tests/e2e/lib.sh
+. "${ITG_REPO:-.}/tests/e2e/lib.sh"
+
+e2e_tmp >/dev/null
+T=$E2E_TMP
+mkdir "$T/p"
+cp -R "$ITG_REPO/fixtures/stores/bullphish" "$T/store"
+cat >"$T/p/bullphish.yaml" <<YAML
+name: e2e-key
+product: bullphish
+itglue:
+  region: eu
+store: ../store
+out: ../out
+YAML
+
+mock_start --data "$ITG_REPO/fixtures/itglue"
+
+# A good run first, so there is a last sync to keep.
+"$ITG_REPO/pipelines/run" "$T/p/bullphish.yaml" --base-url "$MOCK_URL" \
+	>"$T/stdout1" 2>"$T/stderr1" || { cat "$T/stderr1" >&2; fail "first run failed"; }
+good=$(readlink "$T/out/e2e-key/latest")
+last_sync=$(jq -r .last_sync "$T/store/integration.json")
+case $last_sync in ""|null) fail "no last_sync after a good run" ;; esac
+
+rc=0
+ITGLUE_API_KEY=ITG.wrong-key "$ITG_REPO/pipelines/run" "$T/p/bullphish.yaml" \
+	--base-url "$MOCK_URL" >"$T/stdout" 2>"$T/stderr" || rc=$?
+assert_eq 3 "$rc" "exit code with a wrong key"
+
+assert_eq disconnected "$(jq -r .status "$T/store/integration.json")" "integration status"
+assert_eq eu "$(jq -r .region "$T/store/integration.json")" "integration region"
+assert_eq "$last_sync" "$(jq -r .last_sync "$T/store/integration.json")" "last_sync kept"
+jq -r .last_error "$T/store/integration.json" | grep -q 401/403 || fail "last_error does not name 401/403"
+assert_eq 600 "$(stat -c %a "$T/store/integration.json")" "integration.json mode"
+assert_eq "$good" "$(readlink "$T/out/e2e-key/latest")" "latest after a failed run"
+grep -q 'itg-extract failed with exit code 3' "$T/stderr" || fail "no failure line on stderr"
+! grep -q 'itg-transform' "$T/stderr" || fail "transform ran after extract failed"
+assert_no_canary "$T/out" "$T/store" "$T/stdout" "$T/stderr"
+assert_not_contains "$T/stderr" "ITG.wrong-key" "stderr"
