@@ -27,8 +27,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define CONTACTS_PER_BUCKET 50000
 #define MAX_BUCKETS 512
+
+/* About this many contacts are judged in memory at a time. */
+unsigned long contacts_bucket_size = 50000;
 
 /* ---- email choice (RULES 20) --------------------------------------------- */
 
@@ -512,7 +514,7 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 				       m->snapshot_dir);
 		return 0;
 	}
-	b.n = (size_t)(total / CONTACTS_PER_BUCKET) + 1;
+	b.n = (size_t)(total / (contacts_bucket_size ? contacts_bucket_size : 1)) + 1;
 	if (b.n > MAX_BUCKETS)
 		b.n = MAX_BUCKETS;
 	if (b.n > m->nlinked)

@@ -40,6 +40,8 @@ void imports_licenses(struct model *m);
  * import_user lines.  tmpdir holds the temporary bucket files. */
 int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w,
 		  struct itg_err *e);
+/* Contacts per bucket (tests lower it to exercise several buckets). */
+extern unsigned long contacts_bucket_size;
 
 /* The usable email of a contact record (RULES 20): trimmed values, the
  * primary first, then the others in listed order, the first valid one.
