@@ -370,6 +370,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	fc.concurrency = o->concurrency;
 	fc.rate = o->rate;
 	fc.ca_bundle = o->ca_bundle;
+	fc.stop = o->stop;
 	run.f = fetch_new(&fc, e);
 	if (!run.f)
 		goto out;

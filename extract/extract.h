@@ -7,6 +7,8 @@
 #ifndef ITG_EXTRACT_EXTRACT_H
 #define ITG_EXTRACT_EXTRACT_H
 
+#include <signal.h>
+
 #include "err.h"
 #include "snapshot.h"
 
@@ -27,6 +29,7 @@ struct extract_options {
 	long retries;            /* per request */
 	const char *api_key;     /* borrowed; only ever sent as the x-api-key header */
 	const char *ca_bundle;   /* or NULL */
+	const volatile sig_atomic_t *stop; /* raised by a signal handler: give up cleanly */
 };
 
 /* The retries a whole run may spend: 50 + 10% of its pages. */

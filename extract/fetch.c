@@ -25,6 +25,7 @@ struct fetch {
 	unsigned long seq;
 	unsigned long started;
 	int warned_slowdown;
+	const volatile sig_atomic_t *stop;
 };
 
 double fetch_clock(void)
@@ -106,6 +107,7 @@ struct fetch *fetch_new(const struct fetch_config *c, struct itg_err *e)
 	char *key_header;
 	struct curl_slist *h;
 
+	f->stop = c->stop;
 	f->nslots = c->concurrency > 0 ? c->concurrency : 4;
 	f->slots = xcalloc((size_t)f->nslots, sizeof *f->slots);
 	ratelimit_init(&f->bucket, c->rate, fetch_clock());
@@ -270,6 +272,10 @@ struct fetch_request *fetch_wait(struct fetch *f, struct itg_err *e)
 		while ((msg = curl_multi_info_read(f->multi, &left)))
 			if (msg->msg == CURLMSG_DONE)
 				return finish(f, msg);
+		if (f->stop && *f->stop) {
+			err_set(e, ITG_EXIT_RUNTIME, "interrupted: nothing was written");
+			return NULL;
+		}
 		wait = start_ready(f, e);
 		if (wait < 0)
 			return NULL;

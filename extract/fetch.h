@@ -15,6 +15,7 @@
 #define ITG_EXTRACT_FETCH_H
 
 #include <curl/curl.h>
+#include <signal.h>
 
 #include "err.h"
 #include "ratelimit.h"
@@ -30,6 +31,7 @@ struct fetch_config {
 	double rate;            /* requests per second */
 	const char *ca_bundle;  /* CURLOPT_CAINFO, or NULL for the system bundle */
 	size_t max_body;        /* 0 = FETCH_MAX_BODY */
+	const volatile sig_atomic_t *stop; /* when it turns non-zero, fetch_wait gives up */
 };
 
 /*
@@ -64,7 +66,8 @@ void fetch_submit(struct fetch *f, struct fetch_request *r, double delay_s);
 
 /*
  * Runs transfers until one finishes and returns it; NULL with e unset when
- * nothing is queued or in flight, NULL with e set on a libcurl failure.
+ * nothing is queued or in flight, NULL with e set on a libcurl failure or
+ * when config.stop was raised (checked at least once a second).
  */
 struct fetch_request *fetch_wait(struct fetch *f, struct itg_err *e);
 

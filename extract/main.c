@@ -9,11 +9,20 @@
 #include "ratelimit.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define STAGE "itg-extract"
+
+/* SIGINT/SIGTERM: stop fetching, remove the staged folder, exit 1. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
 
 static const char synopsis[] =
 	"usage: itg-extract -p PIPELINE --out DIR [options]\n"
@@ -244,6 +253,15 @@ int main(int argc, char **argv)
 		rc = ITG_EXIT_RUNTIME;
 		goto out;
 	}
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	o.stop = &got_signal;
 	if (extract_run(&o, &e) != 0) {
 		log_error("%s", e.msg);
 		rc = e.code ? e.code : ITG_EXIT_RUNTIME;

@@ -96,4 +96,27 @@ assert_contains "$T/log" "extracted 6 resources: 1202 records" "summary"
 	--resources organizations,domains 2>"$T/log2" || { cat "$T/log2" >&2; fail "--resources run failed"; }
 assert_eq "domains.ndjson.gz manifest.json organizations.ndjson.gz" \
 	"$(ls "$T/out/two" | tr '\n' ' ' | sed 's/ $//')" "files of --resources run"
+
+# A pipeline gives the settings and the product's resources; flags override it.
+mkdir "$T/p"
+cat >"$T/p/dwid.yaml" <<YAML
+name: e2e-extract
+product: darkwebid
+itglue:
+  region: eu
+  base_url: $MOCK_URL
+  page_size: 100
+  rate: 50
+store: ../store
+YAML
+"$ITG_BIN/itg-extract" -p "$T/p/dwid.yaml" --out "$T/out/dwid" 2>"$T/log3" ||
+	{ cat "$T/log3" >&2; fail "pipeline run failed"; }
+assert_eq "domains.ndjson.gz manifest.json organization_statuses.ndjson.gz organization_types.ndjson.gz organizations.ndjson.gz" \
+	"$(ls "$T/out/dwid" | tr '\n' ' ' | sed 's/ $//')" "files of a Dark Web ID pipeline"
+grep -q 'GET /organizations?page%5Bsize%5D=100&' "$E2E_TMP/mock.err" || fail "page_size of the pipeline not used"
+"$ITG_BIN/itg-extract" -p "$T/p/dwid.yaml" --out "$T/out/dwid2" --page-size 77 \
+	--resources organizations 2>"$T/log4" || { cat "$T/log4" >&2; fail "pipeline run with flags failed"; }
+grep -q 'GET /organizations?page%5Bsize%5D=77&' "$E2E_TMP/mock.err" || fail "--page-size did not override"
+assert_eq "manifest.json organizations.ndjson.gz" "$(ls "$T/out/dwid2" | tr '\n' ' ' | sed 's/ $//')" \
+	"--resources did not override the product's"
 exit 0

@@ -20,4 +20,18 @@ assert_eq 1 "$rc" "exit code against a hanging server"
 assert_contains "$T/log" "cannot fetch organizations page 1 after 2 attempts" "timeout message"
 assert_contains "$T/log" "timed out" "timeout cause"
 assert_eq "" "$(ls -A "$T/out")" "output parent"
+
+# SIGTERM mid-run (a scheduler's timeout): exit 1 soon, staged folder removed.
+"$ITG_BIN/itg-extract" --base-url "$MOCK_URL" --out "$T/out/snap" --timeout 30 \
+	2>"$T/log-term" &
+pid=$!
+sleep 1
+start=$(date +%s)
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq 1 "$rc" "exit code after SIGTERM"
+[ $(($(date +%s) - start)) -le 3 ] || fail "SIGTERM took more than 3 s to end the run"
+assert_contains "$T/log-term" "interrupted" "SIGTERM message"
+assert_eq "" "$(ls -A "$T/out")" "output parent after SIGTERM"
 exit 0
