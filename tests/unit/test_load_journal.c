@@ -1,0 +1,311 @@
+/* Unit tests of load/journal: the store transaction and its recovery after a crash. */
+#include "unit.h"
+
+#include "../../load/journal.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const files[] = {"organizations.csv", "links.csv", "integration.json",
+				    "audit.ndjson", NULL};
+static const char *const old_text[] = {"id,name\n1,Old\n", "organization_id\n1\n", NULL,
+				       "{\"n\":0}\n"};
+static const char *const new_text[] = {"id,name\n1,New\n2,Added\n", "organization_id\n",
+				       "{\"status\":\"connected\"}\n",
+				       "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n"};
+#define AUDIT_LINES "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n"
+
+static void write_in(const char *dir, const char *name, const char *text)
+{
+	char *path = fs_join(dir, name);
+
+	CU_ASSERT_EQUAL(unit_write_file(path, text), 0);
+	free(path);
+}
+
+static void make_old(const char *dir)
+{
+	for (int i = 0; files[i]; i++)
+		if (old_text[i])
+			write_in(dir, files[i], old_text[i]);
+}
+
+/* Every file of the store and its bytes, one string, or NULL when extra files lie around. */
+static char *store_state(const char *dir)
+{
+	struct buf b = {0};
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int extra = 0;
+
+	while (d && (de = readdir(d))) {
+		int known = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+		for (int i = 0; files[i]; i++)
+			known |= strcmp(de->d_name, files[i]) == 0;
+		if (!known) {
+			fprintf(stderr, "\n  left behind: %s\n", de->d_name);
+			extra = 1;
+		}
+	}
+	if (d)
+		closedir(d);
+	for (int i = 0; files[i]; i++) {
+		char *path = fs_join(dir, files[i]);
+		struct buf f = {0};
+		struct itg_err e = {0};
+		buf_addf(&b, "== %s\n", files[i]);
+		if (fs_exists(path) && fs_read_all(path, &f, 0, &e) == 0)
+			buf_add(&b, buf_str(&f), f.len);
+		else
+			buf_adds(&b, "(absent)\n");
+		buf_free(&f);
+		free(path);
+	}
+	if (extra) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+static char *expected_state(const char *const *text)
+{
+	struct buf b = {0};
+
+	for (int i = 0; files[i]; i++) {
+		buf_addf(&b, "== %s\n", files[i]);
+		buf_adds(&b, text[i] ? text[i] : "(absent)\n");
+	}
+	return buf_detach(&b);
+}
+
+static int commit(const char *dir, struct itg_err *e)
+{
+	struct journal_out outs[] = {
+		{"organizations.csv", NULL, new_text[0]},
+		{"links.csv", NULL, new_text[1]},
+		{"integration.json", NULL, new_text[2]},
+	};
+
+	return journal_commit(dir, outs, 3, "audit.ndjson", AUDIT_LINES, e);
+}
+
+static void test_commit_replaces_files_and_appends_audit(void)
+{
+	char *dir = unit_tmpdir(), *got, *want = expected_state(new_text);
+	struct itg_err e = {0};
+
+	make_old(dir);
+	journal_crash_at = 0;
+	CU_ASSERT_EQUAL(commit(dir, &e), 0);
+	got = store_state(dir);
+	CU_ASSERT_PTR_NOT_NULL(got);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, want);
+	CU_ASSERT_FALSE(journal_pending(dir));
+	free(got);
+	free(want);
+	unit_rmtree(dir);
+}
+
+/*
+ * The crash test in process: stop the commit at every numbered point, run
+ * the recovery, and demand the store be wholly old or wholly new.
+ */
+static void test_crash_at_every_point_leaves_old_or_new(void)
+{
+	char *want_old = expected_state(old_text), *want_new = expected_state(new_text);
+	struct itg_err e = {0};
+	long points, olds = 0, news = 0;
+	char *dir = unit_tmpdir();
+
+	make_old(dir);
+	journal_crash_at = 0;
+	journal_steps = 0;
+	CU_ASSERT_EQUAL_FATAL(commit(dir, &e), 0);
+	points = journal_steps;
+	unit_rmtree(dir);
+	CU_ASSERT(points >= 15);
+	for (long n = 1; n <= points; n++) {
+		int outcome = -1;
+		char *got;
+
+		dir = unit_tmpdir();
+		make_old(dir);
+		journal_steps = 0;
+		journal_crash_at = n;
+		journal_crash_soft = 1;
+		CU_ASSERT_EQUAL(commit(dir, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "simulated crash"));
+		journal_crash_at = 0;
+		journal_crash_soft = 0;
+		CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), 0);
+		got = store_state(dir);
+		CU_ASSERT_PTR_NOT_NULL(got);
+		if (got && strcmp(got, want_old) == 0)
+			olds++;
+		else if (got && strcmp(got, want_new) == 0)
+			news++;
+		else
+			fprintf(stderr, "\n  crash at %ld: store is neither old nor new:\n%s", n,
+				got ? got : "(extra files)");
+		free(got);
+		unit_rmtree(dir);
+	}
+	CU_ASSERT_EQUAL(olds + news, points);
+	CU_ASSERT(olds > 0);
+	CU_ASSERT(news > 0);
+	free(want_old);
+	free(want_new);
+}
+
+/* A journal written by hand: temps listed, audit size before, lines to append. */
+static void hand_journal(const char *dir, int with_org_tmp, int with_links_tmp)
+{
+	char *j = xasprintf("{\"format\":1,\"files\":["
+			    "{\"tmp\":\".organizations.csv.tmp.AAAAAA\",\"final\":\"organizations.csv\"},"
+			    "{\"tmp\":\".links.csv.tmp.BBBBBB\",\"final\":\"links.csv\"},"
+			    "{\"tmp\":\".integration.json.tmp.CCCCCC\",\"final\":\"integration.json\"}],"
+			    "\"audit\":{\"file\":\"audit.ndjson\",\"size\":%zu,\"lines\":"
+			    "\"{\\\"n\\\":1}\\n{\\\"n\\\":2}\\n{\\\"n\\\":3}\\n\"}}\n",
+			    strlen(old_text[3]));
+
+	write_in(dir, JOURNAL_FILE, j);
+	if (with_org_tmp)
+		write_in(dir, ".organizations.csv.tmp.AAAAAA", new_text[0]);
+	else
+		write_in(dir, "organizations.csv", new_text[0]);
+	if (with_links_tmp)
+		write_in(dir, ".links.csv.tmp.BBBBBB", new_text[1]);
+	else
+		write_in(dir, "links.csv", new_text[1]);
+	write_in(dir, ".integration.json.tmp.CCCCCC", new_text[2]);
+	free(j);
+}
+
+static void recover_expect_new(const char *dir)
+{
+	char *want = expected_state(new_text), *got;
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), 0);
+	CU_ASSERT_EQUAL(outcome, 1);
+	got = store_state(dir);
+	CU_ASSERT_PTR_NOT_NULL(got);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, want);
+	/* a second recovery finds nothing to do and changes nothing */
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), 0);
+	CU_ASSERT_EQUAL(outcome, 0);
+	free(got);
+	got = store_state(dir);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	free(want);
+}
+
+static void test_recover_crash_before_any_rename_rolls_forward(void)
+{
+	char *dir = unit_tmpdir();
+
+	make_old(dir);
+	hand_journal(dir, 1, 1);
+	recover_expect_new(dir);
+	unit_rmtree(dir);
+}
+
+static void test_recover_crash_between_renames_rolls_forward(void)
+{
+	char *dir = unit_tmpdir();
+
+	make_old(dir);
+	hand_journal(dir, 0, 1);
+	recover_expect_new(dir);
+	unit_rmtree(dir);
+}
+
+static void test_recover_after_renames_with_half_audit_line_does_not_double_it(void)
+{
+	char *dir = unit_tmpdir();
+
+	make_old(dir);
+	hand_journal(dir, 0, 0);
+	/* the crash came while appending: one line and a half are already there */
+	write_in(dir, "audit.ndjson", "{\"n\":0}\n{\"n\":1}\n{\"n\"");
+	recover_expect_new(dir);
+	unit_rmtree(dir);
+}
+
+static void test_recover_without_journal_removes_stray_temps(void)
+{
+	char *dir = unit_tmpdir(), *want = expected_state(old_text), *got;
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	make_old(dir);
+	write_in(dir, ".organizations.csv.tmp.Q1w2E3", "half a fi");
+	write_in(dir, ".journal.tmp.Z9x8C7", "{\"format\":1,");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), 0);
+	CU_ASSERT_EQUAL(outcome, 2);
+	got = store_state(dir);
+	CU_ASSERT_PTR_NOT_NULL(got);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	free(want);
+	unit_rmtree(dir);
+}
+
+static void test_damaged_journal_is_a_runtime_error_naming_it(void)
+{
+	char *dir = unit_tmpdir();
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	write_in(dir, JOURNAL_FILE, "{\"format\":1,\"files\":[{\"tmp\":\"../x\",\"final\":\"y\"}],"
+				    "\"audit\":{\"file\":\"audit.ndjson\",\"size\":0,\"lines\":\"\"}}");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".journal is damaged"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "restore the store"));
+	unit_rmtree(dir);
+}
+
+static void test_audit_shorter_than_recorded_is_refused(void)
+{
+	char *dir = unit_tmpdir();
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	make_old(dir);
+	hand_journal(dir, 1, 1);
+	write_in(dir, "audit.ndjson", "{");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "shorter than the journal records"));
+	unit_rmtree(dir);
+}
+
+static CU_TestInfo tests[] = {
+	{"test_commit_replaces_files_and_appends_audit",
+	 test_commit_replaces_files_and_appends_audit},
+	{"test_crash_at_every_point_leaves_old_or_new", test_crash_at_every_point_leaves_old_or_new},
+	{"test_recover_crash_before_any_rename_rolls_forward",
+	 test_recover_crash_before_any_rename_rolls_forward},
+	{"test_recover_crash_between_renames_rolls_forward",
+	 test_recover_crash_between_renames_rolls_forward},
+	{"test_recover_after_renames_with_half_audit_line_does_not_double_it",
+	 test_recover_after_renames_with_half_audit_line_does_not_double_it},
+	{"test_recover_without_journal_removes_stray_temps",
+	 test_recover_without_journal_removes_stray_temps},
+	{"test_damaged_journal_is_a_runtime_error_naming_it",
+	 test_damaged_journal_is_a_runtime_error_naming_it},
+	{"test_audit_shorter_than_recorded_is_refused", test_audit_shorter_than_recorded_is_refused},
+	CU_TEST_INFO_NULL,
+};
+
+UNIT_SUITE("load_journal", NULL, NULL, tests)
