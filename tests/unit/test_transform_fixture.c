@@ -235,7 +235,8 @@ static int run(struct tfx *t, const char *body, int disconnect)
 
 	defaults(t);
 	unit_write_file(pipeline, yaml);
-	write_snapshot(t);
+	if (!t->keep_snapshot)
+		write_snapshot(t);
 	free(t->plan);
 	free(t->manifest);
 	t->plan = t->manifest = NULL;

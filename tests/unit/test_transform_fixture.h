@@ -21,6 +21,7 @@ struct tfx {
 	struct buf res[RES_COUNT];    /* NDJSON lines per resource */
 	int given[RES_COUNT];         /* the test wrote this resource */
 	int omit[RES_COUNT];          /* leave it out of the snapshot */
+	int keep_snapshot;            /* tfx_run leaves the snapshot folder as it is */
 	struct itg_err e;             /* error of the last run */
 	char *plan;                   /* plan.ndjson of the last successful run */
 	char *manifest;               /* manifest.json of the last successful run */
