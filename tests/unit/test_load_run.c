@@ -1,0 +1,414 @@
+/* Unit tests of a whole itg-load run: plan checks, stale plans, the lock, dry runs. */
+#include "unit.h"
+
+#include "../../load/journal.h"
+#include "../../load/lock.h"
+#include "../../load/planread.h"
+#include "../../load/run.h"
+#include "fsutil.h"
+#include "json.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static const char *const orgs =
+	"id,name,employee_count,industry,last_sync\n1,Acme,11-50,Other,\n4,Globex,1-10,Other,\n";
+static const char *const links =
+	"organization_id,itglue_organization_id,source,linked_at\n1,101,manual,x\n";
+static const char *const plan_lines =
+	"{\"action\":\"link\",\"organization_id\":\"4\",\"itglue_organization_id\":\"102\","
+	"\"reason\":\"name_match\",\"match\":\"exact\"}\n"
+	"{\"action\":\"import_domain\",\"organization_id\":\"1\",\"itglue_organization_id\":\"101\","
+	"\"itglue_domain_id\":\"501\",\"domain\":\"acme.example\",\"status\":\"pending\","
+	"\"reason\":null}\n";
+
+struct world {
+	char *top, *store, *plan, *report;
+	struct load_opts o;
+	struct load_outcome out;
+	struct itg_err e;
+};
+
+static void write_in(const char *dir, const char *name, const char *text)
+{
+	char *path = fs_join(dir, name);
+
+	CU_ASSERT_EQUAL(unit_write_file(path, text), 0);
+	free(path);
+}
+
+/* Writes PLAN/manifest.json the way itg-transform does (docs/plan-format.md). */
+static void seal(struct world *w, const char *product, int format, const char *text)
+{
+	static const char *const tables[] = {"organizations.csv", "links.csv", "domains.csv", NULL};
+	yajl_gen g = json_gen_new();
+	struct buf b = {0};
+	char hex[32];
+	long lines = 0;
+
+	write_in(w->plan, "plan.ndjson", text);
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	yajl_gen_map_open(g);
+	json_kv_int(g, "format", format);
+	json_kv_str(g, "pipeline", "unit");
+	json_kv_str(g, "product", product);
+	json_kv_str(g, "integration_status", "connected");
+	json_key(g, "snapshot");
+	yajl_gen_map_open(g);
+	json_kv_str(g, "region", "us");
+	json_kv_str(g, "finished_at", "2026-03-01T05:00:07Z");
+	yajl_gen_map_close(g);
+	json_key(g, "store");
+	yajl_gen_map_open(g);
+	json_key(g, "files");
+	yajl_gen_map_open(g);
+	for (int i = 0; tables[i]; i++) {
+		char *path = fs_join(w->store, tables[i]);
+		struct fingerprint fp;
+		CU_ASSERT_EQUAL(fs_fingerprint(path, &fp, &w->e), 0);
+		free(path);
+		json_key(g, tables[i]);
+		yajl_gen_map_open(g);
+		json_kv_bool(g, "present", fp.present);
+		json_kv_int(g, "bytes", (long long)fp.bytes);
+		snprintf(hex, sizeof hex, "%016" PRIx64, fp.hash);
+		json_kv_str(g, "fnv1a64", hex);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	json_key(g, "plan");
+	yajl_gen_map_open(g);
+	json_kv_int(g, "lines", lines);
+	json_kv_int(g, "bytes", (long long)strlen(text));
+	snprintf(hex, sizeof hex, "%08lx",
+		 crc32(crc32(0L, Z_NULL, 0), (const Bytef *)text, (uInt)strlen(text)));
+	json_kv_str(g, "crc32", hex);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	json_gen_take(g, &b);
+	yajl_gen_free(g);
+	write_in(w->plan, "manifest.json", buf_str(&b));
+	buf_free(&b);
+}
+
+static void world_open(struct world *w)
+{
+	memset(w, 0, sizeof *w);
+	w->top = unit_tmpdir();
+	w->store = fs_join(w->top, "store");
+	w->plan = fs_join(w->top, "plan");
+	w->report = fs_join(w->top, "report");
+	CU_ASSERT_EQUAL(fs_mkdir_p(w->store, 0700, &w->e), 0);
+	CU_ASSERT_EQUAL(fs_mkdir_p(w->plan, 0700, &w->e), 0);
+	write_in(w->store, "organizations.csv", orgs);
+	write_in(w->store, "links.csv", links);
+	seal(w, "darkwebid", 1, plan_lines);
+	w->o = (struct load_opts){.pipeline_name = "unit", .product = PRODUCT_DARKWEBID,
+				  .store = w->store, .region = "us", .lic_phishing = -1,
+				  .lic_training = -1, .lic_domains = 10, .plan_dir = w->plan,
+				  .report_dir = w->report};
+}
+
+static void world_close(struct world *w)
+{
+	free(w->store);
+	free(w->plan);
+	free(w->report);
+	unit_rmtree(w->top);
+}
+
+/* Names and bytes of every file in dir, one string (caller frees). */
+static char *listing(const char *dir)
+{
+	struct buf b = {0};
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char *path = fs_join(dir, names[i]->d_name);
+		struct buf f = {0};
+		struct itg_err e = {0};
+		buf_addf(&b, "== %s\n", names[i]->d_name);
+		if (!fs_is_dir(path) && fs_read_all(path, &f, 0, &e) == 0)
+			buf_add(&b, buf_str(&f), f.len);
+		buf_free(&f);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return buf_detach(&b);
+}
+
+static int load(struct world *w)
+{
+	err_clear(&w->e);
+	return load_run(&w->o, &w->out, &w->e);
+}
+
+static void test_run_applies_and_writes_the_four_report_files(void)
+{
+	struct world w;
+	const char *names[] = {"report.md", "report.html", "changes.csv", "summary.json", NULL};
+
+	world_open(&w);
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT_EQUAL(w.out.rows_changed, 4); /* link row, org last_sync, domain, status */
+	for (int i = 0; names[i]; i++) {
+		char *p = fs_join(w.report, names[i]);
+		CU_ASSERT(fs_exists(p));
+		free(p);
+	}
+	{
+		char *p = fs_join(w.store, "domains.csv");
+		struct buf b = {0};
+		CU_ASSERT_EQUAL(fs_read_all(p, &b, 0, &w.e), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&b), "1,1,acme.example,501,imported,,"));
+		buf_free(&b);
+		free(p);
+	}
+	CU_ASSERT_FALSE(journal_pending(w.store));
+	world_close(&w);
+}
+
+static void test_stale_plan_is_refused_naming_the_file(void)
+{
+	struct world w;
+
+	world_open(&w);
+	write_in(w.store, "links.csv", "organization_id,itglue_organization_id,source,linked_at\n");
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "/store/links.csv changed since the plan was made"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "re-run itg-transform"));
+	CU_ASSERT_FALSE(fs_exists(w.report));
+	world_close(&w);
+}
+
+static void test_store_file_that_appeared_makes_the_plan_stale(void)
+{
+	struct world w;
+
+	world_open(&w);
+	write_in(w.store, "domains.csv", "id,organization_id,domain,status\n");
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "domains.csv appeared"));
+	world_close(&w);
+}
+
+static void test_second_load_of_the_same_plan_is_stale(void)
+{
+	struct world w;
+
+	world_open(&w);
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	world_close(&w);
+}
+
+static void test_held_lock_is_refused_for_load_and_dry_run(void)
+{
+	struct world w;
+	int fd = -1;
+	char *want;
+
+	world_open(&w);
+	CU_ASSERT_EQUAL_FATAL(store_lock_acquire(w.store, &fd, &w.e), 0);
+	want = xasprintf("another run holds the store lock %s/.lock, wait for it to finish",
+			 w.store);
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	CU_ASSERT_STRING_EQUAL(w.e.msg, want);
+	w.o.dry_run = 1;
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	store_lock_release(fd);
+	CU_ASSERT_EQUAL(load(&w), 0);
+	free(want);
+	world_close(&w);
+}
+
+static void test_dry_run_leaves_the_store_byte_identical(void)
+{
+	struct world w;
+	char *before, *after;
+	struct buf b = {0};
+	char *p;
+
+	world_open(&w);
+	w.o.dry_run = 1;
+	before = listing(w.store);
+	CU_ASSERT_EQUAL(load(&w), 0);
+	after = listing(w.store);
+	CU_ASSERT_STRING_EQUAL(after, before); /* not even a lock file */
+	p = fs_join(w.report, "summary.json");
+	CU_ASSERT_EQUAL(fs_read_all(p, &b, 0, &w.e), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&b), "\"status\": \"dry_run\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&b), "\"rows_changed\": 4"));
+	buf_free(&b);
+	free(p);
+	free(before);
+	free(after);
+	world_close(&w);
+}
+
+static void test_dry_run_of_a_missing_store_creates_nothing(void)
+{
+	struct world w;
+
+	world_open(&w);
+	fs_remove_tree(w.store);
+	seal(&w, "darkwebid", 1,
+	     "{\"action\":\"import_organization\",\"ref\":\"new:9\",\"itglue_organization_id\":\"9\","
+	     "\"name\":\"N\",\"employee_count\":\"1-10\",\"industry\":\"Other\"}\n");
+	w.o.dry_run = 1;
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT_FALSE(fs_exists(w.store));
+	w.o.dry_run = 0;
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT(fs_is_dir(w.store));
+	world_close(&w);
+}
+
+static void test_dry_run_refuses_while_a_journal_is_pending(void)
+{
+	struct world w;
+
+	world_open(&w);
+	write_in(w.store, JOURNAL_FILE, "{}");
+	w.o.dry_run = 1;
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "interrupted load"));
+	world_close(&w);
+}
+
+/* Seals a plan, then expects a usage error whose message contains want. */
+static void expect_plan_error(const char *product, int format, const char *text,
+			      const char *tamper, const char *want)
+{
+	struct world w;
+
+	world_open(&w);
+	seal(&w, product, format, text);
+	if (tamper)
+		write_in(w.plan, "plan.ndjson", tamper);
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_USAGE);
+	if (!strstr(w.e.msg, want))
+		fprintf(stderr, "\n  got: %s\n  want: ...%s...\n", w.e.msg, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, want));
+	CU_ASSERT_FALSE(fs_exists(w.report));
+	world_close(&w);
+}
+
+static void test_plan_whose_bytes_differ_from_manifest_is_refused(void)
+{
+	char *tampered = xstrdup(plan_lines);
+
+	tampered[strlen(tampered) - 3] = 'X';
+	expect_plan_error("darkwebid", 1, plan_lines, tampered, "does not match its manifest");
+	free(tampered);
+}
+
+static void test_unknown_action_names_plan_line(void)
+{
+	expect_plan_error("darkwebid", 1,
+			  "{\"action\":\"link\",\"organization_id\":\"4\",\"itglue_organization_id\":"
+			  "\"102\",\"reason\":\"name_match\"}\n{\"action\":\"merge\"}\n",
+			  NULL, "plan/plan.ndjson:2: unknown action \"merge\"");
+}
+
+static void test_malformed_json_line_names_plan_line(void)
+{
+	expect_plan_error("darkwebid", 1, "{\"action\":\"skip\",\"reason\":\"x\"}\n{\"action\":\n",
+			  NULL, "plan/plan.ndjson:2: ");
+}
+
+static void test_plan_for_other_product_is_refused(void)
+{
+	expect_plan_error("bullphish", 1, plan_lines, NULL,
+			  "the plan is for bullphish but the pipeline is for darkwebid");
+}
+
+static void test_plan_format_2_is_refused(void)
+{
+	expect_plan_error("darkwebid", 2, plan_lines, NULL, "format is not 1");
+}
+
+static void test_user_action_in_darkwebid_plan_is_refused(void)
+{
+	expect_plan_error("darkwebid", 1,
+			  "{\"action\":\"link_user\",\"user_id\":\"1\",\"itglue_contact_id\":\"2\"}\n",
+			  NULL, "plan.ndjson:1: action \"link_user\" does not belong to a darkwebid plan");
+}
+
+static void test_line_missing_a_key_is_refused(void)
+{
+	expect_plan_error("darkwebid", 1,
+			  "{\"action\":\"import_domain\",\"organization_id\":\"1\",\"domain\":\"a.b\","
+			  "\"status\":\"pending\"}\n",
+			  NULL, "plan.ndjson:1: import_domain line lacks \"itglue_domain_id\"");
+}
+
+static void test_missing_plan_folder_is_a_usage_error(void)
+{
+	struct world w;
+
+	world_open(&w);
+	fs_remove_tree(w.plan);
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "run itg-transform first"));
+	world_close(&w);
+}
+
+static CU_TestInfo tests[] = {
+	{"test_run_applies_and_writes_the_four_report_files",
+	 test_run_applies_and_writes_the_four_report_files},
+	{"test_stale_plan_is_refused_naming_the_file", test_stale_plan_is_refused_naming_the_file},
+	{"test_store_file_that_appeared_makes_the_plan_stale",
+	 test_store_file_that_appeared_makes_the_plan_stale},
+	{"test_second_load_of_the_same_plan_is_stale", test_second_load_of_the_same_plan_is_stale},
+	{"test_held_lock_is_refused_for_load_and_dry_run",
+	 test_held_lock_is_refused_for_load_and_dry_run},
+	{"test_dry_run_leaves_the_store_byte_identical", test_dry_run_leaves_the_store_byte_identical},
+	{"test_dry_run_of_a_missing_store_creates_nothing",
+	 test_dry_run_of_a_missing_store_creates_nothing},
+	{"test_dry_run_refuses_while_a_journal_is_pending",
+	 test_dry_run_refuses_while_a_journal_is_pending},
+	{"test_plan_whose_bytes_differ_from_manifest_is_refused",
+	 test_plan_whose_bytes_differ_from_manifest_is_refused},
+	{"test_unknown_action_names_plan_line", test_unknown_action_names_plan_line},
+	{"test_malformed_json_line_names_plan_line", test_malformed_json_line_names_plan_line},
+	{"test_plan_for_other_product_is_refused", test_plan_for_other_product_is_refused},
+	{"test_plan_format_2_is_refused", test_plan_format_2_is_refused},
+	{"test_user_action_in_darkwebid_plan_is_refused",
+	 test_user_action_in_darkwebid_plan_is_refused},
+	{"test_line_missing_a_key_is_refused", test_line_missing_a_key_is_refused},
+	{"test_missing_plan_folder_is_a_usage_error", test_missing_plan_folder_is_a_usage_error},
+	CU_TEST_INFO_NULL,
+};
+
+/* Runs print an info line each; keep the test output for failures. */
+static int quiet_logs(void)
+{
+	log_init("itg-load", LOG_HUMAN, 1, 0);
+	return 0;
+}
+
+static int default_logs(void)
+{
+	log_init("itg", LOG_HUMAN, 0, 0);
+	return 0;
+}
+
+UNIT_SUITE("load_run", quiet_logs, default_logs, tests)
