@@ -8,6 +8,7 @@
 #include "log.h"
 #include "ndjson.h"
 #include "paging.h"
+#include "records.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -16,20 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One resource object as the API returned it, re-emitted on one line. */
-struct record {
-	char *id;
-	char *json;
-	size_t len;
-	long long page;   /* where it was seen; the lowest page wins a duplicate */
-};
-
 struct res_state {
 	int res;
 	int selected;
-	struct record *recs;
-	size_t nrecs, caprecs;
-	struct strmap *index;     /* id -> record index + 1 */
+	struct records recs;
 	long inflight;            /* pages submitted and not yet accepted */
 	long long pages_done;
 	long long pages_planned;
@@ -39,7 +30,6 @@ struct res_state {
 	struct page_meta top_meta;/* meta of the highest page accepted */
 	long long top_page;
 	size_t top_records;
-	unsigned long duplicates;
 };
 
 struct page_req {
@@ -121,32 +111,10 @@ static int retry_page(struct run *run, struct page_req *pr, long long retry_afte
 static void add_record(struct run *run, struct res_state *rs, yajl_val obj, const char *id,
 		       long long page)
 {
-	void *found = strmap_get(rs->index, id);
-	struct record *r;
-
 	buf_reset(&run->line);
 	json_gen_value(run->gen, obj);
 	json_gen_take(run->gen, &run->line);
-	if (found) {
-		/* offset paging shifts records between pages: keep one copy, the same
-		 * one whatever order the pages arrived in */
-		r = &rs->recs[(uintptr_t)found - 1];
-		rs->duplicates++;
-		if (page < r->page) {
-			free(r->json);
-			r->json = xstrndup(run->line.p, run->line.len);
-			r->len = run->line.len;
-			r->page = page;
-		}
-		return;
-	}
-	xgrow((void **)&rs->recs, &rs->caprecs, rs->nrecs + 1, sizeof *rs->recs);
-	r = &rs->recs[rs->nrecs++];
-	r->id = xstrdup(id);
-	r->json = xstrndup(run->line.p, run->line.len);
-	r->len = run->line.len;
-	r->page = page;
-	strmap_put(rs->index, id, (void *)(uintptr_t)rs->nrecs);
+	records_add(&rs->recs, id, buf_str(&run->line), run->line.len, page);
 }
 
 /* After a page is in: plan the rest of the walk, or close the resource. */
@@ -178,7 +146,7 @@ static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
 		for (long long p = 2; p <= last; p++)
 			submit_page(run, rs, p);
 	}
-	log_progress("%s: %zu records, %lld of %lld pages", name, rs->nrecs, rs->pages_done,
+	log_progress("%s: %zu records, %lld of %lld pages", name, rs->recs.n, rs->pages_done,
 		     rs->pages_planned > rs->pages_done ? rs->pages_planned : rs->pages_done);
 	if (rs->inflight)
 		return;
@@ -194,8 +162,8 @@ static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
 			 "the server announced more",
 			 name, rs->top_page, rs->total_count);
 	log_progress_end();
-	log_info("%s: %zu records in %lld pages%s", name, rs->nrecs, rs->pages_done,
-		 rs->duplicates ? " (duplicates across pages dropped)" : "");
+	log_info("%s: %zu records in %lld pages%s", name, rs->recs.n, rs->pages_done,
+		 rs->recs.duplicates ? " (duplicates across pages dropped)" : "");
 }
 
 /* A 200 with a body: every record is taken, or the page is retried. */
@@ -276,11 +244,6 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 	}
 }
 
-static int by_id(const void *a, const void *b)
-{
-	return id_cmp(((const struct record *)a)->id, ((const struct record *)b)->id);
-}
-
 static int write_resource(struct res_state *rs, const char *dir, struct snapshot_manifest *m,
 			  struct itg_err *e)
 {
@@ -288,8 +251,7 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 	struct ndjson_writer w;
 	char *path;
 
-	if (rs->nrecs > 1)
-		qsort(rs->recs, rs->nrecs, sizeof *rs->recs, by_id);
+	records_sort(&rs->recs);
 	snprintf(out->file, sizeof out->file, "%s.ndjson.gz", resource_names[rs->res]);
 	path = fs_join(dir, out->file);
 	if (ndjson_writer_open(&w, path, e) != 0) {
@@ -297,8 +259,8 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 		return -1;
 	}
 	free(path);
-	for (size_t i = 0; i < rs->nrecs; i++)
-		if (ndjson_writer_line(&w, rs->recs[i].json, rs->recs[i].len, e) != 0) {
+	for (size_t i = 0; i < rs->recs.n; i++)
+		if (ndjson_writer_line(&w, rs->recs.v[i].json, rs->recs.v[i].len, e) != 0) {
 			ndjson_writer_abort(&w);
 			return -1;
 		}
@@ -308,25 +270,17 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 	if (ndjson_writer_close(&w, e) != 0)
 		return -1;
 	out->present = 1;
-	if (rs->has_total_count && (long long)rs->nrecs != rs->total_count)
+	if (rs->has_total_count && (long long)rs->recs.n != rs->total_count)
 		log_warn("%s: %zu records, but IT Glue reported %lld (records changed during the "
 			 "walk); the next run will catch up",
-			 resource_names[rs->res], rs->nrecs, rs->total_count);
+			 resource_names[rs->res], rs->recs.n, rs->total_count);
 	return 0;
 }
 
 static void run_free(struct run *run)
 {
-	for (int i = 0; i < RES_COUNT; i++) {
-		struct res_state *rs = &run->rs[i];
-		for (size_t k = 0; k < rs->nrecs; k++) {
-			free(rs->recs[k].id);
-			free(rs->recs[k].json);
-		}
-		free(rs->recs);
-		if (rs->index)
-			strmap_free(rs->index, NULL);
-	}
+	for (int i = 0; i < RES_COUNT; i++)
+		records_free(&run->rs[i].recs);
 	fetch_free(run->f);
 	for (size_t i = 0; i < run->nreqs; i++) {
 		free(run->reqs[i]->fr.url);
@@ -348,7 +302,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	struct fetch_request *done;
 	char *staged = NULL;
 	double t0 = fetch_clock();
-	size_t records = 0;
+	size_t total_records = 0;
 	long long pages = 0;
 	int nres = 0, rc = -1;
 	struct itg_err fe = {0};
@@ -382,7 +336,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 		rs->selected = o->resources[i];
 		if (!rs->selected)
 			continue;
-		rs->index = strmap_new(1024);
+		records_init(&rs->recs);
 		rs->pages_planned = 1;
 		submit_page(&run, rs, 1);
 		nres++;
@@ -403,7 +357,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 			continue;
 		if (write_resource(&run.rs[i], staged, &m, e) != 0)
 			goto out;
-		records += run.rs[i].nrecs;
+		total_records += run.rs[i].recs.n;
 		pages += run.rs[i].pages_done;
 	}
 	time_now_rfc3339(m.finished_at);
@@ -413,7 +367,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 		goto out;
 	log_info("extracted %d resources: %zu records, %lld pages, %lu requests, %ld retries "
 		 "in %.1f s",
-		 nres, records, pages, fetch_requests(run.f), run.retries_used, fetch_clock() - t0);
+		 nres, total_records, pages, fetch_requests(run.f), run.retries_used, fetch_clock() - t0);
 	rc = 0;
 out:
 	log_progress_end();
