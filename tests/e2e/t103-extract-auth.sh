@@ -1,7 +1,8 @@
 #!/bin/sh
 # t103-extract-auth: a refused key (403) or resource (401) is not retried:
 # exit 3 with a message naming the key, the region and the allowlist, no
-# snapshot left behind, and a snapshot from an earlier run untouched.
+# snapshot left behind, and a snapshot from an earlier run untouched.  Other
+# refusals (422 page size, 404 HTML) exit 1 with a summary and a hint.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 T=$(e2e_tmp)
@@ -60,4 +61,21 @@ rc=0
 assert_eq 2 "$rc" "exit code for http to a remote host"
 assert_contains "$T/log-http" "loopback" "http message"
 assert_contains "$T/log-http" "usage: itg-extract" "synopsis on a usage error"
+mock_stop
+
+# 422 on the page size: say to lower --page-size; 404 HTML: summarised, not printed.
+mock_start --data "$DATA" --max-page-size 100
+rc=0
+"$ITG_BIN/itg-extract" --base-url "$MOCK_URL" --out "$T/out/refused" 2>"$T/log422" || rc=$?
+assert_eq 1 "$rc" "exit code on 422"
+assert_contains "$T/log422" "HTTP 422 for organizations page 1" "422 message"
+assert_contains "$T/log422" "lower --page-size (now 1000)" "422 hint"
+rc=0
+"$ITG_BIN/itg-extract" --base-url "$MOCK_URL/v2" --out "$T/out/refused" --page-size 50 \
+	2>"$T/log404" || rc=$?
+assert_eq 1 "$rc" "exit code on 404"
+assert_contains "$T/log404" "HTML page (" "404 summary"
+assert_not_contains "$T/log404" "<" "HTML in the log"
+[ ! -e "$T/out/refused" ] || fail "output left after 422/404"
+ls -A "$T/out" | grep -q tmp && fail "staging folder left after 422/404"
 exit 0
