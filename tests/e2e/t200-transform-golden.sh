@@ -1,0 +1,41 @@
+#!/bin/sh
+# t200-transform-golden: the story fixtures, extracted by the real extractor
+# from the real test server, transform into the reviewed golden plans of
+# both products (tests/golden/transform/*/plan.ndjson, checked line by line
+# against RULES.md); the plan folder is 0700, its files 0600, and the
+# manifest's figures describe plan.ndjson.
+. "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+
+T=$(e2e_tmp)
+mock_start --data "$ITG_REPO/fixtures/itglue"
+
+for p in bullphish darkwebid; do
+	"$ITG_BIN/itg-extract" -p "$ITG_REPO/pipelines/$p.yaml" --base-url "$MOCK_URL" \
+		--out "$T/snap-$p" 2>"$T/extract-$p.log" ||
+		{ cat "$T/extract-$p.log" >&2; fail "itg-extract failed for $p"; }
+	cp -R "$ITG_REPO/fixtures/stores/$p" "$T/store-$p"
+	"$ITG_BIN/itg-transform" -p "$ITG_REPO/pipelines/$p.yaml" --snapshot "$T/snap-$p" \
+		--store "$T/store-$p" --out "$T/plan-$p" 2>"$T/transform-$p.log" ||
+		{ cat "$T/transform-$p.log" >&2; fail "itg-transform failed for $p"; }
+	assert_file_eq "$ITG_REPO/tests/golden/transform/$p/plan.ndjson" "$T/plan-$p/plan.ndjson"
+
+	assert_eq "drwx------" "$(ls -ld "$T/plan-$p" | cut -c1-10)" "plan folder mode"
+	assert_eq "-rw-------" "$(ls -l "$T/plan-$p/plan.ndjson" | cut -c1-10)" "plan.ndjson mode"
+	assert_eq "-rw-------" "$(ls -l "$T/plan-$p/manifest.json" | cut -c1-10)" "manifest mode"
+	lines=$(wc -l <"$T/plan-$p/plan.ndjson" | tr -d ' ')
+	bytes=$(wc -c <"$T/plan-$p/plan.ndjson" | tr -d ' ')
+	assert_contains "$T/plan-$p/manifest.json" "\"lines\": $lines" "$p manifest"
+	assert_contains "$T/plan-$p/manifest.json" "\"bytes\": $bytes" "$p manifest"
+	assert_contains "$T/plan-$p/manifest.json" "\"product\": \"$p\"" "$p manifest"
+	# the store is read, never written
+	diff -r "$ITG_REPO/fixtures/stores/$p" "$T/store-$p" >&2 || fail "$p store changed"
+	assert_no_canary "$T/plan-$p" "$T/transform-$p.log"
+done
+
+assert_contains "$T/plan-bullphish/manifest.json" "\"import_user\": 24" "bullphish counts"
+assert_contains "$T/plan-bullphish/manifest.json" "\"users.csv\"" "bullphish store files"
+assert_contains "$T/plan-darkwebid/manifest.json" "\"pending\": 5" "darkwebid domains"
+assert_contains "$T/plan-darkwebid/manifest.json" "\"unimported\": 13" "darkwebid domains"
+# nothing but the plan is left beside it
+[ -z "$(ls -A "$T" | grep '^\.plan')" ] || fail "a staged plan folder was left behind"
+mock_stop
