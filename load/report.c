@@ -387,7 +387,7 @@ static void licenses(struct rdoc *d, const struct report_input *in)
 static void needs_person(struct rdoc *d, const struct report_input *in, struct names *nm)
 {
 	const struct plan *p = in->plan;
-	size_t before = d->n, n_items;
+	size_t n_items;
 	struct rtable *t;
 	struct buf b = {0};
 
@@ -398,9 +398,9 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 		para(d, "Nothing needs a person.");
 		return;
 	}
-	(void)before;
 	add_block(d, RB_H3, "Names to review");
-	para(d, "These IT Glue and product organizations match more than one candidate by "
+	if (count_if(p, is_review))
+		para(d, "These IT Glue and product organizations match more than one candidate by "
 		"name, so none was linked or imported. Link the right pair by hand in "
 		"links.csv (source manual).");
 	t = table(d, (const char *const[]){"IT Glue org", "Product org", "Name", "Reason",
