@@ -126,7 +126,10 @@ int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e)
 		yajl_tree_free(v);
 		if (rc != 0)
 			break;
+		if (r.records % 10000 == 0)
+			log_progress("domains: %llu read", (unsigned long long)r.records);
 	}
+	log_progress_end();
 	ndjson_reader_close(&r);
 out:
 	free(prev);
