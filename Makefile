@@ -120,3 +120,14 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan+UBSan) built into
+# build/fuzz/, each run for FUZZ_SECONDS on its seed corpus
+# tests/fuzz/corpus/<target>/.  Crashes land in build/fuzz/artifacts/.
+FUZZ_SECONDS ?= 20
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	tests/fuzz/build.sh build/fuzz
+fuzz: fuzz-build
+	tests/fuzz/run.sh build/fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10
