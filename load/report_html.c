@@ -62,12 +62,15 @@ static void tag_text(struct buf *out, const char *tag, const char *text)
 	buf_addf(out, "</%s>\n", tag);
 }
 
+/* Whole numbers (ids, counts) are right-aligned; "11-50" is not one. */
 static int is_number(const char *s)
 {
+	if (*s == '-')
+		s++;
 	if (!*s)
 		return 0;
 	for (; *s; s++)
-		if ((*s < '0' || *s > '9') && *s != '-')
+		if (*s < '0' || *s > '9')
 			return 0;
 	return 1;
 }
