@@ -248,10 +248,10 @@ static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e
 			s[R_LAST] = last ? last : "";
 			s[R_EMAIL] = email ? email : "";
 			s[R_GROUP] = group_name(m, v, type_id);
-			if (put_rec(b->fp[bucket_of(m, b, g->rank)], (uint32_t)g->rank, selected,
-				    skip_code(skip), s) != 0)
+			size_t k = bucket_of(m, b, g->rank);
+			if (put_rec(b->fp[k], (uint32_t)g->rank, selected, skip_code(skip), s) != 0)
 				rc = err_set(e, ITG_EXIT_RUNTIME,
-					     "cannot write a temporary file: %s: check free space",
+					     "cannot write %s: %s: check free space", b->path[k],
 					     strerror(errno));
 		}
 		free(email);
