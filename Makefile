@@ -95,6 +95,7 @@ e2e: san all
 	ITG_BIN=build/san/bin tests/e2e/run-all
 
 test: deps
+	$(MAKE) lint
 	$(MAKE) all san
 	tests/run-all-tests
 
@@ -109,7 +110,7 @@ bench: deps
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib \
-		lib extract transform load tests/mock
+		lib extract transform load tests/mock tests/unit
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
