@@ -16,6 +16,7 @@
  *   itglue.page_size    integer 1..1000; records per page
  *   keep_runs           integer 1..1000; runs kept under out/<name>/ (default 14)
  */
+#include "strmap.h"
 #include "pipeline.h"
 #include "fsutil.h"
 #include "xalloc.h"
@@ -381,16 +382,6 @@ static int get_choice_str(struct ctx *c, const struct ynode *v, const char *kp,
 	return 0;
 }
 
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
 /* An IT Glue name or id: a plain digit scalar is an id (RULES.md 4, 15). */
 static int get_entry(struct ctx *c, const struct ynode *v, const char *kp, struct sel_entry *out)
 {
@@ -399,7 +390,7 @@ static int get_entry(struct ctx *c, const struct ynode *v, const char *kp, struc
 	if (!*v->text)
 		return fail(c, v, kp, "empty name, give a name or an id");
 	out->text = xstrdup(v->text);
-	out->is_int = v->plain && all_digits(v->text);
+	out->is_int = v->plain && id_is_numeric(v->text);
 	out->line = (int)v->line;
 	out->col = (int)v->col;
 	return 0;

@@ -8,6 +8,7 @@
  * for an imported org never pushes the seats used past the license: first
  * fit in ascending IT Glue id, the module is left off otherwise.
  */
+#include "strmap.h"
 #include "rules.h"
 
 #include "log.h"
@@ -16,16 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
 
 /* Folded org names, computed once when a list needs them. */
 struct namefold {
@@ -73,7 +64,7 @@ static size_t resolve_entry(struct model *m, struct namefold *nf, const struct s
 				n++;
 			}
 		free(want);
-		if (n || !all_digits(en->text))
+		if (n || !id_is_numeric(en->text))
 			return n;
 	}
 	g = model_itg_org(m, en->text);

@@ -7,6 +7,7 @@
  * name (trimmed, case-insensitive); a digit string that names nothing is an
  * id.  An entry that matches nothing is only a warning: types come and go.
  */
+#include "strmap.h"
 #include "rules.h"
 
 #include "log.h"
@@ -14,16 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
 
 /* Resolves a selector against id -> name; NULL means `all`. */
 static struct strmap *resolve(const struct selector *sel, const struct strmap *names,
@@ -54,7 +45,7 @@ static struct strmap *resolve(const struct selector *sel, const struct strmap *n
 				free(have);
 			}
 			free(want);
-			if (!found && all_digits(en->text)) {
+			if (!found && id_is_numeric(en->text)) {
 				strmap_put(set, en->text, (void *)1);
 				found = strmap_has(names, en->text);
 			}
