@@ -108,13 +108,13 @@ static int retry_page(struct run *run, struct page_req *pr, long long retry_afte
 	return 0;
 }
 
-static void add_record(struct run *run, struct res_state *rs, yajl_val obj, const char *id,
-		       long long page)
+static int add_record(struct run *run, struct res_state *rs, yajl_val obj, const char *id,
+		      long long page, struct itg_err *e)
 {
 	buf_reset(&run->line);
 	json_gen_value(run->gen, obj);
 	json_gen_take(run->gen, &run->line);
-	records_add(&rs->recs, id, buf_str(&run->line), run->line.len, page);
+	return records_add(&rs->recs, id, buf_str(&run->line), run->line.len, page, e);
 }
 
 /* After a page is in: plan the rest of the walk, or close the resource. */
@@ -146,7 +146,8 @@ static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
 		for (long long p = 2; p <= last; p++)
 			submit_page(run, rs, p);
 	}
-	log_progress("%s: %zu records, %lld of %lld pages", name, rs->recs.n, rs->pages_done,
+	log_progress("%s: %llu records, %lld of %lld pages", name,
+		     (unsigned long long)rs->recs.added, rs->pages_done,
 		     rs->pages_planned > rs->pages_done ? rs->pages_planned : rs->pages_done);
 	if (rs->inflight)
 		return;
@@ -162,8 +163,6 @@ static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
 			 "the server announced more",
 			 name, rs->top_page, rs->total_count);
 	log_progress_end();
-	log_info("%s: %zu records in %lld pages%s", name, rs->recs.n, rs->pages_done,
-		 rs->recs.duplicates ? " (duplicates across pages dropped)" : "");
 }
 
 /* A 200 with a body: every record is taken, or the page is retried. */
@@ -174,6 +173,7 @@ static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
 	struct page_meta m;
 	char err[256], why[320];
 	yajl_val doc, data;
+	size_t n;
 
 	doc = json_parse(r->body.p ? r->body.p : "", r->body.len, err, sizeof err);
 	if (!doc) {
@@ -197,13 +197,19 @@ static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
 			return retry_page(run, pr, 0, why, e);
 		}
 	}
+	/* the page is taken: neither its body nor its tree is needed any more */
+	buf_free(&r->body);
 	for (size_t i = 0; i < data->u.array.len; i++) {
 		yajl_val obj = data->u.array.values[i];
-		add_record(run, rs, obj, json_get_id(obj, "id"), pr->page);
+		if (add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e) != 0) {
+			yajl_tree_free(doc);
+			return -1;
+		}
 	}
 	paging_read_meta(doc, &m);
-	advance(run, rs, pr, &m, data->u.array.len);
+	n = data->u.array.len;
 	yajl_tree_free(doc);
+	advance(run, rs, pr, &m, n);
 	return 0;
 }
 
@@ -251,7 +257,6 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 	struct ndjson_writer w;
 	char *path;
 
-	records_sort(&rs->recs);
 	snprintf(out->file, sizeof out->file, "%s.ndjson.gz", resource_names[rs->res]);
 	path = fs_join(dir, out->file);
 	if (ndjson_writer_open(&w, path, e) != 0) {
@@ -259,21 +264,23 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 		return -1;
 	}
 	free(path);
-	for (size_t i = 0; i < rs->recs.n; i++)
-		if (ndjson_writer_line(&w, rs->recs.v[i].json, rs->recs.v[i].len, e) != 0) {
-			ndjson_writer_abort(&w);
-			return -1;
-		}
+	if (records_write(&rs->recs, &w, e) != 0) {
+		ndjson_writer_abort(&w);
+		return -1;
+	}
 	out->crc32 = w.crc;
 	out->bytes = w.bytes;
 	out->records = w.records;
 	if (ndjson_writer_close(&w, e) != 0)
 		return -1;
 	out->present = 1;
-	if (rs->has_total_count && (long long)rs->recs.n != rs->total_count)
-		log_warn("%s: %zu records, but IT Glue reported %lld (records changed during the "
+	log_info("%s: %llu records in %lld pages%s", resource_names[rs->res],
+		 (unsigned long long)out->records, rs->pages_done,
+		 rs->recs.duplicates ? " (duplicates across pages dropped)" : "");
+	if (rs->has_total_count && (long long)out->records != rs->total_count)
+		log_warn("%s: %llu records, but IT Glue reported %lld (records changed during the "
 			 "walk); the next run will catch up",
-			 resource_names[rs->res], rs->recs.n, rs->total_count);
+			 resource_names[rs->res], (unsigned long long)out->records, rs->total_count);
 	return 0;
 }
 
@@ -306,6 +313,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	long long pages = 0;
 	int nres = 0, rc = -1;
 	struct itg_err fe = {0};
+	size_t budget = records_budget_from_env();
 
 	time_now_rfc3339(m.started_at);
 	snprintf(m.region, sizeof m.region, "%s", o->region ? o->region : "");
@@ -336,7 +344,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 		rs->selected = o->resources[i];
 		if (!rs->selected)
 			continue;
-		records_init(&rs->recs);
+		records_init(&rs->recs, staged, resource_names[i], budget);
 		rs->pages_planned = 1;
 		submit_page(&run, rs, 1);
 		nres++;
@@ -357,7 +365,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 			continue;
 		if (write_resource(&run.rs[i], staged, &m, e) != 0)
 			goto out;
-		total_records += run.rs[i].recs.n;
+		total_records += (size_t)m.res[i].records;
 		pages += run.rs[i].pages_done;
 	}
 	time_now_rfc3339(m.finished_at);

@@ -7,7 +7,6 @@
 #include "../../extract/options.h"
 #include "../../extract/paging.h"
 #include "../../extract/ratelimit.h"
-#include "../../extract/records.h"
 #include "fsutil.h"
 #include "json.h"
 
@@ -412,50 +411,6 @@ static void test_page_urls_sort_by_id_except_domains(void)
 	CU_ASSERT_EQUAL(extract_retry_budget(1000), 150);
 }
 
-/* ---- records ---- */
-
-static void test_records_keep_one_copy_per_id_from_the_lowest_page(void)
-{
-	struct records r;
-
-	records_init(&r);
-	/* pages arrive out of order; record 7 shifted from page 2 to page 3 */
-	records_add(&r, "7", "{\"v\":3}", 7, 3);
-	records_add(&r, "9", "{\"v\":9}", 7, 3);
-	records_add(&r, "7", "{\"v\":2}", 7, 2);
-	records_add(&r, "7", "{\"v\":4}", 7, 4);
-	CU_ASSERT_EQUAL(r.n, 2);
-	CU_ASSERT_EQUAL(r.duplicates, 2);
-	records_sort(&r);
-	CU_ASSERT_STRING_EQUAL(r.v[0].id, "7");
-	CU_ASSERT_STRING_EQUAL(r.v[0].json, "{\"v\":2}");
-	CU_ASSERT_EQUAL(r.v[0].len, 7);
-	records_free(&r);
-}
-
-static void test_records_sort_by_numeric_id_beyond_2_pow_53(void)
-{
-	static const char *const in[] = {"10", "9", "123456789012345678", "100",
-					 "99999999999999999", "1"};
-	static const char *const want[] = {"1", "9", "10", "100", "99999999999999999",
-					   "123456789012345678"};
-	struct records r;
-
-	records_init(&r);
-	for (size_t i = 0; i < 6; i++)
-		records_add(&r, in[i], in[i], strlen(in[i]), 1);
-	records_sort(&r);
-	CU_ASSERT_EQUAL_FATAL(r.n, 6);
-	for (size_t i = 0; i < 6; i++)
-		CU_ASSERT_STRING_EQUAL(r.v[i].id, want[i]);
-	records_free(&r);
-	/* an empty resource sorts and frees cleanly */
-	records_init(&r);
-	records_sort(&r);
-	CU_ASSERT_EQUAL(r.n, 0);
-	records_free(&r);
-}
-
 /* ---- a run that cannot reach the server leaves nothing behind ---- */
 
 static int count_entries(const char *dir)
@@ -527,8 +482,6 @@ static CU_TestInfo tests[] = {
 	{"resource_lists_are_checked", test_resource_lists_are_checked},
 	{"products_pick_their_default_resources", test_products_pick_their_default_resources},
 	{"page_urls_sort_by_id_except_domains", test_page_urls_sort_by_id_except_domains},
-	{"records_keep_one_copy_per_id_from_the_lowest_page", test_records_keep_one_copy_per_id_from_the_lowest_page},
-	{"records_sort_by_numeric_id_beyond_2_pow_53", test_records_sort_by_numeric_id_beyond_2_pow_53},
 	{"failed_run_names_resource_and_page_and_leaves_no_folder", test_failed_run_names_resource_and_page_and_leaves_no_folder},
 	CU_TEST_INFO_NULL,
 };
