@@ -34,6 +34,28 @@ static int commit(const struct load_opts *o, struct lstore *s, const struct appl
 	return rc;
 }
 
+/*
+ * pipelines/run exports ITG_RUN_ID so that the report and the audit lines
+ * carry the run folder's id, not a clock reading a second later.  Anything
+ * not shaped like a run id (YYYYMMDDTHHMMSSZ) is ignored.
+ */
+static void run_id_choose(char out[20])
+{
+	const char *env = getenv("ITG_RUN_ID");
+	size_t i;
+
+	if (env && strlen(env) == 16 && env[8] == 'T' && env[15] == 'Z') {
+		for (i = 0; i < 15; i++)
+			if (i != 8 && (env[i] < '0' || env[i] > '9'))
+				break;
+		if (i == 15) {
+			memcpy(out, env, 17);
+			return;
+		}
+	}
+	time_now_runid(out);
+}
+
 int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err *e)
 {
 	struct plan plan = {0};
@@ -43,7 +65,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	char now[32];
 
 	memset(out, 0, sizeof *out);
-	time_now_runid(out->run_id);
+	run_id_choose(out->run_id);
 	time_now_rfc3339(now);
 	journal_crash_from_env();
 

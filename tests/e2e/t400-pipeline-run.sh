@@ -42,3 +42,7 @@ assert_contains "$T/stdout" "report/report.md" "stdout"
 grep -q '"status" *: *"connected"' "$T/store/integration.json" ||
 	fail "integration.json does not say connected"
 assert_no_canary "$T/out" "$T/store" "$T/stdout" "$T/stderr"
+# the report and the audit lines carry the run folder's id (ITG_RUN_ID)
+assert_contains "$run/report/summary.json" "\"$runs\"" "summary.json run id"
+grep -q "\"run_id\":\"$runs\"" "$T/store/audit.ndjson" ||
+	fail "audit.ndjson lines do not carry run id $runs"

@@ -371,6 +371,33 @@ static void test_missing_plan_folder_is_a_usage_error(void)
 	world_close(&w);
 }
 
+static void test_run_id_comes_from_itg_run_id_when_well_formed(void)
+{
+	struct world w;
+
+	world_open(&w);
+	setenv("ITG_RUN_ID", "not-a-run-id", 1);
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(w.out.run_id, "not-a-run-id");
+	CU_ASSERT_EQUAL(strlen(w.out.run_id), 16);
+	world_close(&w);
+
+	world_open(&w);
+	setenv("ITG_RUN_ID", "19991231T235959Z", 1);
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT_STRING_EQUAL(w.out.run_id, "19991231T235959Z");
+	unsetenv("ITG_RUN_ID");
+	{
+		char *p = fs_join(w.store, "audit.ndjson");
+		struct buf b = {0};
+		CU_ASSERT_EQUAL(fs_read_all(p, &b, 0, &w.e), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&b), "\"run_id\":\"19991231T235959Z\""));
+		buf_free(&b);
+		free(p);
+	}
+	world_close(&w);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_run_applies_and_writes_the_four_report_files",
 	 test_run_applies_and_writes_the_four_report_files},
@@ -395,6 +422,8 @@ static CU_TestInfo tests[] = {
 	 test_user_action_in_darkwebid_plan_is_refused},
 	{"test_line_missing_a_key_is_refused", test_line_missing_a_key_is_refused},
 	{"test_missing_plan_folder_is_a_usage_error", test_missing_plan_folder_is_a_usage_error},
+	{"test_run_id_comes_from_itg_run_id_when_well_formed",
+	 test_run_id_comes_from_itg_run_id_when_well_formed},
 	CU_TEST_INFO_NULL,
 };
 
