@@ -2,9 +2,10 @@
  * fuzz_util.h - helpers shared by the libFuzzer targets in tests/fuzz/.
  *
  * The readers under test take a path, not a buffer, so each input is first
- * written to a file in one private temporary folder (under $TMPDIR, made on
- * first use and removed at exit).  FUZZ_CHECK aborts with a message, so a
- * broken promise of a header shows up as a crash with the input saved.
+ * written to a file in one private temporary folder (under $TMPDIR, else
+ * /dev/shm, else /tmp; made on first use and removed at exit).  FUZZ_CHECK
+ * aborts with a message, so a broken promise of a header shows up as a
+ * crash with the input saved.
  */
 #ifndef ITG_FUZZ_UTIL_H
 #define ITG_FUZZ_UTIL_H
@@ -45,8 +46,10 @@ static __attribute__((unused)) const char *fuzz_dir(void)
 {
 	if (!fuzz_dir_path[0]) {
 		const char *tmp = getenv("TMPDIR");
-		snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/itg-fuzz.XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
+		/* a RAM disk makes file-reading targets several times faster */
+		if (!tmp || !*tmp)
+			tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+		snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/itg-fuzz.XXXXXX", tmp);
 		if (!mkdtemp(fuzz_dir_path)) {
 			perror("fuzz: mkdtemp");
 			abort();
