@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -263,17 +264,54 @@ int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 	return afile_commit(&f, e);
 }
 
+/*
+ * A staged folder is named ".NAME.tmp.<pid>.XXXXXX".  A run killed with
+ * SIGKILL cannot remove its own, so the next run of any stage writing to the
+ * same NAME removes those whose process is gone (they may hold personal data).
+ * Folders of a process that is still running are left alone.
+ */
+static void sweep_stale_stages(const char *parent, const char *base)
+{
+	char *prefix = xasprintf(".%s.tmp.", base);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(parent);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char *end, *path;
+		long pid;
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (end == de->d_name + plen || *end != '.' || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = fs_join(parent, de->d_name);
+		if (fs_is_dir(path))
+			fs_remove_tree(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+}
+
 char *fs_stage_dir(const char *final, struct itg_err *e)
 {
-	char *tmp = temp_sibling(final);
 	char *parent = fs_dirname(final);
+	char *base = fs_basename(final);
+	char *tmp = xasprintf("%s/.%s.tmp.%ld.XXXXXX", parent, base, (long)getpid());
 
 	if (fs_mkdir_p(parent, ITG_DIR_MODE, e) != 0) {
 		free(parent);
+		free(base);
 		free(tmp);
 		return NULL;
 	}
+	sweep_stale_stages(parent, base);
 	free(parent);
+	free(base);
 	if (!mkdtemp(tmp)) {
 		err_set(e, ITG_EXIT_RUNTIME, "cannot create a folder beside %s: %s", final,
 			strerror(errno));

@@ -60,7 +60,8 @@ int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 		    struct itg_err *e);
 
 /*
- * A folder staged as a temporary sibling ".NAME.tmp.XXXXXX" (0700).
+ * A folder staged as a temporary sibling ".NAME.tmp.<pid>.XXXXXX" (0700);
+ * staged siblings left by killed processes are removed first.
  * fs_stage_dir returns its path (caller frees).  fs_publish_dir fsyncs the
  * staged folder, renames it to final (replacing an existing folder of that
  * name, which is removed), and fsyncs the parent.

@@ -116,29 +116,38 @@ int snapshot_manifest_read(const char *dir, struct snapshot_manifest *m, struct 
 		yajl_val o = res->u.object.values[i];
 		const char *file = json_get_str(o, "file"), *crc = json_get_str(o, "crc32");
 		yajl_val rec = json_get(o, "records"), bytes = json_get(o, "bytes");
-		char *end;
+		char want[64];
 		if (r < 0) {
 			err_at(e, ITG_EXIT_USAGE, path, 0, 0, "unknown resource \"%s\"",
 			       res->u.object.keys[i]);
 			goto out;
 		}
-		if (!file || !crc || !rec || !YAJL_IS_INTEGER(rec) || !bytes ||
-		    !YAJL_IS_INTEGER(bytes) || strchr(file, '/')) {
+		if (!file || !crc || !rec || !YAJL_IS_INTEGER(rec) || YAJL_GET_INTEGER(rec) < 0 ||
+		    !bytes || !YAJL_IS_INTEGER(bytes) || YAJL_GET_INTEGER(bytes) < 0) {
 			err_at(e, ITG_EXIT_USAGE, path, 0, 0,
 			       "resource \"%s\" lacks file, records, crc32 or bytes",
 			       resource_names[r]);
+			goto out;
+		}
+		/* the file name is fixed by the resource: never a path of the
+		 * manifest's choosing */
+		snprintf(want, sizeof want, "%s.ndjson.gz", resource_names[r]);
+		if (strcmp(file, want) != 0) {
+			err_at(e, ITG_EXIT_USAGE, path, 0, 0, "resource \"%s\": file \"%s\" is not %s",
+			       resource_names[r], file, want);
+			goto out;
+		}
+		if (strlen(crc) != 8 || strspn(crc, "0123456789abcdefABCDEF") != 8) {
+			err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			       "resource \"%s\": crc32 \"%s\" is not 8 hex digits", resource_names[r],
+			       crc);
 			goto out;
 		}
 		m->res[r].present = 1;
 		copy_str(m->res[r].file, sizeof m->res[r].file, file);
 		m->res[r].records = (uint64_t)YAJL_GET_INTEGER(rec);
 		m->res[r].bytes = (uint64_t)YAJL_GET_INTEGER(bytes);
-		m->res[r].crc32 = (uint32_t)strtoul(crc, &end, 16);
-		if (*end || !*crc) {
-			err_at(e, ITG_EXIT_USAGE, path, 0, 0, "resource \"%s\": bad crc32 \"%s\"",
-			       resource_names[r], crc);
-			goto out;
-		}
+		m->res[r].crc32 = (uint32_t)strtoul(crc, NULL, 16);
 	}
 	rc = 0;
 out:

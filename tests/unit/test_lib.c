@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -191,6 +192,36 @@ static void test_publish_dir_replaces_previous_output(void)
 	unit_rmtree(dir);
 }
 
+static void test_stage_dir_sweeps_folders_of_dead_runs_only(void)
+{
+	char *dir = unit_tmpdir();
+	char *final = fs_join(dir, "snap");
+	struct itg_err e = {0};
+	pid_t child = fork();
+	char *dead, *live, *other, *staged;
+
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);   /* a pid whose process is gone */
+	dead = xasprintf("%s/.snap.tmp.%ld.abcdef", dir, (long)child);
+	live = xasprintf("%s/.snap.tmp.%ld.ghijkl", dir, (long)getpid());
+	other = xasprintf("%s/.other.tmp.%ld.abcdef", dir, (long)child);
+	CU_ASSERT_EQUAL(mkdir(dead, 0700), 0);
+	CU_ASSERT_EQUAL(mkdir(live, 0700), 0);
+	CU_ASSERT_EQUAL(mkdir(other, 0700), 0);
+	staged = fs_stage_dir(final, &e);
+	CU_ASSERT_PTR_NOT_NULL(staged);
+	CU_ASSERT(!fs_exists(dead));
+	CU_ASSERT(fs_exists(live));
+	CU_ASSERT(fs_exists(other));
+	free(staged);
+	free(dead);
+	free(live);
+	free(other);
+	free(final);
+	unit_rmtree(dir);
+}
+
 static void test_snapshot_manifest_round_trip_and_verify(void)
 {
 	char *dir = unit_tmpdir();
@@ -223,6 +254,37 @@ static void test_snapshot_manifest_round_trip_and_verify(void)
 	back.res[RES_DOMAINS].records = 2;
 	CU_ASSERT_EQUAL(snapshot_verify(dir, &back, &e), -1);
 	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	free(path);
+	unit_rmtree(dir);
+}
+
+static void test_snapshot_manifest_refuses_foreign_file_names_and_bad_crc(void)
+{
+	char *dir = unit_tmpdir();
+	char *path = fs_join(dir, "manifest.json");
+	struct itg_err e = {0};
+	struct snapshot_manifest m;
+	const char *bad[] = {
+		"{\"format\":1,\"resources\":{\"domains\":{\"file\":\"../x\",\"records\":0,"
+		"\"crc32\":\"00000000\",\"bytes\":0}}}",
+		"{\"format\":1,\"resources\":{\"domains\":{\"file\":\"domains.ndjson.gz\","
+		"\"records\":0,\"crc32\":\"-1\",\"bytes\":0}}}",
+		"{\"format\":1,\"resources\":{\"domains\":{\"file\":\"domains.ndjson.gz\","
+		"\"records\":-3,\"crc32\":\"00000000\",\"bytes\":0}}}",
+		NULL};
+
+	for (int i = 0; bad[i]; i++) {
+		unit_write_file(path, bad[i]);
+		err_clear(&e);
+		CU_ASSERT_EQUAL(snapshot_manifest_read(dir, &m, &e), -1);
+		CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "manifest.json"));
+	}
+	unit_write_file(path, "{\"format\":1,\"resources\":{\"domains\":{\"file\":"
+			      "\"domains.ndjson.gz\",\"records\":0,\"crc32\":\"0000000a\","
+			      "\"bytes\":0}}}");
+	CU_ASSERT_EQUAL(snapshot_manifest_read(dir, &m, &e), 0);
+	CU_ASSERT_EQUAL(m.res[RES_DOMAINS].crc32, 10);
 	free(path);
 	unit_rmtree(dir);
 }
@@ -266,8 +328,12 @@ static CU_TestInfo tests[] = {
 	{"test_atomic_write_replaces_whole_file_with_private_mode",
 	 test_atomic_write_replaces_whole_file_with_private_mode},
 	{"test_publish_dir_replaces_previous_output", test_publish_dir_replaces_previous_output},
+	{"test_stage_dir_sweeps_folders_of_dead_runs_only",
+	 test_stage_dir_sweeps_folders_of_dead_runs_only},
 	{"test_snapshot_manifest_round_trip_and_verify",
 	 test_snapshot_manifest_round_trip_and_verify},
+	{"test_snapshot_manifest_refuses_foreign_file_names_and_bad_crc",
+	 test_snapshot_manifest_refuses_foreign_file_names_and_bad_crc},
 	{"test_api_key_file_must_be_private", test_api_key_file_must_be_private},
 	CU_TEST_INFO_NULL,
 };
