@@ -12,8 +12,118 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Cells and row arrays live in a per-table arena (chunked bump allocation):
+ * a store of half a million users would otherwise be millions of small
+ * malloc()s, each with its own overhead.  Nothing in the arena is freed on
+ * its own; csvtab_set leaves the old value in place and csvtab_free frees
+ * the chunks.  csvtab.h cannot grow a field for the arena, so it sits just
+ * before t->cols, in the one block that holds the header's pointers.
+ */
+#define ARENA_CHUNK (64 * 1024)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct arena {
+	struct chunk *head;   /* the chunk being filled; older ones behind it */
+};
+
+struct cols_block {
+	struct arena *arena;
+	char *cols[];
+};
+
+/* The shared value of every empty cell: never written through. */
+static char empty_cell[1];
+
+static struct arena *arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+static void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	while (a->head) {
+		struct chunk *next = a->head->next;
+		free(a->head);
+		a->head = next;
+	}
+	free(a);
+}
+
+/* n bytes aligned to align (a power of two). */
+static void *arena_alloc(struct arena *a, size_t n, size_t align)
+{
+	struct chunk *c = a->head;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+
+	if (!c || at + n > c->cap) {
+		/* a large request gets a chunk of its own behind the current one */
+		size_t cap = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+		struct chunk *nc = xmalloc(sizeof *nc + cap);
+
+		nc->used = 0;
+		nc->cap = cap;
+		if (c && n > ARENA_CHUNK / 4) {
+			nc->next = c->next;
+			c->next = nc;
+		} else {
+			nc->next = c;
+			a->head = nc;
+		}
+		c = nc;
+		at = 0;
+	}
+	c->used = at + n;
+	return c->data + at;
+}
+
+static char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (n == 0)
+		return empty_cell;
+	p = arena_alloc(a, n + 1, 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+static struct cols_block *cols_block_of(const struct csv_table *t)
+{
+	return (struct cols_block *)(void *)((char *)t->cols - offsetof(struct cols_block, cols));
+}
+
+/* Gives t a header array of n (+1 spare) columns and the arena a. */
+static void cols_alloc(struct csv_table *t, size_t n, struct arena *a)
+{
+	struct cols_block *b = xcalloc(1, offsetof(struct cols_block, cols) +
+						(n + 1) * sizeof(char *));
+
+	b->arena = a;
+	t->cols = b->cols;
+}
+
+static struct arena *table_arena(const struct csv_table *t)
+{
+	return cols_block_of(t)->arena;
+}
 
 struct reader {
 	const char *path;
@@ -29,6 +139,8 @@ struct reader {
 	long line;             /* physical line being fed */
 	long row_line;         /* line where the current row started */
 	int row_pending;       /* at a row boundary: the next non-blank line starts a row */
+	struct arena *arena;   /* the table's cells, fields included (t owns it once
+				  it has a header) */
 };
 
 /* Keep every space: store values are compared byte for byte. */
@@ -38,10 +150,9 @@ static int keep_spaces(unsigned char c)
 	return 0;
 }
 
+/* Fields live in the arena: dropping them only forgets them. */
 static void free_fields(struct reader *r)
 {
-	for (size_t i = 0; i < r->nfields; i++)
-		free(r->fields[i]);
 	r->nfields = 0;
 }
 
@@ -58,7 +169,7 @@ static void on_field(void *s, size_t len, void *ctx)
 		return;
 	}
 	xgrow((void **)&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);
-	r->fields[r->nfields++] = xstrndup(s ? s : "", s ? len : 0);
+	r->fields[r->nfields++] = arena_strndup(r->arena, s ? s : "", s ? len : 0);
 }
 
 static int take_header(struct reader *r)
@@ -83,7 +194,7 @@ static int take_header(struct reader *r)
 	}
 	for (size_t k = 0; r->contract && r->contract[k]; k++)
 		extra++;
-	t->cols = xcalloc(r->nfields + extra + 1, sizeof *t->cols);
+	cols_alloc(t, r->nfields + extra, r->arena);
 	for (size_t i = 0; i < r->nfields; i++) {
 		t->cols[i] = r->fields[i];
 		r->fields[i] = NULL;
@@ -92,7 +203,7 @@ static int take_header(struct reader *r)
 	r->nfields = 0;
 	for (size_t k = 0; r->contract && r->contract[k]; k++)
 		if (csvtab_col(t, r->contract[k]) < 0)
-			t->cols[t->ncols++] = xstrdup(r->contract[k]);
+			t->cols[t->ncols++] = arena_strdup(r->arena, r->contract[k]);
 	r->have_header = 1;
 	return 0;
 }
@@ -120,11 +231,11 @@ static void on_row(int c, void *ctx)
 		free_fields(r);
 		return;
 	}
-	row = xcalloc(t->ncols, sizeof *row);
+	row = arena_alloc(r->arena, t->ncols * sizeof *row, _Alignof(char *));
 	for (size_t i = 0; i < r->nfields; i++)
 		row[i] = r->fields[i];
 	for (size_t i = r->nfields; i < t->ncols; i++)
-		row[i] = xstrdup("");
+		row[i] = empty_cell;
 	r->nfields = 0;
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap;
@@ -137,15 +248,16 @@ static void on_row(int c, void *ctx)
 	t->nrows++;
 }
 
-static void empty_table(struct csv_table *t, const char *const *contract)
+/* a: the arena t takes over, or NULL for a new one. */
+static void empty_table(struct csv_table *t, const char *const *contract, struct arena *a)
 {
 	size_t n = 0;
 
 	while (contract && contract[n])
 		n++;
-	t->cols = xcalloc(n + 1, sizeof *t->cols);
+	cols_alloc(t, n, a ? a : arena_new());
 	for (size_t i = 0; i < n; i++)
-		t->cols[i] = xstrdup(contract[i]);
+		t->cols[i] = arena_strdup(table_arena(t), contract[i]);
 	t->ncols = n;
 }
 
@@ -220,7 +332,7 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 	memset(t, 0, sizeof *t);
 	t->path = xstrdup(path);
 	if (!fs_exists(path)) {
-		empty_table(t, contract_cols);
+		empty_table(t, contract_cols, NULL);
 		return 0;
 	}
 	if (fs_read_all(path, &b, 0, e) < 0) {
@@ -239,18 +351,19 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 	r.contract = contract_cols;
 	r.required = required_cols;
 	r.e = e;
+	r.arena = arena_new();
 	if (parse_text(&r, data, len) < 0) {
-		free_fields(&r);
 		free(r.fields);
 		buf_free(&b);
+		if (!t->cols)
+			arena_free(r.arena);
 		csvtab_free(t);
 		return -1;
 	}
-	free_fields(&r);
 	free(r.fields);
 	buf_free(&b);
 	if (!r.have_header)  /* an empty file reads like a missing one */
-		empty_table(t, contract_cols);
+		empty_table(t, contract_cols, r.arena);
 	return 0;
 }
 
@@ -258,14 +371,11 @@ void csvtab_free(struct csv_table *t)
 {
 	if (!t)
 		return;
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[r][c]);
-		free(t->rows[r]);
+	if (t->cols) {
+		struct cols_block *b = cols_block_of(t);
+		arena_free(b->arena);
+		free(b);
 	}
-	for (size_t c = 0; c < t->ncols; c++)
-		free(t->cols[c]);
-	free(t->cols);
 	free(t->rows);
 	free(t->lines);
 	free(t->path);
@@ -289,18 +399,17 @@ const char *csvtab_get(const struct csv_table *t, size_t row, int col)
 
 void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
 {
-	char *copy = xstrdup(val ? val : "");
-
-	free(t->rows[row][col]);
-	t->rows[row][col] = copy;
+	/* the old value stays in the arena until csvtab_free: val may be it */
+	t->rows[row][col] = arena_strdup(table_arena(t), val ? val : "");
 }
 
 size_t csvtab_append_row(struct csv_table *t)
 {
-	char **row = xcalloc(t->ncols ? t->ncols : 1, sizeof *row);
+	char **row = arena_alloc(table_arena(t), (t->ncols ? t->ncols : 1) * sizeof *row,
+				 _Alignof(char *));
 
 	for (size_t c = 0; c < t->ncols; c++)
-		row[c] = xstrdup("");
+		row[c] = empty_cell;
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap;
 		xgrow((void **)&t->rows, &cap, t->nrows + 1, sizeof *t->rows);
@@ -316,9 +425,7 @@ void csvtab_remove_row(struct csv_table *t, size_t r)
 {
 	if (r >= t->nrows)
 		return;
-	for (size_t c = 0; c < t->ncols; c++)
-		free(t->rows[r][c]);
-	free(t->rows[r]);
+	/* the row's cells stay in the arena until csvtab_free */
 	memmove(t->rows + r, t->rows + r + 1, (t->nrows - r - 1) * sizeof *t->rows);
 	memmove(t->lines + r, t->lines + r + 1, (t->nrows - r - 1) * sizeof *t->lines);
 	t->nrows--;

@@ -638,9 +638,14 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	c.file = file;
 	index_tables(&c);
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
-		const struct plan_line *l = &p->lines[i];
-		const char *a = l->action;
+		struct plan_line line;
+		const struct plan_line *l = &line;
+		const char *a = p->lines[i].action;
 
+		/* review and skip change nothing: the report lists them */
+		if (strcmp(a, ACT_REVIEW) == 0 || strcmp(a, ACT_SKIP) == 0)
+			continue;
+		plan_line_open(p, i, &line);
 		if (strcmp(a, ACT_UNLINK) == 0)
 			rc = do_unlink(&c, l, i);
 		else if (strcmp(a, ACT_LINK) == 0)
@@ -656,7 +661,7 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 			rc = do_user_change(&c, l, i);
 		else if (strcmp(a, ACT_IMPORT_DOMAIN) == 0)
 			rc = do_import_domain(&c, l, i);
-		/* review and skip change nothing: the report lists them */
+		plan_line_close(&line);
 	}
 	if (rc == 0) {
 		remove_deleted_links(&c);

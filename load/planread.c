@@ -4,6 +4,7 @@
 #include "xalloc.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -60,14 +61,19 @@ static int parse_hex64(const char *s, uint64_t *out)
 	return *end ? -1 : 0;
 }
 
+static const struct action_rule *find_rule(const char *action)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (strcmp(rules[i].action, action) == 0)
+			return &rules[i];
+	return NULL;
+}
+
 static int check_line(const struct plan_line *l, enum product want, const char *file,
 		      struct itg_err *e)
 {
-	const struct action_rule *r = NULL;
+	const struct action_rule *r = find_rule(l->action);
 
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		if (strcmp(rules[i].action, l->action) == 0)
-			r = &rules[i];
 	if (!r)
 		return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 			      "unknown action \"%s\", make the plan with a matching itg-transform",
@@ -211,6 +217,45 @@ out:
 	return rc;
 }
 
+int planread_lines(struct plan *p, char *text, size_t len, enum product want,
+		   const char *file, struct itg_err *e)
+{
+	size_t cap = 0;
+
+	p->text = text;
+	for (size_t off = 0, lineno = 1; off < len; lineno++) {
+		const char *start = text + off, *nl = memchr(start, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - start) : len - off;
+		char errbuf[256];
+		struct plan_line l = {(long)lineno, NULL, off, n, NULL};
+		int rc;
+
+		off += n + (nl ? 1 : 0);
+		if (n == 0)
+			return err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
+				      "empty line, make the plan again");
+		l.v = json_parse(start, n, errbuf, sizeof errbuf);
+		if (!l.v)
+			return err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
+				      "%s, make the plan again", errbuf);
+		l.action = json_get_str(l.v, "action");
+		if (!YAJL_IS_OBJECT(l.v) || !l.action)
+			rc = err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
+				    "not an object with an \"action\", make the plan again");
+		else
+			rc = check_line(&l, want, file, e);
+		if (rc == 0)
+			l.action = find_rule(l.action)->action; /* outlives the tree */
+		yajl_tree_free(l.v);
+		if (rc != 0)
+			return rc;
+		l.v = NULL;
+		xgrow((void **)&p->lines, &cap, p->n + 1, sizeof *p->lines);
+		p->lines[p->n++] = l;
+	}
+	return 0;
+}
+
 int planread_load(const char *dir, enum product want, struct plan *p, struct itg_err *e)
 {
 	char *path = NULL;
@@ -218,7 +263,7 @@ int planread_load(const char *dir, enum product want, struct plan *p, struct itg
 	long want_lines = 0, nlines = 0;
 	uint64_t want_bytes = 0;
 	uint32_t want_crc = 0, crc;
-	size_t cap = 0;
+	size_t len;
 	int rc = -1;
 
 	memset(p, 0, sizeof *p);
@@ -246,39 +291,8 @@ int planread_load(const char *dir, enum product want, struct plan *p, struct itg
 		       nlines, b.len, crc, want_lines, want_bytes, want_crc);
 		goto out;
 	}
-	for (size_t off = 0, lineno = 1; off < b.len; lineno++) {
-		const char *start = b.p + off, *nl = memchr(start, '\n', b.len - off);
-		size_t len = nl ? (size_t)(nl - start) : b.len - off;
-		char errbuf[256];
-		struct plan_line *l;
-
-		off += len + (nl ? 1 : 0);
-		if (len == 0) {
-			err_at(e, ITG_EXIT_USAGE, path, (long)lineno, 0,
-			       "empty line, make the plan again");
-			goto out;
-		}
-		xgrow((void **)&p->lines, &cap, p->n + 1, sizeof *p->lines);
-		l = &p->lines[p->n];
-		memset(l, 0, sizeof *l);
-		l->line = (long)lineno;
-		l->v = json_parse(start, len, errbuf, sizeof errbuf);
-		if (!l->v) {
-			err_at(e, ITG_EXIT_USAGE, path, (long)lineno, 0, "%s, make the plan again",
-			       errbuf);
-			goto out;
-		}
-		p->n++;
-		l->action = json_get_str(l->v, "action");
-		if (!YAJL_IS_OBJECT(l->v) || !l->action) {
-			err_at(e, ITG_EXIT_USAGE, path, (long)lineno, 0,
-			       "not an object with an \"action\", make the plan again");
-			goto out;
-		}
-		if (check_line(l, want, path, e) != 0)
-			goto out;
-	}
-	rc = 0;
+	len = b.len;
+	rc = planread_lines(p, buf_detach(&b), len, want, path, e);
 out:
 	buf_free(&b);
 	free(path);
@@ -287,11 +301,31 @@ out:
 	return rc;
 }
 
+void plan_line_open(const struct plan *p, size_t i, struct plan_line *out)
+{
+	const struct plan_line *l = &p->lines[i];
+	char errbuf[256];
+
+	*out = *l;
+	out->v = json_parse(p->text + l->off, l->len, errbuf, sizeof errbuf);
+	if (!out->v) {
+		/* verified when read: only memory can run out */
+		fprintf(stderr, "ERROR cannot parse plan line %ld again: %s\n", l->line, errbuf);
+		exit(1);
+	}
+}
+
+void plan_line_close(struct plan_line *l)
+{
+	if (l->v)
+		yajl_tree_free(l->v);
+	l->v = NULL;
+}
+
 void planread_free(struct plan *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		yajl_tree_free(p->lines[i].v);
 	free(p->lines);
+	free(p->text);
 	for (size_t i = 0; i < p->nfiles; i++)
 		free(p->files[i].name);
 	free(p->files);

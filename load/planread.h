@@ -19,10 +19,18 @@
 
 #define PLAN_FORMAT 1
 
+/*
+ * A verified line is kept as its place in plan->text, not as a parsed tree:
+ * a plan of half a million lines would otherwise hold half a million yajl
+ * trees for the whole run.  plan_line_open parses one line for the time it
+ * is in use.
+ */
 struct plan_line {
 	long line;          /* 1-based line in plan.ndjson */
-	const char *action; /* points into v */
-	yajl_val v;         /* the parsed object (owned by the plan) */
+	const char *action; /* the action's name (static storage) */
+	size_t off, len;    /* the line's bytes in plan->text */
+	yajl_val v;         /* NULL in plan->lines; the parsed object on a copy
+			       that plan_line_open filled (owned by that copy) */
 };
 
 /* A store file's fingerprint as the transform saw it. */
@@ -40,6 +48,7 @@ struct plan {
 	char *region;             /* snapshot.region, or "" */
 	size_t nfiles;
 	struct plan_store_file *files;
+	char *text;               /* plan.ndjson's bytes (owned) */
 	size_t n;
 	struct plan_line *lines;
 };
@@ -49,11 +58,26 @@ struct plan {
  * of product `want`.  On failure p is left empty.
  */
 int planread_load(const char *dir, enum product want, struct plan *p, struct itg_err *e);
+/*
+ * Verifies text (plan.ndjson's len bytes) line by line and indexes it into
+ * p->n and p->lines.  p takes text over (freed by planread_free), even on
+ * failure.  file names the plan in messages.
+ */
+int planread_lines(struct plan *p, char *text, size_t len, enum product want,
+		   const char *file, struct itg_err *e);
 void planread_free(struct plan *p);
 
-/* The id-valued member key of a line (string or number), or NULL. */
+/*
+ * Parses line i of p into *out: a copy of p->lines[i] whose v is the line's
+ * object.  Release it with plan_line_close.  The line was verified when the
+ * plan was read, so only running out of memory can fail (exit 1, as xalloc).
+ */
+void plan_line_open(const struct plan *p, size_t i, struct plan_line *out);
+void plan_line_close(struct plan_line *l);
+
+/* The id-valued member key of an open line (string or number), or NULL. */
 const char *plan_id(const struct plan_line *l, const char *key);
-/* A string member, or NULL (null and absent alike). */
+/* A string member of an open line, or NULL (null and absent alike). */
 const char *plan_str(const struct plan_line *l, const char *key);
 
 #endif

@@ -52,11 +52,22 @@ static struct rtable *table(struct rdoc *d, const char *const *head)
 	return &b->t;
 }
 
-/* Adds a row of t->ncols cells (NULL is ""). */
+/* Counts a row beyond REPORT_MAX_ROWS instead of adding it: 1 if so. */
+static int table_full(struct rtable *t)
+{
+	if (t->nrows < REPORT_MAX_ROWS)
+		return 0;
+	t->more++;
+	return 1;
+}
+
+/* Adds a row of t->ncols cells (NULL is ""), or counts it once t is full. */
 static void trow(struct rtable *t, ...)
 {
 	va_list ap;
 
+	if (table_full(t))
+		return;
 	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
 	va_start(ap, t);
 	for (size_t i = 0; i < t->ncols; i++) {
@@ -67,11 +78,19 @@ static void trow(struct rtable *t, ...)
 	t->nrows++;
 }
 
-/* Drops an empty table just added and says so instead. */
-static void close_table(struct rdoc *d, const char *none)
+/*
+ * Drops an empty table just added and says so instead; after a table cut
+ * at REPORT_MAX_ROWS, says how many rows are left out and where (rest) every
+ * one of them is.
+ */
+static void close_table(struct rdoc *d, const char *none, const char *rest)
 {
 	struct rblock *b = &d->b[d->n - 1];
 
+	if (b->kind == RB_TABLE && b->t.more) {
+		para(d, "... and %zu more: %s", b->t.more, rest);
+		return;
+	}
 	if (b->kind != RB_TABLE || b->t.nrows)
 		return;
 	for (size_t i = 0; i < b->t.ncols; i++)
@@ -161,24 +180,38 @@ static int is_license_limited(const struct plan_line *l)
 	       v->u.array.len > 0;
 }
 
-static size_t count_if(const struct plan *p, int (*pred)(const struct plan_line *))
+/*
+ * Lines of `action` for which pred (NULL: every one) holds.  Only those
+ * lines are parsed, one at a time.
+ */
+static size_t count_if(const struct plan *p, const char *action,
+		       int (*pred)(const struct plan_line *))
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < p->n; i++)
-		if (pred(&p->lines[i]))
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_line l;
+		if (strcmp(p->lines[i].action, action) != 0)
+			continue;
+		if (!pred) {
 			n++;
+			continue;
+		}
+		plan_line_open(p, i, &l);
+		n += pred(&l) != 0;
+		plan_line_close(&l);
+	}
 	return n;
 }
 
-static int is_review(const struct plan_line *l)
+static size_t count_unimported(const struct plan *p)
 {
-	return strcmp(l->action, ACT_REVIEW) == 0;
+	return count_if(p, ACT_IMPORT_DOMAIN, is_unimported);
 }
 
-static int is_skip(const struct plan_line *l)
+static size_t count_license_limited(const struct plan *p)
 {
-	return strcmp(l->action, ACT_SKIP) == 0;
+	return count_if(p, ACT_IMPORT_ORGANIZATION, is_license_limited);
 }
 
 void report_count_licenses(const struct lstore *s, struct report_licenses *l)
@@ -292,6 +325,10 @@ static void join_array(struct buf *b, yajl_val arr, yajl_val names)
 
 /* --- the sections ------------------------------------------------------- */
 
+/* Where the rows a cut table leaves out are (close_table). */
+#define PLAN_REST "every one is in plan.ndjson"
+#define CHANGES_REST "every change is in changes.csv"
+
 static void header(struct rdoc *d, const struct report_input *in)
 {
 	const struct plan *p = in->plan;
@@ -389,75 +426,92 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 	const struct plan *p = in->plan;
 	size_t n_items;
 	struct rtable *t;
+	struct plan_line line;
 	struct buf b = {0};
 
 	add_block(d, RB_H2, "Needs a person");
-	n_items = count_if(p, is_review) + count_if(p, is_unimported) +
-		  count_if(p, is_license_limited) + count_if(p, is_skip);
+	n_items = count_if(p, ACT_REVIEW, NULL) + count_unimported(p) +
+		  count_license_limited(p) + count_if(p, ACT_SKIP, NULL);
 	if (!n_items) {
 		para(d, "Nothing needs a person.");
 		return;
 	}
 	add_block(d, RB_H3, "Names to review");
-	if (count_if(p, is_review))
+	if (count_if(p, ACT_REVIEW, NULL))
 		para(d, "These IT Glue and product organizations match more than one candidate by "
 		"name, so none was linked or imported. Link the right pair by hand in "
 		"links.csv (source manual).");
 	t = table(d, (const char *const[]){"IT Glue org", "Product org", "Name", "Reason",
 					   "Candidates", NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
-		if (!is_review(l))
+		const struct plan_line *l = &line;
+		if (strcmp(p->lines[i].action, ACT_REVIEW) != 0)
 			continue;
+		if (table_full(t))
+			continue;
+		plan_line_open(p, i, &line);
 		buf_reset(&b);
 		join_array(&b, json_get(l->v, "candidates"), json_get(l->v, "candidate_names"));
 		trow(t, str_or(plan_id(l, "itglue_organization_id"), ""),
 		     plan_id(l, "organization_id") ? org_label(nm, plan_id(l, "organization_id")) : "",
 		     str_or(plan_str(l, "name"), ""), plan_str(l, "reason"), buf_str(&b));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", PLAN_REST);
 
 	add_block(d, RB_H3, "Domains not imported");
 	t = table(d, (const char *const[]){"Domain", "IT Glue domain", "Organization", "Reason",
 					   NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
-		if (!is_unimported(l))
+		const struct plan_line *l = &line;
+		if (strcmp(p->lines[i].action, ACT_IMPORT_DOMAIN) != 0)
 			continue;
-		trow(t, plan_str(l, "domain"), plan_id(l, "itglue_domain_id"),
-		     org_label(nm, in->res->lines[i].org_id), str_or(plan_str(l, "reason"), ""));
+		plan_line_open(p, i, &line);
+		if (is_unimported(l))
+			trow(t, plan_str(l, "domain"), plan_id(l, "itglue_domain_id"),
+			     org_label(nm, in->res->lines[i].org_id),
+			     str_or(plan_str(l, "reason"), ""));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", PLAN_REST);
 
 	add_block(d, RB_H3, "Imports limited by license");
 	t = table(d, (const char *const[]){"IT Glue org", "Name", "Product org", "Modules left off",
 					   NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
-		if (!is_license_limited(l))
+		const struct plan_line *l = &line;
+		if (strcmp(p->lines[i].action, ACT_IMPORT_ORGANIZATION) != 0)
 			continue;
-		buf_reset(&b);
-		join_array(&b, json_get(l->v, "license_limited"), NULL);
-		trow(t, plan_id(l, "itglue_organization_id"), plan_str(l, "name"),
-		     org_label(nm, in->res->lines[i].org_id), buf_str(&b));
+		plan_line_open(p, i, &line);
+		if (is_license_limited(l)) {
+			buf_reset(&b);
+			join_array(&b, json_get(l->v, "license_limited"), NULL);
+			trow(t, plan_id(l, "itglue_organization_id"), plan_str(l, "name"),
+			     org_label(nm, in->res->lines[i].org_id), buf_str(&b));
+		}
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", PLAN_REST);
 
 	add_block(d, RB_H3, "Skipped");
 	t = table(d, (const char *const[]){"Kind", "IT Glue id", "IT Glue org", "Name", "Reason",
 					   NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
+		const struct plan_line *l = &line;
 		const char *contact;
-		if (!is_skip(l))
+		if (strcmp(p->lines[i].action, ACT_SKIP) != 0)
 			continue;
+		if (table_full(t))
+			continue;
+		plan_line_open(p, i, &line);
 		contact = plan_id(l, "itglue_contact_id");
 		trow(t, contact ? "contact" : "organization",
 		     contact ? contact : str_or(plan_id(l, "itglue_organization_id"), ""),
 		     contact ? str_or(plan_id(l, "itglue_organization_id"), "") : "",
 		     str_or(plan_str(l, "name"), ""), plan_str(l, "reason"));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", PLAN_REST);
 	buf_free(&b);
 }
 
@@ -470,6 +524,7 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 {
 	const struct plan *p = in->plan;
 	int bp = p->product == PRODUCT_BULLPHISH;
+	struct plan_line line;
 	struct rtable *t;
 
 	add_block(d, RB_H2, "Changes");
@@ -477,34 +532,49 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 	t = table(d, (const char *const[]){"Product org", "IT Glue org", "IT Glue name", "Match",
 					   "Reason", NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
-		if (changed(in, i, ACT_LINK))
-			trow(t, org_label(nm, plan_id(l, "organization_id")),
-			     plan_id(l, "itglue_organization_id"), str_or(plan_str(l, "itglue_name"), ""),
-			     str_or(plan_str(l, "match"), ""), plan_str(l, "reason"));
+		const struct plan_line *l = &line;
+		if (!changed(in, i, ACT_LINK))
+			continue;
+		if (table_full(t))
+			continue;
+		plan_line_open(p, i, &line);
+		trow(t, org_label(nm, plan_id(l, "organization_id")),
+		     plan_id(l, "itglue_organization_id"), str_or(plan_str(l, "itglue_name"), ""),
+		     str_or(plan_str(l, "match"), ""), plan_str(l, "reason"));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", CHANGES_REST);
 
 	add_block(d, RB_H3, "Links removed");
 	t = table(d, (const char *const[]){"Product org", "IT Glue org", "Source", "Reason", NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
-		if (changed(in, i, ACT_UNLINK))
-			trow(t, org_label(nm, plan_id(l, "organization_id")),
-			     plan_id(l, "itglue_organization_id"), str_or(plan_str(l, "source"), ""),
-			     plan_str(l, "reason"));
+		const struct plan_line *l = &line;
+		if (!changed(in, i, ACT_UNLINK))
+			continue;
+		if (table_full(t))
+			continue;
+		plan_line_open(p, i, &line);
+		trow(t, org_label(nm, plan_id(l, "organization_id")),
+		     plan_id(l, "itglue_organization_id"), str_or(plan_str(l, "source"), ""),
+		     plan_str(l, "reason"));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", CHANGES_REST);
 
 	add_block(d, RB_H3, "Renames");
 	t = table(d, (const char *const[]){"Product org", "Old name", "New name", NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
-		if (changed(in, i, ACT_RENAME))
-			trow(t, plan_id(l, "organization_id"), str_or(plan_str(l, "before"), ""),
-			     plan_str(l, "after"));
+		const struct plan_line *l = &line;
+		if (!changed(in, i, ACT_RENAME))
+			continue;
+		if (table_full(t))
+			continue;
+		plan_line_open(p, i, &line);
+		trow(t, plan_id(l, "organization_id"), str_or(plan_str(l, "before"), ""),
+		     plan_str(l, "after"));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", CHANGES_REST);
 
 	add_block(d, RB_H3, "Organizations imported");
 	t = table(d, bp ? (const char *const[]){"New id", "IT Glue org", "Name", "Employees",
@@ -512,9 +582,12 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 			: (const char *const[]){"New id", "IT Glue org", "Name", "Employees",
 						"Industry", NULL});
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
+		const struct plan_line *l = &line;
 		if (!changed(in, i, ACT_IMPORT_ORGANIZATION))
 			continue;
+		if (table_full(t))
+			continue;
+		plan_line_open(p, i, &line);
 		if (bp)
 			trow(t, in->res->lines[i].row_id, plan_id(l, "itglue_organization_id"),
 			     plan_str(l, "name"), plan_str(l, "employee_count"), plan_str(l, "industry"),
@@ -522,75 +595,100 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 		else
 			trow(t, in->res->lines[i].row_id, plan_id(l, "itglue_organization_id"),
 			     plan_str(l, "name"), plan_str(l, "employee_count"), plan_str(l, "industry"));
+		plan_line_close(&line);
 	}
-	close_table(d, "None.");
+	close_table(d, "None.", CHANGES_REST);
 
 	if (bp) {
 		add_block(d, RB_H3, "Users imported");
 		t = table(d, (const char *const[]){"User", "Organization", "First name", "Last name",
 						   "Email", "Group", "IT Glue contact", NULL});
 		for (size_t i = 0; i < p->n; i++) {
-			const struct plan_line *l = &p->lines[i];
-			if (changed(in, i, ACT_IMPORT_USER))
-				trow(t, in->res->lines[i].row_id, org_label(nm, in->res->lines[i].org_id),
-				     str_or(plan_str(l, "first_name"), ""),
-				     str_or(plan_str(l, "last_name"), ""), str_or(plan_str(l, "email"), ""),
-				     str_or(plan_str(l, "group"), ""), plan_id(l, "itglue_contact_id"));
+			const struct plan_line *l = &line;
+			if (!changed(in, i, ACT_IMPORT_USER))
+				continue;
+			if (table_full(t))
+				continue;
+			plan_line_open(p, i, &line);
+			trow(t, in->res->lines[i].row_id, org_label(nm, in->res->lines[i].org_id),
+			     str_or(plan_str(l, "first_name"), ""),
+			     str_or(plan_str(l, "last_name"), ""), str_or(plan_str(l, "email"), ""),
+			     str_or(plan_str(l, "group"), ""), plan_id(l, "itglue_contact_id"));
+			plan_line_close(&line);
 		}
-		close_table(d, "None.");
+		close_table(d, "None.", CHANGES_REST);
 
 		add_block(d, RB_H3, "Users linked");
 		t = table(d, (const char *const[]){"User", "Organization", "IT Glue contact", NULL});
 		for (size_t i = 0; i < p->n; i++) {
-			const struct plan_line *l = &p->lines[i];
-			if (changed(in, i, ACT_LINK_USER))
-				trow(t, plan_id(l, "user_id"), org_label(nm, in->res->lines[i].org_id),
-				     plan_id(l, "itglue_contact_id"));
+			const struct plan_line *l = &line;
+			if (!changed(in, i, ACT_LINK_USER))
+				continue;
+			if (table_full(t))
+				continue;
+			plan_line_open(p, i, &line);
+			trow(t, plan_id(l, "user_id"), org_label(nm, in->res->lines[i].org_id),
+			     plan_id(l, "itglue_contact_id"));
+			plan_line_close(&line);
 		}
-		close_table(d, "None.");
+		close_table(d, "None.", CHANGES_REST);
 
 		add_block(d, RB_H3, "Users updated");
 		t = table(d, (const char *const[]){"User", "IT Glue contact", "Field", "Old", "New",
 						   NULL});
 		for (size_t i = 0; i < p->n; i++) {
-			const struct plan_line *l = &p->lines[i];
-			yajl_val after = json_get(l->v, "after"), before = json_get(l->v, "before");
+			const struct plan_line *l = &line;
+			yajl_val after, before;
 			if (!changed(in, i, ACT_UPDATE_USER))
 				continue;
+			plan_line_open(p, i, &line);
+			after = json_get(l->v, "after");
+			before = json_get(l->v, "before");
 			for (size_t f = 0; f < after->u.object.len; f++) {
 				const char *k = after->u.object.keys[f];
 				trow(t, plan_id(l, "user_id"), plan_id(l, "itglue_contact_id"), k,
 				     str_or(json_get_str(before, k), ""),
 				     YAJL_GET_STRING(after->u.object.values[f]));
 			}
+			plan_line_close(&line);
 		}
-		close_table(d, "None.");
+		close_table(d, "None.", CHANGES_REST);
 
 		add_block(d, RB_H3, "Users unlinked");
 		para(d, "The users stay in the product; only their link to the IT Glue contact goes.");
 		t = table(d, (const char *const[]){"User", "Organization", "IT Glue contact", "Reason",
 						   NULL});
 		for (size_t i = 0; i < p->n; i++) {
-			const struct plan_line *l = &p->lines[i];
-			if (changed(in, i, ACT_UNLINK_USER))
-				trow(t, plan_id(l, "user_id"), org_label(nm, in->res->lines[i].org_id),
-				     str_or(plan_id(l, "itglue_contact_id"), ""),
-				     str_or(plan_str(l, "reason"), ""));
+			const struct plan_line *l = &line;
+			if (!changed(in, i, ACT_UNLINK_USER))
+				continue;
+			if (table_full(t))
+				continue;
+			plan_line_open(p, i, &line);
+			trow(t, plan_id(l, "user_id"), org_label(nm, in->res->lines[i].org_id),
+			     str_or(plan_id(l, "itglue_contact_id"), ""),
+			     str_or(plan_str(l, "reason"), ""));
+			plan_line_close(&line);
 		}
-		close_table(d, "None.");
+		close_table(d, "None.", CHANGES_REST);
 	} else {
 		add_block(d, RB_H3, "Domains");
 		t = table(d, (const char *const[]){"Domain id", "Organization", "Domain",
 						   "IT Glue domain", "Status", "Reason", NULL});
 		for (size_t i = 0; i < p->n; i++) {
-			const struct plan_line *l = &p->lines[i];
-			if (changed(in, i, ACT_IMPORT_DOMAIN))
-				trow(t, in->res->lines[i].row_id, org_label(nm, in->res->lines[i].org_id),
-				     plan_str(l, "domain"), plan_id(l, "itglue_domain_id"),
-				     is_unimported(l) ? DOMAIN_UNIMPORTED : DOMAIN_IMPORTED,
-				     is_unimported(l) ? str_or(plan_str(l, "reason"), "") : "");
+			const struct plan_line *l = &line;
+			if (!changed(in, i, ACT_IMPORT_DOMAIN))
+				continue;
+			if (table_full(t))
+				continue;
+			plan_line_open(p, i, &line);
+			trow(t, in->res->lines[i].row_id, org_label(nm, in->res->lines[i].org_id),
+			     plan_str(l, "domain"), plan_id(l, "itglue_domain_id"),
+			     is_unimported(l) ? DOMAIN_UNIMPORTED : DOMAIN_IMPORTED,
+			     is_unimported(l) ? str_or(plan_str(l, "reason"), "") : "");
+			plan_line_close(&line);
 		}
-		close_table(d, "None.");
+		close_table(d, "None.", CHANGES_REST);
 	}
 	if (in->res->integration_changed)
 		para(d, "Integration status: %s.", p->disconnect ? "disconnected" : "connected");
@@ -777,10 +875,10 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 		kv_license(g, "domains", l.domains_used, in->lic_domains);
 	}
 	yajl_gen_map_close(g);
-	json_kv_int(g, "review", (long long)count_if(p, is_review));
-	json_kv_int(g, "unimported", (long long)count_if(p, is_unimported));
-	json_kv_int(g, "license_limited", (long long)count_if(p, is_license_limited));
-	json_kv_int(g, "skipped", (long long)count_if(p, is_skip));
+	json_kv_int(g, "review", (long long)count_if(p, ACT_REVIEW, NULL));
+	json_kv_int(g, "unimported", (long long)count_unimported(p));
+	json_kv_int(g, "license_limited", (long long)count_license_limited(p));
+	json_kv_int(g, "skipped", (long long)count_if(p, ACT_SKIP, NULL));
 	yajl_gen_map_close(g);
 	json_gen_take(g, out);
 	if (out->len && out->p[out->len - 1] != '\n')

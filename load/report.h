@@ -35,11 +35,19 @@ struct report_input {
 
 enum rblock_kind { RB_H2, RB_H3, RB_PARA, RB_TABLE, RB_CHART };
 
+/*
+ * A table shows at most REPORT_MAX_ROWS rows, in plan order, so that a plan
+ * of half a million users gives a report an auditor can open; `more` counts
+ * the rows left out, and a line after the table says where they all are.
+ */
+#define REPORT_MAX_ROWS 200
+
 struct rtable {
 	size_t ncols;
 	char **head;
 	size_t nrows;
 	char **cells;                /* nrows * ncols */
+	size_t more;                 /* rows beyond REPORT_MAX_ROWS, not kept */
 };
 
 struct rbar {

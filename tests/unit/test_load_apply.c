@@ -43,7 +43,9 @@ static const char *const dw_domains =
 /* A plan held in memory, as planread_load would leave it. */
 static void plan_from(struct plan *p, enum product prod, const char *const *lines)
 {
-	char err[256];
+	struct buf text = {0};
+	struct itg_err e = {0};
+	size_t len;
 
 	memset(p, 0, sizeof *p);
 	p->product = prod;
@@ -51,15 +53,12 @@ static void plan_from(struct plan *p, enum product prod, const char *const *line
 	p->pipeline = xstrdup("test");
 	p->snapshot_time = xstrdup("");
 	p->region = xstrdup("eu");
-	while (lines[p->n])
-		p->n++;
-	p->lines = xcalloc(p->n + 1, sizeof *p->lines);
-	for (size_t i = 0; i < p->n; i++) {
-		p->lines[i].line = (long)i + 1;
-		p->lines[i].v = json_parse(lines[i], strlen(lines[i]), err, sizeof err);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(p->lines[i].v);
-		p->lines[i].action = json_get_str(p->lines[i].v, "action");
+	for (size_t i = 0; lines[i]; i++) {
+		buf_adds(&text, lines[i]);
+		buf_addc(&text, '\n');
 	}
+	len = text.len;
+	CU_ASSERT_EQUAL_FATAL(planread_lines(p, buf_detach(&text), len, prod, "plan.ndjson", &e), 0);
 	if (p->n && strstr(lines[0], "\"disconnect\""))
 		p->disconnect = 1;
 }

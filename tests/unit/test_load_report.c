@@ -2,7 +2,9 @@
 #include "unit.h"
 
 #include "../../load/report.h"
+#include "fsutil.h"
 #include "json.h"
+#include "reasons.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -124,6 +126,95 @@ static void test_markdown_table_cells_cannot_break_the_table(void)
 	report_doc_free(&d);
 }
 
+/* Counts the lines of text that contain needle. */
+static size_t lines_with(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * 250 users imported: report.md and report.html show the first 200 in plan
+ * order and say how many more there are; the counts and changes.csv keep
+ * every one.
+ */
+static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
+{
+	enum { USERS = REPORT_MAX_ROWS + 50 };
+	char *dir = unit_tmpdir();
+	struct lstore s;
+	struct plan p;
+	struct apply_result r;
+	struct itg_err e = {0};
+	struct buf text = {0}, md = {0}, html = {0};
+	struct rdoc d;
+	char *csv = NULL;
+	size_t csv_len = 0, len;
+	FILE *fp;
+
+	buf_adds(&text, "{\"action\":\"import_organization\",\"ref\":\"new:1\","
+			"\"itglue_organization_id\":\"1\",\"name\":\"Acme\","
+			"\"employee_count\":\"11-50\",\"industry\":\"Other\",\"phishing\":true,"
+			"\"training\":false,\"license_limited\":[]}\n");
+	for (int i = 1; i <= USERS; i++)
+		buf_addf(&text, "{\"action\":\"import_user\",\"organization_ref\":\"new:1\","
+				"\"itglue_organization_id\":\"1\",\"itglue_contact_id\":\"%d\","
+				"\"first_name\":\"F\",\"last_name\":\"L\",\"email\":\"u%d@x.example\","
+				"\"group\":\"Staff\"}\n", i, i);
+	memset(&p, 0, sizeof p);
+	p.product = PRODUCT_BULLPHISH;
+	p.dir = xstrdup("plan");
+	p.pipeline = xstrdup("test");
+	p.snapshot_time = xstrdup("");
+	p.region = xstrdup("us");
+	len = text.len;
+	CU_ASSERT_EQUAL_FATAL(planread_lines(&p, buf_detach(&text), len, PRODUCT_BULLPHISH,
+					     "plan.ndjson", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(lstore_load(dir, PRODUCT_BULLPHISH, &s, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(apply_plan(&p, &s, "2026-03-01T05:00:00.000Z", "us", &r, &e), 0);
+	{
+		struct report_input in = {
+			.run_id = "20260301T050000Z", .pipeline = "test", .store = dir,
+			.plan_dir = "plan", .plan = &p, .res = &r, .after = &s,
+			.lic_phishing = LICENSE_UNLIMITED, .lic_training = LICENSE_UNLIMITED,
+			.lic_domains = LICENSE_UNLIMITED,
+		};
+		report_build(&in, &d);
+		report_render_md(&d, &md);
+		report_render_html(&d, &html);
+		fp = open_memstream(&csv, &csv_len);
+		CU_ASSERT_EQUAL(report_write_changes(fp, &in), 0);
+		fclose(fp);
+	}
+	/* the first 200 in plan order, then one line for the rest */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "| u1@x.example |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "| u200@x.example |"));
+	CU_ASSERT_PTR_NULL(strstr(buf_str(&md), "u201@x.example"));
+	CU_ASSERT_EQUAL(lines_with(buf_str(&md), "@x.example |"), REPORT_MAX_ROWS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "\n... and 50 more: every change is in "
+						    "changes.csv\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&html), "<td>u200@x.example</td>"));
+	CU_ASSERT_PTR_NULL(strstr(buf_str(&html), "u201@x.example"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&html), "<p>... and 50 more: every change is in "
+						      "changes.csv</p>"));
+	/* counts stay exact */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "| import_user | 250 | 250 |"));
+	/* changes.csv has every user: one email row each */
+	CU_ASSERT_EQUAL(lines_with(csv, ",email,,u"), USERS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",email,,u250@x.example,import_user,"));
+	free(csv);
+	buf_free(&md);
+	buf_free(&html);
+	report_doc_free(&d);
+	apply_result_free(&r);
+	lstore_free(&s);
+	planread_free(&p);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_csv_cells_that_spreadsheets_would_run_are_neutralised",
 	 test_csv_cells_that_spreadsheets_would_run_are_neutralised},
@@ -133,6 +224,8 @@ static CU_TestInfo tests[] = {
 	 test_html_report_escapes_everything_and_is_self_contained},
 	{"test_markdown_table_cells_cannot_break_the_table",
 	 test_markdown_table_cells_cannot_break_the_table},
+	{"test_long_tables_show_200_rows_and_changes_csv_keeps_all",
+	 test_long_tables_show_200_rows_and_changes_csv_keeps_all},
 	CU_TEST_INFO_NULL,
 };
 
