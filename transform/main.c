@@ -35,7 +35,6 @@ static void help(void)
 	      "settings and writes the changes to make as a plan.  Pure and deterministic:\n"
 	      "the same inputs give a byte-identical plan; the store is only read.\n"
 	      "\n"
-	      "  -p, --pipeline FILE   pipeline settings (required)\n"
 	      "      --snapshot DIR    snapshot written by itg-extract (required)\n"
 	      "      --out PLANDIR     plan folder to write, published atomically (required)\n"
 	      "      --store DIR       product store folder (default: the pipeline's store)\n"
