@@ -115,6 +115,7 @@ lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 bin/itg-extract bin/itg-transform bin/itg-load bin/itg-mock $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 pipelines/run $(DESTDIR)$(PREFIX)/bin/itg-run
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
