@@ -27,6 +27,7 @@ struct res_state {
 	long long cap;            /* paging_cap, -1 while unknown */
 	int has_total_count;
 	long long total_count;    /* the largest seen */
+	int unsorted;             /* the server refused sort=id: pages come unsorted */
 	struct page_meta top_meta;/* meta of the highest page accepted */
 	long long top_page;
 	size_t top_records;
@@ -57,12 +58,13 @@ long extract_retry_budget(long long pages)
 	return 50 + (long)(pages / 10);
 }
 
-char *extract_page_url(const char *base_url, int resource, long page_size, long long page)
+char *extract_page_url(const char *base_url, int resource, long page_size, long long page,
+		       int sort_by_id)
 {
 	/* brackets percent-encoded: page[size] and page[number] */
 	return xasprintf("%s/%s?page%%5Bsize%%5D=%ld&page%%5Bnumber%%5D=%lld%s", base_url,
 			 resource_names[resource], page_size, page,
-			 resource == RES_DOMAINS ? "" : "&sort=id");
+			 sort_by_id && resource != RES_DOMAINS ? "&sort=id" : "");
 }
 
 static void submit_page(struct run *run, struct res_state *rs, long long page)
@@ -71,7 +73,8 @@ static void submit_page(struct run *run, struct res_state *rs, long long page)
 
 	pr->rs = rs;
 	pr->page = page;
-	pr->fr.url = extract_page_url(run->o->base_url, rs->res, run->o->page_size, page);
+	pr->fr.url = extract_page_url(run->o->base_url, rs->res, run->o->page_size, page,
+				      !rs->unsorted);
 	pr->fr.tag = pr;
 	xgrow((void **)&run->reqs, &run->capreqs, run->nreqs + 1, sizeof *run->reqs);
 	run->reqs[run->nreqs++] = pr;
@@ -244,6 +247,20 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 		return errors_auth(e, r->status, name, run->o->region, run->o->base_url, summary);
 	case HTTP_FATAL:
 	default:
+		/* sort=id is only a courtesy (records are sorted here): a server
+		 * that refuses it on page 1 is asked again without it */
+		if ((r->status == 400 || r->status == 422) && pr->page == 1 && !pr->rs->unsorted &&
+		    pr->rs->res != RES_DOMAINS) {
+			log_warn("%s: the server refused sort=id (HTTP %ld); fetching unsorted", name,
+				 r->status);
+			pr->rs->unsorted = 1;
+			free(r->url);
+			r->url = extract_page_url(run->o->base_url, pr->rs->res, run->o->page_size, 1,
+						  0);
+			pr->rs->inflight++;
+			fetch_submit(run->f, r, 0);
+			return 0;
+		}
 		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
 				      sizeof summary);
 		return errors_fatal(e, r->status, name, pr->page, run->o->page_size, summary);

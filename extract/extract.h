@@ -36,10 +36,11 @@ struct extract_options {
 long extract_retry_budget(long long pages);
 
 /*
- * The URL of one page (caller frees).  sort=id everywhere but domains,
- * which IT Glue sorts only by created_at/updated_at.
+ * The URL of one page (caller frees).  With sort_by_id, sort=id (never for
+ * domains, which IT Glue sorts only by created_at/updated_at).
  */
-char *extract_page_url(const char *base_url, int resource, long page_size, long long page);
+char *extract_page_url(const char *base_url, int resource, long page_size, long long page,
+		       int sort_by_id);
 
 int extract_run(const struct extract_options *o, struct itg_err *e);
 

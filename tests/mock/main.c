@@ -38,6 +38,7 @@ enum {
 	OPT_MAX_PAGE_SIZE,
 	OPT_LOG_REQUESTS,
 	OPT_DENY_RESOURCE,
+	OPT_NO_SORT,
 };
 
 static const struct option long_options[] = {
@@ -61,6 +62,7 @@ static const struct option long_options[] = {
 	{"max-page-size", required_argument, NULL, OPT_MAX_PAGE_SIZE},
 	{"log-requests", no_argument, NULL, OPT_LOG_REQUESTS},
 	{"deny-resource", required_argument, NULL, OPT_DENY_RESOURCE},
+	{"no-sort", required_argument, NULL, OPT_NO_SORT},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{0},
@@ -72,7 +74,7 @@ static const char synopsis[] =
 	"                [--rate-limit RPS] [--retry-after SECONDS] [--latency-ms N]\n"
 	"                [--fail-rate F] [--fail-html-rate F] [--drop-rate F]\n"
 	"                [--truncate-rate F] [--malformed-rate F] [--hang] [--fault-seed S]\n"
-	"                [--max-page-size N] [--deny-resource NAME] [--log-requests] [--help]\n";
+	"                [--max-page-size N] [--deny-resource NAME] [--no-sort NAME] [--log-requests] [--help]\n";
 
 static const char help_text[] =
 	"\n"
@@ -99,6 +101,7 @@ static const char help_text[] =
 	"  --fault-seed S        seed of the fault draws (1)\n"
 	"  --max-page-size N     largest page[size] accepted (1000); larger gives 422\n"
 	"  --deny-resource NAME  answer 401 for that resource (repeatable)\n"
+	"  --no-sort NAME        answer 422 to sort=id on that resource, as for domains (repeatable)\n"
 	"  --log-requests        one stderr line per request: method, target, status, bytes\n"
 	"  --version             print the version and exit\n"
 	"  --help                print this help and exit\n";
@@ -208,6 +211,13 @@ int main(int argc, char **argv)
 			if (r < 0)
 				return usage_error("--deny-resource %s: give a resource such as contacts", arg);
 			cfg.deny_mask |= 1u << r;
+			break;
+		}
+		case OPT_NO_SORT: {
+			int r = mock_resource_lookup(arg);
+			if (r < 0)
+				return usage_error("--no-sort %s: give a resource such as contact_types", arg);
+			cfg.nosort_mask |= 1u << r;
 			break;
 		}
 		case OPT_LOG_REQUESTS:

@@ -347,7 +347,7 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 		const char *key = sort[0] == '-' ? sort + 1 : sort;
 
 		desc = sort[0] == '-';
-		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS) {
+		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS && !(s->cfg.nosort_mask & (1u << r))) {
 			ord = t->by_id;
 		} else if (strcmp(key, "created_at") == 0) {
 			ord = t->by_id;    /* records are created in id order */

@@ -398,14 +398,17 @@ static void test_products_pick_their_default_resources(void)
 
 static void test_page_urls_sort_by_id_except_domains(void)
 {
-	char *u = extract_page_url("https://api.itglue.com", RES_ORGANIZATIONS, 1000, 3);
+	char *u = extract_page_url("https://api.itglue.com", RES_ORGANIZATIONS, 1000, 3, 1);
 
 	CU_ASSERT_STRING_EQUAL(u, "https://api.itglue.com/organizations?page%5Bsize%5D=1000"
 				  "&page%5Bnumber%5D=3&sort=id");
 	free(u);
-	u = extract_page_url("http://127.0.0.1:9", RES_DOMAINS, 50, 1);
+	u = extract_page_url("http://127.0.0.1:9", RES_DOMAINS, 50, 1, 1);
 	CU_ASSERT_PTR_NULL(strstr(u, "sort="));
 	CU_ASSERT_PTR_NOT_NULL(strstr(u, "/domains?"));
+	free(u);
+	u = extract_page_url("http://127.0.0.1:9", RES_CONTACTS, 50, 1, 0);
+	CU_ASSERT_PTR_NULL(strstr(u, "sort="));
 	free(u);
 	CU_ASSERT_EQUAL(extract_retry_budget(0), 50);
 	CU_ASSERT_EQUAL(extract_retry_budget(1000), 150);
