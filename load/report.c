@@ -898,7 +898,7 @@ static int write_text(const char *dir, const char *name, const struct buf *b,
 	return rc;
 }
 
-int report_write(const char *dir, const struct report_input *in, struct itg_err *e)
+char *report_stage(const char *dir, const struct report_input *in, struct itg_err *e)
 {
 	char *staged = fs_stage_dir(dir, e), *path = NULL;
 	struct rdoc d;
@@ -907,7 +907,7 @@ int report_write(const char *dir, const struct report_input *in, struct itg_err 
 	int rc = -1;
 
 	if (!staged)
-		return -1;
+		return NULL;
 	report_build(in, &d);
 	report_render_md(&d, &b);
 	if (write_text(staged, "report.md", &b, e) != 0)
@@ -930,13 +930,15 @@ int report_write(const char *dir, const struct report_input *in, struct itg_err 
 	}
 	if (afile_commit(&f, e) != 0)
 		goto out;
-	rc = fs_publish_dir(staged, dir, e);
+	rc = 0;
 out:
-	if (rc != 0)
+	if (rc != 0) {
 		fs_remove_tree(staged);
+		free(staged);
+		staged = NULL;
+	}
 	report_doc_free(&d);
 	buf_free(&b);
 	free(path);
-	free(staged);
-	return rc;
+	return staged;
 }

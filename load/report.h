@@ -96,7 +96,13 @@ struct report_licenses {
 };
 void report_count_licenses(const struct lstore *s, struct report_licenses *l);
 
-/* Writes the four files into DIR (published atomically as a folder). */
-int report_write(const char *dir, const struct report_input *in, struct itg_err *e);
+/*
+ * Writes the four files into a folder staged beside DIR (fs_stage_dir) and
+ * returns its path (caller frees, then publishes it with fs_publish_dir or
+ * removes it).  On failure nothing is left behind and NULL is returned with e
+ * naming the file.  itg-load stages the report before the store transaction
+ * commits, so that a report that cannot be written stops the load.
+ */
+char *report_stage(const char *dir, const struct report_input *in, struct itg_err *e);
 
 #endif

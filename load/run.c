@@ -61,8 +61,8 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	struct plan plan = {0};
 	struct lstore store = {0};
 	struct apply_result res = {0};
-	int have_store = 0, have_res = 0, lock = -1, rc = -1;
-	char now[32];
+	int have_store = 0, have_res = 0, lock = -1, rc = -1, committed = 0, keep_staged = 0;
+	char now[32], *staged = NULL;
 
 	memset(out, 0, sizeof *out);
 	run_id_choose(out->run_id);
@@ -101,13 +101,6 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	if (apply_plan(&plan, &store, now, o->region, &res, e) != 0)
 		goto out;
 	out->rows_changed = res.nev;
-	if (!o->dry_run) {
-		long before = journal_steps;
-		if (commit(o, &store, &res, out->run_id, now, e) != 0)
-			goto out;
-		/* t310-load-killed.sh kills the load at each of these */
-		log_debug("transaction passed %ld crash points", journal_steps - before);
-	}
 	{
 		struct report_input in = {
 			.run_id = out->run_id,
@@ -122,13 +115,43 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 			.lic_training = o->lic_training,
 			.lic_domains = o->lic_domains,
 		};
-		if (report_write(o->report_dir, &in, e) != 0)
+		/* the whole report is written before the store changes: a report
+		 * that cannot be written (a full disk) stops the load, so no change
+		 * is ever applied without its report */
+		staged = report_stage(o->report_dir, &in, e);
+		if (!staged)
 			goto out;
+	}
+	if (!o->dry_run) {
+		long before = journal_steps;
+		if (commit(o, &store, &res, out->run_id, now, e) != 0) {
+			/* a journal left behind means the change is decided and the
+			 * next run finishes it: its report must not be lost */
+			if (journal_pending(o->store)) {
+				keep_staged = 1;
+				err_prefix(e, "the complete report is in %s", staged);
+			}
+			goto out;
+		}
+		/* t310-load-killed.sh kills the load at each of these */
+		log_debug("transaction passed %ld crash points", journal_steps - before);
+		committed = 1;
+	}
+	if (fs_publish_dir(staged, o->report_dir, e) != 0) {
+		if (committed && fs_exists(staged)) {
+			keep_staged = 1;
+			err_prefix(e, "the store is updated but its report could not be put in "
+				      "place; the complete report is in %s", staged);
+		}
+		goto out;
 	}
 	log_info("run %s: %zu plan lines, %zu rows %s; report in %s", out->run_id, plan.n,
 		 res.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
 	rc = 0;
 out:
+	if (staged && rc != 0 && !keep_staged)
+		fs_remove_tree(staged);
+	free(staged);
 	store_lock_release(lock);
 	if (have_res)
 		apply_result_free(&res);

@@ -7,8 +7,10 @@
 #   itg-transform no plan folder, no staging folder left
 #   itg-load      at every limit tried, the store is wholly as before or
 #                 wholly as after a clean load, with no temporary or journal
-#                 file left; a failure while writing the store leaves it as
-#                 before, byte for byte
+#                 file left; a failure while writing the store or the
+#                 report leaves the store as before, byte for byte (the report
+#                 is written before the store changes), and a store as after
+#                 comes with exit 0 and its whole report
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 T=$(e2e_tmp)
 
@@ -121,7 +123,8 @@ for lim in 1024 4096 32768 $((biggest / 8)) $((biggest / 3)) $((biggest / 2)) $(
 		failed_before=$((failed_before + 1))
 		echo "itg-load limit $lim: exit $rc, store as before"
 	elif same_store "$T/store.after" "$T/store"; then
-		[ "$rc" -eq 0 ] || expect_fail "itg-load (limit $lim bytes, store applied)" "$T/"
+		[ "$rc" -eq 0 ] || { cat "$T/err" >&2; fail "itg-load (limit $lim bytes): exit $rc with the store applied: a report failure must stop the load before the store changes"; }
+		[ -f "$T/rep/summary.json" ] || fail "itg-load (limit $lim bytes): the store applied without its report"
 		echo "itg-load limit $lim: exit $rc, store as after"
 	else
 		diff -r "$T/store.before" "$T/store" | head -20 >&2

@@ -177,6 +177,52 @@ static void test_run_applies_and_writes_the_four_report_files(void)
 	world_close(&w);
 }
 
+/*
+ * The report is written before the store transaction commits: when it cannot
+ * be written (here a file stands where its folder's parent should be; the
+ * tests run as root, so an unwritable folder would not do), the store is left
+ * byte for byte as it was, with no journal, and the same plan still applies.
+ */
+static void test_report_that_cannot_be_written_leaves_the_store_untouched(void)
+{
+	struct world w;
+	char *before, *after, *blocker;
+	int fd = -1;
+
+	world_open(&w);
+	/* the lock file is the one thing a failed run may leave: make it first */
+	CU_ASSERT_EQUAL_FATAL(store_lock_acquire(w.store, &fd, &w.e), 0);
+	store_lock_release(fd);
+	blocker = fs_join(w.top, "blocker");
+	write_in(w.top, "blocker", "a file, not a folder\n");
+	free(w.report);
+	w.report = fs_join(blocker, "report");
+	w.o.report_dir = w.report;
+	before = listing(w.store);
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_RUNTIME);
+	if (!strstr(w.e.msg, "blocker"))
+		fprintf(stderr, "\n  got: %s\n", w.e.msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "blocker"));
+	after = listing(w.store);
+	CU_ASSERT_STRING_EQUAL(after, before);
+	CU_ASSERT_FALSE(journal_pending(w.store));
+	/* nothing was lost: the plan is not stale, and applies with its report */
+	free(w.report);
+	w.report = fs_join(w.top, "report");
+	w.o.report_dir = w.report;
+	CU_ASSERT_EQUAL(load(&w), 0);
+	{
+		char *p = fs_join(w.report, "summary.json");
+		CU_ASSERT(fs_exists(p));
+		free(p);
+	}
+	free(before);
+	free(after);
+	free(blocker);
+	world_close(&w);
+}
+
 static void test_stale_plan_is_refused_naming_the_file(void)
 {
 	struct world w;
@@ -401,6 +447,8 @@ static void test_run_id_comes_from_itg_run_id_when_well_formed(void)
 static CU_TestInfo tests[] = {
 	{"test_run_applies_and_writes_the_four_report_files",
 	 test_run_applies_and_writes_the_four_report_files},
+	{"test_report_that_cannot_be_written_leaves_the_store_untouched",
+	 test_report_that_cannot_be_written_leaves_the_store_untouched},
 	{"test_stale_plan_is_refused_naming_the_file", test_stale_plan_is_refused_naming_the_file},
 	{"test_store_file_that_appeared_makes_the_plan_stale",
 	 test_store_file_that_appeared_makes_the_plan_stale},
