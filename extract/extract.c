@@ -251,8 +251,10 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 		 * that refuses it on page 1 is asked again without it */
 		if ((r->status == 400 || r->status == 422) && pr->page == 1 && !pr->rs->unsorted &&
 		    pr->rs->res != RES_DOMAINS) {
-			log_warn("%s: the server refused sort=id (HTTP %ld); fetching unsorted", name,
-				 r->status);
+			errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
+					      sizeof summary);
+			log_warn("%s: HTTP %ld on page 1 (%s); asking again without sort=id", name,
+				 r->status, summary);
 			pr->rs->unsorted = 1;
 			free(r->url);
 			r->url = extract_page_url(run->o->base_url, pr->rs->res, run->o->page_size, 1,
