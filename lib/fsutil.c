@@ -149,9 +149,11 @@ char *fs_join(const char *dir, const char *name)
 
 char *fs_resolve(const char *base_dir, const char *path)
 {
-	if (path[0] == '/' || !base_dir || !*base_dir)
-		return xstrdup(path);
-	return fs_join(base_dir, path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '/' || !base_dir || !*base_dir || strcmp(base_dir, ".") == 0)
+		return xstrdup(*path ? path : ".");
+	return fs_join(base_dir, *path ? path : ".");
 }
 
 static char *temp_sibling(const char *final)

@@ -222,6 +222,24 @@ static void test_stage_dir_sweeps_folders_of_dead_runs_only(void)
 	unit_rmtree(dir);
 }
 
+static void test_resolve_keeps_paths_tidy(void)
+{
+	char *p;
+
+	p = fs_resolve("pipelines", "../out");
+	CU_ASSERT_STRING_EQUAL(p, "pipelines/../out");
+	free(p);
+	p = fs_resolve(".", "./store");
+	CU_ASSERT_STRING_EQUAL(p, "store");
+	free(p);
+	p = fs_resolve("/etc/itg", "/abs/key");
+	CU_ASSERT_STRING_EQUAL(p, "/abs/key");
+	free(p);
+	p = fs_resolve("/etc/itg", "./");
+	CU_ASSERT_STRING_EQUAL(p, "/etc/itg/.");
+	free(p);
+}
+
 static void test_snapshot_manifest_round_trip_and_verify(void)
 {
 	char *dir = unit_tmpdir();
@@ -328,6 +346,7 @@ static CU_TestInfo tests[] = {
 	{"test_atomic_write_replaces_whole_file_with_private_mode",
 	 test_atomic_write_replaces_whole_file_with_private_mode},
 	{"test_publish_dir_replaces_previous_output", test_publish_dir_replaces_previous_output},
+	{"test_resolve_keeps_paths_tidy", test_resolve_keeps_paths_tidy},
 	{"test_stage_dir_sweeps_folders_of_dead_runs_only",
 	 test_stage_dir_sweeps_folders_of_dead_runs_only},
 	{"test_snapshot_manifest_round_trip_and_verify",
