@@ -9,12 +9,14 @@ static void fields(yajl_gen g, const struct load_event *ev, int new_side)
 	yajl_gen_map_close(g);
 }
 
-void audit_format(const struct apply_result *r, const char *run_id, const char *now,
-		  struct buf *out)
+int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, const char *now)
 {
 	yajl_gen g = json_gen_new();
+	int rc = 0;
 
-	for (size_t i = 0; i < r->nev; i++) {
+	for (size_t i = 0; i < r->nev && rc == 0; i++) {
+		const unsigned char *line;
+		size_t len;
 		const struct load_event *ev = &r->ev[i];
 
 		yajl_gen_map_open(g);
@@ -35,8 +37,12 @@ void audit_format(const struct apply_result *r, const char *run_id, const char *
 			fields(g, ev, 1);
 		json_kv_str(g, "reason", ev->reason);
 		yajl_gen_map_close(g);
-		json_gen_take(g, out);
-		buf_addc(out, '\n');
+		yajl_gen_get_buf(g, &line, &len);
+		if (fwrite(line, 1, len, fp) != len || putc('\n', fp) == EOF)
+			rc = -1;
+		yajl_gen_clear(g);
+		yajl_gen_reset(g, NULL);
 	}
 	yajl_gen_free(g);
+	return rc;
 }

@@ -7,11 +7,15 @@
 #ifndef ITG_LOAD_AUDIT_H
 #define ITG_LOAD_AUDIT_H
 
-#include "apply.h"
-#include "xalloc.h"
+#include <stdio.h>
 
-/* Appends one NDJSON line per event of r to out. */
-void audit_format(const struct apply_result *r, const char *run_id, const char *now,
-		  struct buf *out);
+#include "apply.h"
+
+/*
+ * Writes one NDJSON line per event of r to fp, a line at a time, so that
+ * half a million changes never sit in memory as one text.  0, or -1 with
+ * errno set by the failed write.
+ */
+int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, const char *now);
 
 #endif

@@ -42,8 +42,10 @@ struct pending {
 	char **tmp;      /* names inside the store */
 	char **final;
 	char *audit_file;
-	long long audit_size;
-	const char *audit;
+	long long audit_size;     /* the audit file's size before this transaction */
+	char *audit_pending;      /* format 2: the pending audit file's name */
+	long long audit_bytes;    /* and its length */
+	const char *audit_lines;  /* format 1: the lines, borrowed from the journal */
 };
 
 static int sync_dir(const char *store, struct itg_err *e)
@@ -68,20 +70,57 @@ static int append_all(int fd, const char *p, size_t n, const char *path, struct 
 	return 0;
 }
 
-/*
- * Appends the audit lines, first cutting the file back to the size it had
- * before this transaction, so that a repeat after a crash never doubles a
- * line.  Each line goes in two writes with a point between them, so crash
- * tests also leave half-written lines behind.
- */
-static int append_audit(const char *store, const struct pending *pd, struct itg_err *e)
+/* The lines to append: the pending file, or a format 1 journal's text. */
+static FILE *audit_source(const char *store, const struct pending *pd, struct itg_err *e)
 {
 	char *path;
 	struct stat st;
-	int fd, rc = 0;
+	FILE *fp;
 
-	if (!pd->audit || !*pd->audit)
+	if (!pd->audit_pending) {
+		fp = fmemopen((void *)pd->audit_lines, strlen(pd->audit_lines), "r");
+		if (!fp)
+			err_set(e, ITG_EXIT_RUNTIME, "cannot read the journal's audit lines: %s",
+				strerror(errno));
+		return fp;
+	}
+	path = fs_join(store, pd->audit_pending);
+	fp = fopen(path, "r");
+	if (!fp) {
+		err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s: restore the store from a backup "
+			"and remove %s/" JOURNAL_FILE, path, strerror(errno), store);
+	} else if (fstat(fileno(fp), &st) != 0 || (long long)st.st_size != pd->audit_bytes) {
+		err_set(e, ITG_EXIT_RUNTIME, "%s is not the %lld bytes the journal records: "
+			"restore the store from a backup and remove %s/" JOURNAL_FILE,
+			path, pd->audit_bytes, store);
+		fclose(fp);
+		fp = NULL;
+	}
+	free(path);
+	return fp;
+}
+
+/*
+ * Appends the audit lines, first cutting the file back to the size it had
+ * before this transaction, so that a repeat after a crash never doubles a
+ * line.  The lines are streamed from the pending file a line at a time.
+ * Each line goes in two writes with a point between them, so crash tests
+ * also leave half-written lines behind.
+ */
+static int append_audit(const char *store, const struct pending *pd, struct itg_err *e)
+{
+	char *path, *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	struct stat st;
+	FILE *src;
+	int fd = -1, rc = 0;
+
+	if (pd->audit_pending ? pd->audit_bytes == 0 : !*pd->audit_lines)
 		return 0;
+	src = audit_source(store, pd, e);
+	if (!src)
+		return -1;
 	path = fs_join(store, pd->audit_file);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, ITG_FILE_MODE);
 	if (fd < 0) {
@@ -103,15 +142,16 @@ static int append_audit(const char *store, const struct pending *pd, struct itg_
 		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot truncate %s: %s", path, strerror(errno));
 		goto out;
 	}
-	for (const char *p = pd->audit; *p && rc == 0;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p), half = len / 2;
+	while (rc == 0 && (len = getline(&line, &cap, src)) > 0) {
+		size_t half = (size_t)len / 2;
 
-		if (append_all(fd, p, half, path, e) != 0 || step(e) != 0 ||
-		    append_all(fd, p + half, len - half, path, e) != 0 || step(e) != 0)
+		if (append_all(fd, line, half, path, e) != 0 || step(e) != 0 ||
+		    append_all(fd, line + half, (size_t)len - half, path, e) != 0 || step(e) != 0)
 			rc = -1;
-		p += len;
 	}
+	if (rc == 0 && ferror(src))
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot read the pending audit lines of %s",
+			     path);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot sync %s: %s", path, strerror(errno));
 	if (rc == 0)
@@ -119,6 +159,8 @@ static int append_audit(const char *store, const struct pending *pd, struct itg_
 out:
 	if (fd >= 0)
 		close(fd);
+	fclose(src);
+	free(line);
 	free(path);
 	return rc;
 }
@@ -151,6 +193,18 @@ static int finish(const char *store, const struct pending *pd, struct itg_err *e
 	}
 	if (step(e) != 0 || sync_dir(store, e) != 0)
 		goto out;
+	/* without the journal the pending file is a stray temp: a crash here
+	 * leaves it for journal_recover to sweep */
+	if (pd->audit_pending) {
+		char *ppath = fs_join(store, pd->audit_pending);
+		int bad = unlink(ppath) != 0 && errno != ENOENT;
+
+		if (bad)
+			err_set(e, ITG_EXIT_RUNTIME, "cannot delete %s: %s", ppath, strerror(errno));
+		free(ppath);
+		if (bad || step(e) != 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	free(jpath);
@@ -177,7 +231,8 @@ static char *journal_text(const struct pending *pd)
 	yajl_gen_map_open(g);
 	json_kv_str(g, "file", pd->audit_file);
 	json_kv_int(g, "size", pd->audit_size);
-	json_kv_str(g, "lines", pd->audit);
+	json_kv_str(g, "pending", pd->audit_pending);
+	json_kv_int(g, "bytes", pd->audit_bytes);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	json_gen_take(g, &b);
@@ -195,11 +250,13 @@ static void pending_free(struct pending *pd)
 	free(pd->tmp);
 	free(pd->final);
 	free(pd->audit_file);
+	free(pd->audit_pending);
 	memset(pd, 0, sizeof *pd);
 }
 
 int journal_commit(const char *store, const struct journal_out *outs, size_t n,
-		   const char *audit_file, const char *audit, struct itg_err *e)
+		   const char *audit_file, journal_audit_fn audit, void *arg,
+		   struct itg_err *e)
 {
 	struct pending pd = {0};
 	struct afile f;
@@ -212,7 +269,6 @@ int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 	pd.tmp = xcalloc(n + 1, sizeof *pd.tmp);
 	pd.final = xcalloc(n + 1, sizeof *pd.final);
 	pd.audit_file = xstrdup(audit_file);
-	pd.audit = audit;
 	pd.audit_size = stat(apath, &st) == 0 ? (long long)st.st_size : 0;
 	for (size_t i = 0; i < n; i++) {
 		char *final = fs_join(store, outs[i].name);
@@ -247,6 +303,36 @@ int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 		if (bad || step(e) != 0)
 			goto out;
 	}
+	{
+		/* the audit lines go to a pending file, streamed: the journal only
+		 * names it, so it stays small however many lines there are */
+		char *ppath = fs_join(store, JOURNAL_AUDIT_PENDING);
+		int bad;
+		off_t len;
+
+		bad = afile_open(&f, ppath, ITG_FILE_MODE, e);
+		free(ppath);
+		if (bad)
+			goto out;
+		pd.audit_pending = fs_basename(f.tmp);
+		if (audit(f.fp, arg) != 0 || fflush(f.fp) != 0 || (len = ftello(f.fp)) < 0) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", f.tmp, strerror(errno));
+			afile_abort(&f);
+			goto out;
+		}
+		pd.audit_bytes = (long long)len;
+		if (step(e) != 0) {
+			fclose(f.fp);
+			free(f.tmp);
+			free(f.final);
+			goto crashed;
+		}
+		bad = afile_close_unpublished(&f, e);
+		free(f.tmp);
+		free(f.final);
+		if (bad || step(e) != 0)
+			goto out;
+	}
 	text = journal_text(&pd);
 	if (fs_write_atomic(jpath, text, strlen(text), ITG_FILE_MODE, e) != 0)
 		goto out;
@@ -259,6 +345,11 @@ out:
 		/* nothing decided yet: the store stays wholly as it was */
 		for (size_t i = 0; i < pd.n; i++) {
 			char *tmp = fs_join(store, pd.tmp[i]);
+			unlink(tmp);
+			free(tmp);
+		}
+		if (pd.audit_pending) {
+			char *tmp = fs_join(store, pd.audit_pending);
 			unlink(tmp);
 			free(tmp);
 		}
@@ -288,12 +379,21 @@ static int safe_name(const char *s)
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
+/* Only a pending audit file may be named: recovery deletes it when done. */
+static int pending_name(const char *s)
+{
+	static const char prefix[] = "." JOURNAL_AUDIT_PENDING ".tmp.";
+
+	return safe_name(s) && strncmp(s, prefix, sizeof prefix - 1) == 0;
+}
+
 static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 			struct itg_err *e)
 {
 	struct buf b = {0};
 	char errbuf[256];
 	yajl_val v, files, audit;
+	long long format;
 
 	if (fs_read_all(path, &b, 0, e) != 0)
 		return -1;
@@ -302,9 +402,13 @@ static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 	*tree = v;
 	files = json_get(v, "files");
 	audit = json_get(v, "audit");
-	if (!v || json_get_int(v, "format", 0) != JOURNAL_FORMAT || !files ||
+	format = v ? json_get_int(v, "format", 0) : 0;
+	if (!v || (format != 1 && format != JOURNAL_FORMAT) || !files ||
 	    !YAJL_IS_ARRAY(files) || !safe_name(json_get_str(audit, "file")) ||
-	    json_get_int(audit, "size", -1) < 0 || !json_get_str(audit, "lines"))
+	    json_get_int(audit, "size", -1) < 0 ||
+	    (format == 1 && !json_get_str(audit, "lines")) ||
+	    (format == 2 && (!pending_name(json_get_str(audit, "pending")) ||
+			     json_get_int(audit, "bytes", -1) < 0)))
 		return err_set(e, ITG_EXIT_RUNTIME,
 			       "%s is damaged (%s): restore the store from a backup and remove it",
 			       path, v ? "unexpected content" : errbuf);
@@ -323,7 +427,13 @@ static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 	}
 	pd->audit_file = xstrdup(json_get_str(audit, "file"));
 	pd->audit_size = json_get_int(audit, "size", 0);
-	pd->audit = json_get_str(audit, "lines");
+	if (format == 1) {
+		/* written by an older itg-load: the lines are in the journal */
+		pd->audit_lines = json_get_str(audit, "lines");
+	} else {
+		pd->audit_pending = xstrdup(json_get_str(audit, "pending"));
+		pd->audit_bytes = json_get_int(audit, "bytes", 0);
+	}
 	return 0;
 }
 

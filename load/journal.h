@@ -3,16 +3,20 @@
  * audit lines appended, or nothing at all (CONTRACT.md section 7).
  *
  * journal_commit:
- *   1. writes each new file to a temporary sibling .NAME.tmp.XXXXXX, fsynced;
+ *   1. writes each new file to a temporary sibling .NAME.tmp.XXXXXX, and the
+ *      audit lines to append to .audit.pending.tmp.XXXXXX, all fsynced;
  *   2. publishes STORE/.journal atomically: the temp -> final pairs, the audit
- *      file's size before this run, and the audit lines to append;
- *   3. renames each temp over its final, appends the audit lines, fsyncs the
- *      folder and deletes the journal.
+ *      file's size before this run, and the pending audit file's name and
+ *      length (the lines themselves are not copied into the journal);
+ *   3. renames each temp over its final, appends the pending audit file to
+ *      the audit file, fsyncs the folder, deletes the journal, then the
+ *      pending audit file.
  * Once the journal exists the transaction is decided: journal_recover (run
  * at the next start, under the store lock) redoes the renames of temps that
  * still exist, cuts audit.ndjson back to its recorded size and appends the
- * lines again, and deletes the journal.  Without a journal, stray temps are
- * deleted and the store is wholly as before.
+ * pending lines again, and deletes the journal.  Without a journal, stray
+ * temps (the pending audit file among them) are deleted and the store is
+ * wholly as before.  A format 1 journal (lines inside it) is still finished.
  *
  * Crash testing: every write, fsync, rename, audit append and journal step is
  * a numbered point.  ITG_LOAD_CRASH_AT=N in the environment kills the process
@@ -24,12 +28,15 @@
 #define ITG_LOAD_JOURNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "csvtab.h"
 #include "err.h"
 
 #define JOURNAL_FILE ".journal"
-#define JOURNAL_FORMAT 1
+#define JOURNAL_FORMAT 2
+/* the pending audit file: .audit.pending.tmp.XXXXXX, a temp never renamed */
+#define JOURNAL_AUDIT_PENDING "audit.pending"
 
 /* One file the transaction replaces: a table, or a text (exactly one set). */
 struct journal_out {
@@ -45,9 +52,16 @@ extern long journal_steps;        /* points passed so far */
 /* Reads ITG_LOAD_CRASH_AT. */
 void journal_crash_from_env(void);
 
-/* Runs the transaction described above; audit may be "" (nothing appended). */
+/*
+ * Writes the transaction's audit lines (whole lines, each ending in LF) to
+ * fp; 0, or -1 with errno set.  Writing none is fine.
+ */
+typedef int (*journal_audit_fn)(FILE *fp, void *arg);
+
+/* Runs the transaction described above; audit(fp, arg) writes the lines to append. */
 int journal_commit(const char *store, const struct journal_out *outs, size_t n,
-		   const char *audit_file, const char *audit, struct itg_err *e);
+		   const char *audit_file, journal_audit_fn audit, void *arg,
+		   struct itg_err *e);
 
 /*
  * Finishes or discards an interrupted transaction.  *outcome: 0 nothing to

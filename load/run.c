@@ -16,22 +16,31 @@
 static const char *const recovered_text[] = {"", "finished an interrupted load",
 					      "removed the leftovers of an interrupted load"};
 
+struct audit_arg {
+	const struct apply_result *r;
+	const char *run_id;
+	const char *now;
+};
+
+static int write_audit(FILE *fp, void *arg)
+{
+	const struct audit_arg *a = arg;
+
+	return audit_write(fp, a->r, a->run_id, a->now);
+}
+
 static int commit(const struct load_opts *o, struct lstore *s, const struct apply_result *r,
 		  const char *run_id, const char *now, struct itg_err *e)
 {
 	struct journal_out outs[TAB_COUNT + 1];
-	struct buf audit = {0};
+	struct audit_arg a = {r, run_id, now};
 	size_t n = 0;
-	int rc;
 
 	for (int t = 0; t < TAB_COUNT; t++)
 		if (s->used[t] && s->changed[t])
 			outs[n++] = (struct journal_out){lstore_file_names[t], &s->tab[t], NULL};
 	outs[n++] = (struct journal_out){LSTORE_INTEGRATION, NULL, r->integration_json};
-	audit_format(r, run_id, now, &audit);
-	rc = journal_commit(o->store, outs, n, LSTORE_AUDIT, buf_str(&audit), e);
-	buf_free(&audit);
-	return rc;
+	return journal_commit(o->store, outs, n, LSTORE_AUDIT, write_audit, &a, e);
 }
 
 /*

@@ -1,18 +1,20 @@
 #!/bin/sh
 # Crash safety of itg-load: a real load is killed (SIGKILL,
 # through the ITG_LOAD_CRASH_AT test hook) at every numbered point of its
-# transaction: each table write and fsync, the journal, each rename, each
-# half of each audit line, each folder fsync.  After each kill the same plan
-# is loaded again; that run first recovers the store, then either applies the
-# plan (the store was wholly OLD: exit 0) or refuses it as stale (wholly NEW:
-# exit 4).  Either way the store must end byte-identical to an uninterrupted
-# load (every CSV, integration.json, audit.ndjson: an audit line written twice
-# or lost fails), with no temporary file or journal left behind.  A store
+# transaction: each table write and fsync, the pending audit file's write and
+# fsync, the journal, each rename, each half of each audit line, each folder
+# fsync, the removal of the journal and of the pending audit file.  After each
+# kill the same plan is loaded again; that run first recovers the store, then
+# either applies the plan (the store was wholly OLD: exit 0) or refuses it as
+# stale (wholly NEW: exit 4).  Either way the store must end byte-identical
+# to an uninterrupted load (every CSV, integration.json, audit.ndjson: an
+# audit line written twice or lost fails), with no temporary file (the
+# pending audit file among them) or journal left behind.  A store
 # that recovered to a mix would be refused as stale and then differ from NEW.
 #
 # t311-load-killed-darkwebid.sh runs this for the Dark Web ID fixture
 # (LOAD_KILL_PRODUCT), so that each script stays well under a minute under
-# the sanitizers; together they check 96 points.
+# the sanitizers; together they check 102 points.
 set -u
 product=${LOAD_KILL_PRODUCT:-bullphish}
 top=${ITG_REPO:-$(pwd)}

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const files[] = {"organizations.csv", "links.csv", "integration.json",
 				    "audit.ndjson", NULL};
@@ -23,6 +24,14 @@ static void write_in(const char *dir, const char *name, const char *text)
 	char *path = fs_join(dir, name);
 
 	CU_ASSERT_EQUAL(unit_write_file(path, text), 0);
+	free(path);
+}
+
+static void unlink_in(const char *dir, const char *name)
+{
+	char *path = fs_join(dir, name);
+
+	unlink(path);
 	free(path);
 }
 
@@ -82,6 +91,11 @@ static char *expected_state(const char *const *text)
 	return buf_detach(&b);
 }
 
+static int write_lines(FILE *fp, void *arg)
+{
+	return fputs(arg, fp) == EOF ? -1 : 0;
+}
+
 static int commit(const char *dir, struct itg_err *e)
 {
 	struct journal_out outs[] = {
@@ -90,7 +104,7 @@ static int commit(const char *dir, struct itg_err *e)
 		{"integration.json", NULL, new_text[2]},
 	};
 
-	return journal_commit(dir, outs, 3, "audit.ndjson", AUDIT_LINES, e);
+	return journal_commit(dir, outs, 3, "audit.ndjson", write_lines, (void *)AUDIT_LINES, e);
 }
 
 static void test_commit_replaces_files_and_appends_audit(void)
@@ -162,18 +176,34 @@ static void test_crash_at_every_point_leaves_old_or_new(void)
 	free(want_new);
 }
 
-/* A journal written by hand: temps listed, audit size before, lines to append. */
-static void hand_journal(const char *dir, int with_org_tmp, int with_links_tmp)
+/*
+ * A journal written by hand: temps listed, audit size before, and the lines
+ * to append in a pending file (format 2) or inside the journal (format 1, an
+ * older itg-load's).
+ */
+static void hand_journal_format(const char *dir, int with_org_tmp, int with_links_tmp,
+				int format)
 {
-	char *j = xasprintf("{\"format\":1,\"files\":["
-			    "{\"tmp\":\".organizations.csv.tmp.AAAAAA\",\"final\":\"organizations.csv\"},"
-			    "{\"tmp\":\".links.csv.tmp.BBBBBB\",\"final\":\"links.csv\"},"
-			    "{\"tmp\":\".integration.json.tmp.CCCCCC\",\"final\":\"integration.json\"}],"
-			    "\"audit\":{\"file\":\"audit.ndjson\",\"size\":%zu,\"lines\":"
-			    "\"{\\\"n\\\":1}\\n{\\\"n\\\":2}\\n{\\\"n\\\":3}\\n\"}}\n",
-			    strlen(old_text[3]));
+	static const char *const files_json =
+		"\"files\":["
+		"{\"tmp\":\".organizations.csv.tmp.AAAAAA\",\"final\":\"organizations.csv\"},"
+		"{\"tmp\":\".links.csv.tmp.BBBBBB\",\"final\":\"links.csv\"},"
+		"{\"tmp\":\".integration.json.tmp.CCCCCC\",\"final\":\"integration.json\"}]";
+	char *j;
 
+	if (format == 1)
+		j = xasprintf("{\"format\":1,%s,"
+			      "\"audit\":{\"file\":\"audit.ndjson\",\"size\":%zu,\"lines\":"
+			      "\"{\\\"n\\\":1}\\n{\\\"n\\\":2}\\n{\\\"n\\\":3}\\n\"}}\n",
+			      files_json, strlen(old_text[3]));
+	else
+		j = xasprintf("{\"format\":2,%s,"
+			      "\"audit\":{\"file\":\"audit.ndjson\",\"size\":%zu,"
+			      "\"pending\":\".audit.pending.tmp.DDDDDD\",\"bytes\":%zu}}\n",
+			      files_json, strlen(old_text[3]), strlen(AUDIT_LINES));
 	write_in(dir, JOURNAL_FILE, j);
+	if (format != 1)
+		write_in(dir, ".audit.pending.tmp.DDDDDD", AUDIT_LINES);
 	if (with_org_tmp)
 		write_in(dir, ".organizations.csv.tmp.AAAAAA", new_text[0]);
 	else
@@ -184,6 +214,11 @@ static void hand_journal(const char *dir, int with_org_tmp, int with_links_tmp)
 		write_in(dir, "links.csv", new_text[1]);
 	write_in(dir, ".integration.json.tmp.CCCCCC", new_text[2]);
 	free(j);
+}
+
+static void hand_journal(const char *dir, int with_org_tmp, int with_links_tmp)
+{
+	hand_journal_format(dir, with_org_tmp, with_links_tmp, JOURNAL_FORMAT);
 }
 
 static void recover_expect_new(const char *dir)
@@ -241,6 +276,91 @@ static void test_recover_after_renames_with_half_audit_line_does_not_double_it(v
 	unit_rmtree(dir);
 }
 
+static void test_recover_finishes_a_format_1_journal_with_lines_inside(void)
+{
+	char *dir = unit_tmpdir();
+
+	make_old(dir);
+	hand_journal_format(dir, 1, 0, 1);
+	recover_expect_new(dir);
+	unit_rmtree(dir);
+}
+
+static void test_journal_names_the_pending_audit_file_instead_of_holding_lines(void)
+{
+	char *dir = unit_tmpdir(), *jpath = fs_join(dir, JOURNAL_FILE);
+	struct buf b = {0};
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	make_old(dir);
+	/* stop right after the journal is published (soft crash at every point
+	 * until the journal exists) and look at it */
+	for (long n = 1; !fs_exists(jpath); n++) {
+		unit_rmtree(dir);
+		dir = unit_tmpdir();
+		free(jpath);
+		jpath = fs_join(dir, JOURNAL_FILE);
+		make_old(dir);
+		journal_steps = 0;
+		journal_crash_at = n;
+		journal_crash_soft = 1;
+		CU_ASSERT_EQUAL(commit(dir, &e), -1);
+		journal_crash_at = 0;
+		journal_crash_soft = 0;
+		CU_ASSERT_FATAL(n < 100);
+	}
+	CU_ASSERT_EQUAL(fs_read_all(jpath, &b, 0, &e), 0);
+	CU_ASSERT_PTR_NULL(strstr(buf_str(&b), "\\\"n\\\""));
+	CU_ASSERT_PTR_NULL(strstr(buf_str(&b), "\"lines\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&b), "\"pending\":\".audit.pending.tmp."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&b), "\"format\":2"));
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), 0);
+	CU_ASSERT_EQUAL(outcome, 1);
+	buf_free(&b);
+	free(jpath);
+	unit_rmtree(dir);
+}
+
+static void test_journal_naming_a_store_file_as_pending_audit_is_damaged(void)
+{
+	char *dir = unit_tmpdir(), *want = expected_state(old_text), *got;
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	make_old(dir);
+	write_in(dir, JOURNAL_FILE, "{\"format\":2,\"files\":[],\"audit\":{\"file\":"
+				    "\"audit.ndjson\",\"size\":0,\"pending\":\"organizations.csv\","
+				    "\"bytes\":14}}\n");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".journal is damaged"));
+	unlink_in(dir, JOURNAL_FILE);
+	got = store_state(dir);
+	CU_ASSERT_PTR_NOT_NULL(got);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	free(want);
+	unit_rmtree(dir);
+}
+
+static void test_missing_pending_audit_file_is_refused(void)
+{
+	char *dir = unit_tmpdir(), *p;
+	struct itg_err e = {0};
+	int outcome = -1;
+
+	make_old(dir);
+	hand_journal(dir, 0, 0);
+	p = fs_join(dir, ".audit.pending.tmp.DDDDDD");
+	unlink(p);
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".audit.pending.tmp.DDDDDD"));
+	CU_ASSERT_TRUE(journal_pending(dir));
+	free(p);
+	unit_rmtree(dir);
+}
+
 static void test_recover_without_journal_removes_stray_temps(void)
 {
 	char *dir = unit_tmpdir(), *want = expected_state(old_text), *got;
@@ -291,6 +411,13 @@ static void test_audit_shorter_than_recorded_is_refused(void)
 }
 
 static CU_TestInfo tests[] = {
+	{"test_recover_finishes_a_format_1_journal_with_lines_inside",
+	 test_recover_finishes_a_format_1_journal_with_lines_inside},
+	{"test_journal_names_the_pending_audit_file_instead_of_holding_lines",
+	 test_journal_names_the_pending_audit_file_instead_of_holding_lines},
+	{"test_missing_pending_audit_file_is_refused", test_missing_pending_audit_file_is_refused},
+	{"test_journal_naming_a_store_file_as_pending_audit_is_damaged",
+	 test_journal_naming_a_store_file_as_pending_audit_is_damaged},
 	{"test_commit_replaces_files_and_appends_audit",
 	 test_commit_replaces_files_and_appends_audit},
 	{"test_crash_at_every_point_leaves_old_or_new", test_crash_at_every_point_leaves_old_or_new},
