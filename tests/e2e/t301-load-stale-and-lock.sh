@@ -56,7 +56,7 @@ for mode in "" --dry-run; do
 	"$bin/itg-load" -p pipeline.yaml --plan plan --report report $mode 2>err
 	rc=$?
 	[ "$rc" -eq 4 ] || bad "lock held${mode:+ ($mode)}: exit $rc, want 4"
-	grep -q 'another run holds the store lock ./store/.lock' err ||
+	grep -q 'another run holds the store lock store/.lock' err ||
 		bad "lock held: message: $(cat err)"
 done
 diff -r before store >/dev/null || bad "lock held: the store changed"
