@@ -8,6 +8,36 @@
 #include <string.h>
 #include <strings.h>
 
+/* The event being built: encoded into the result's log if it changed anything. */
+struct cur_event {
+	const char *action;
+	int table;
+	struct buf key;
+	const char *reason;   /* borrowed from the open plan line, or static */
+	enum event_kind kind;
+	long line;
+	size_t nf;
+	struct buf fields;    /* nf encoded fields */
+};
+
+struct apply_names {
+	size_t n, cap;
+	char **v;
+	struct strmap *ix;    /* name -> index + 1 */
+};
+
+#define STRS_CHUNK (64 * 1024)
+
+struct strs_chunk {
+	struct strs_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct apply_strs {
+	struct strs_chunk *head;
+};
+
 struct ctx {
 	const struct plan *plan;
 	struct lstore *s;
@@ -22,7 +52,9 @@ struct ctx {
 	unsigned char *deleted;         /* links rows to remove at the end */
 	size_t deleted_cap;
 	char *next_id[TAB_COUNT];       /* next id to assign per table */
-	struct load_event *cur;         /* the event being built, or NULL */
+	struct cur_event ev;            /* the event being built */
+	struct cur_event *cur;          /* &ev while one is being built, or NULL */
+	const char *last_org;           /* the org id the last line resolved to (in strs) */
 };
 
 #define ROW(v) ((size_t)(uintptr_t)(v) - 1)
@@ -56,13 +88,149 @@ char *apply_id_next(const char *max)
 	return out;
 }
 
+/* --- the result's compact storage --------------------------------------- */
+
+static char *strs_dup(struct apply_strs *a, const char *s)
+{
+	size_t n;
+	char *out;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	if (!a->head || a->head->cap - a->head->used < n) {
+		size_t cap = n > STRS_CHUNK ? n : STRS_CHUNK;
+		struct strs_chunk *ch = xmalloc(sizeof *ch + cap);
+		ch->next = a->head;
+		ch->used = 0;
+		ch->cap = cap;
+		a->head = ch;
+	}
+	out = a->head->data + a->head->used;
+	memcpy(out, s, n);
+	a->head->used += n;
+	return out;
+}
+
+static void strs_free(struct apply_strs *a)
+{
+	if (!a)
+		return;
+	while (a->head) {
+		struct strs_chunk *next = a->head->next;
+		free(a->head);
+		a->head = next;
+	}
+	free(a);
+}
+
+/* The index of an interned name (action, table or field). */
+static size_t name_index(struct apply_names *nm, const char *name)
+{
+	void *v = strmap_get(nm->ix, name);
+
+	if (v)
+		return (size_t)(uintptr_t)v - 1;
+	xgrow((void **)&nm->v, &nm->cap, nm->n + 1, sizeof *nm->v);
+	nm->v[nm->n] = xstrdup(name);
+	strmap_put(nm->ix, name, (void *)(uintptr_t)(nm->n + 1));
+	return nm->n++;
+}
+
+static void names_free(struct apply_names *nm)
+{
+	if (!nm)
+		return;
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+	strmap_free(nm->ix, NULL);
+	free(nm);
+}
+
+static void put_varint(struct buf *b, size_t v)
+{
+	do {
+		unsigned char ch = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			ch |= 0x80;
+		buf_addc(b, (char)ch);
+	} while (v);
+}
+
+static size_t get_varint(const char *p, size_t *pos)
+{
+	size_t v = 0;
+	unsigned shift = 0;
+	unsigned char ch;
+
+	do {
+		ch = (unsigned char)p[(*pos)++];
+		v |= (size_t)(ch & 0x7f) << shift;
+		shift += 7;
+	} while (ch & 0x80);
+	return v;
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	buf_add(b, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static const char *get_str(const char *p, size_t *pos)
+{
+	const char *s = p + *pos;
+
+	*pos += strlen(s) + 1;
+	return s;
+}
+
+/*
+ * An event in the log: action, table (name indexes), kind, plan line, nf
+ * (varints), key and reason (NUL-terminated, "" for no reason), then nf
+ * times: field (name index), old, new.
+ */
+int apply_event_next(const struct apply_result *r, size_t *pos, struct load_event *ev)
+{
+	const char *p = r->log.p;
+	const char *reason;
+
+	if (!p || *pos >= r->log.len)
+		return 0;
+	ev->action = r->names->v[get_varint(p, pos)];
+	ev->table = r->names->v[get_varint(p, pos)];
+	ev->kind = (enum event_kind)get_varint(p, pos);
+	ev->plan_line = (long)get_varint(p, pos);
+	ev->nf = get_varint(p, pos);
+	ev->key = get_str(p, pos);
+	reason = get_str(p, pos);
+	ev->reason = *reason ? reason : NULL;
+	if (ev->nf > ev->fcap)
+		xgrow((void **)&ev->f, &ev->fcap, ev->nf, sizeof *ev->f);
+	for (size_t i = 0; i < ev->nf; i++) {
+		ev->f[i].field = r->names->v[get_varint(p, pos)];
+		ev->f[i].old = get_str(p, pos);
+		ev->f[i].new = get_str(p, pos);
+	}
+	return 1;
+}
+
+void apply_event_free(struct load_event *ev)
+{
+	free(ev->f);
+	memset(ev, 0, sizeof *ev);
+}
+
 size_t apply_count_events(const struct apply_result *r, const char *action)
 {
-	size_t n = 0;
+	struct load_event ev = {0};
+	size_t n = 0, pos = 0;
 
-	for (size_t i = 0; i < r->nev; i++)
-		if (!action || strcmp(r->ev[i].action, action) == 0)
+	while (apply_event_next(r, &pos, &ev))
+		if (!action || strcmp(ev.action, action) == 0)
 			n++;
+	apply_event_free(&ev);
 	return n;
 }
 
@@ -93,53 +261,58 @@ static const char *cell(struct ctx *c, int t, size_t row, const char *col)
 static void event_begin(struct ctx *c, const char *action, int t, const char *key,
 			const char *reason, enum event_kind kind, long line)
 {
-	struct apply_result *r = c->r;
-	struct load_event *ev;
+	struct cur_event *ev = &c->ev;
 
-	xgrow((void **)&r->ev, &r->cap, r->nev + 1, sizeof *r->ev);
-	ev = &r->ev[r->nev++];
-	memset(ev, 0, sizeof *ev);
 	ev->action = action;
-	ev->table = t < TAB_COUNT ? lstore_table_names[t] : "integration";
-	ev->key = xstrdup(key);
-	ev->reason = reason && *reason ? xstrdup(reason) : NULL;
+	ev->table = t;
+	buf_reset(&ev->key);
+	buf_adds(&ev->key, key);
+	ev->reason = reason;
 	ev->kind = kind;
-	ev->plan_line = line;
+	ev->line = line;
+	ev->nf = 0;
+	buf_reset(&ev->fields);
 	c->cur = ev;
 }
 
-static void add_change(struct load_event *ev, const char *field, const char *old,
-		       const char *new)
+/* The row id of a created row, known once the row exists. */
+static void event_key(struct ctx *c, const char *key)
 {
-	ev->f = xrealloc(ev->f, (ev->nf + 1) * sizeof *ev->f);
-	ev->f[ev->nf].field = xstrdup(field);
-	ev->f[ev->nf].old = xstrdup(old);
-	ev->f[ev->nf].new = xstrdup(new);
-	ev->nf++;
+	buf_reset(&c->cur->key);
+	buf_adds(&c->cur->key, key);
 }
 
-static void free_event(struct load_event *ev)
+static void add_change(struct ctx *c, const char *field, const char *old, const char *new)
 {
-	for (size_t i = 0; i < ev->nf; i++) {
-		free(ev->f[i].field);
-		free(ev->f[i].old);
-		free(ev->f[i].new);
-	}
-	free(ev->f);
-	free(ev->key);
-	free(ev->reason);
+	struct cur_event *ev = c->cur;
+
+	put_varint(&ev->fields, name_index(c->r->names, field));
+	put_str(&ev->fields, old);
+	put_str(&ev->fields, new);
+	ev->nf++;
 }
 
 /* Keeps the current event if it recorded a change; returns 1 if it did. */
 static int event_end(struct ctx *c)
 {
-	struct load_event *ev = c->cur;
+	struct cur_event *ev = c->cur;
+	struct apply_result *r = c->r;
 	int kept = ev->nf > 0;
 
 	c->cur = NULL;
-	if (!kept) {
-		free_event(ev);
-		c->r->nev--;
+	if (kept) {
+		put_varint(&r->log, name_index(r->names, ev->action));
+		put_varint(&r->log, name_index(r->names, ev->table < TAB_COUNT
+							     ? lstore_table_names[ev->table]
+							     : "integration"));
+		put_varint(&r->log, (size_t)ev->kind);
+		put_varint(&r->log, (size_t)ev->line);
+		put_varint(&r->log, ev->nf);
+		put_str(&r->log, buf_str(&ev->key));
+		put_str(&r->log, ev->reason);
+		buf_add(&r->log, ev->fields.p, ev->fields.len);
+		r->nev++;
+		r->nfields += ev->nf;
 	}
 	return kept;
 }
@@ -157,7 +330,7 @@ static int set_cell(struct ctx *c, int t, size_t row, const char *col, const cha
 	if (ci < 0 || strcmp(old, val) == 0)
 		return 0;
 	if (c->cur)
-		add_change(c->cur, col, old, val);
+		add_change(c, col, old, val);
 	csvtab_set(tab, row, ci, val);
 	c->s->changed[t] = 1;
 	return 1;
@@ -272,6 +445,8 @@ static void free_indexes(struct ctx *c)
 	free(c->deleted);
 	for (int i = 0; i < TAB_COUNT; i++)
 		free(c->next_id[i]);
+	buf_free(&c->ev.key);
+	buf_free(&c->ev.fields);
 }
 
 /* --- lookups that fail with the plan line named ------------------------ */
@@ -315,10 +490,11 @@ static void result_set(struct ctx *c, size_t i, const char *org, const char *row
 {
 	struct line_result *lr = &c->r->lines[i];
 
-	free(lr->org_id);
-	free(lr->row_id);
-	lr->org_id = xstrdup(org);
-	lr->row_id = xstrdup(row_id);
+	/* lines of one org follow each other: one copy of its id serves them all */
+	if (org && !(c->last_org && strcmp(c->last_org, org) == 0))
+		c->last_org = strs_dup(c->r->strs, org);
+	lr->org_id = org ? c->last_org : NULL;
+	lr->row_id = strs_dup(c->r->strs, row_id);
 }
 
 /* --- actions ------------------------------------------------------------ */
@@ -346,7 +522,7 @@ static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 		event_begin(c, ACT_UNLINK, TAB_LINKS, key, plan_str(l, "reason"), EV_DELETE, l->line);
 		for (size_t col = 0; col < t->ncols; col++)
 			if (*t->rows[row][col])
-				add_change(c->cur, t->cols[col], t->rows[row][col], "");
+				add_change(c, t->cols[col], t->rows[row][col], "");
 		event_end(c);
 		mark_deleted(c, row, t->nrows);
 		c->s->changed[TAB_LINKS] = 1;
@@ -433,8 +609,7 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 	event_begin(c, ACT_IMPORT_ORGANIZATION, TAB_ORGS, "", plan_str(l, "reason"), EV_CREATE,
 		    l->line);
 	row = new_row(c, TAB_ORGS, &id);
-	free(c->cur->key);
-	c->cur->key = xstrdup(id);
+	event_key(c, id);
 	set_cell(c, TAB_ORGS, row, "name", plan_str(l, "name"));
 	set_cell(c, TAB_ORGS, row, "employee_count", plan_str(l, "employee_count"));
 	set_cell(c, TAB_ORGS, row, "industry", plan_str(l, "industry"));
@@ -476,8 +651,7 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 	} else {
 		event_begin(c, ACT_IMPORT_USER, TAB_USERS, "", NULL, EV_CREATE, l->line);
 		row = new_row(c, TAB_USERS, &id);
-		free(c->cur->key);
-		c->cur->key = xstrdup(id);
+		event_key(c, id);
 		set_cell(c, TAB_USERS, row, "organization_id", org);
 		set_cell(c, TAB_USERS, row, "itglue_contact_id", contact);
 		strmap_put(c->users, id, VAL(row));
@@ -563,8 +737,7 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 	} else {
 		event_begin(c, ACT_IMPORT_DOMAIN, TAB_DOMAINS, "", reason, EV_CREATE, l->line);
 		row = new_row(c, TAB_DOMAINS, &id);
-		free(c->cur->key);
-		c->cur->key = xstrdup(id);
+		event_key(c, id);
 	}
 	strmap_put(c->domains_by_id, itg, VAL(row));
 	set_cell(c, TAB_DOMAINS, row, "organization_id", org);
@@ -604,7 +777,7 @@ static void integration(struct ctx *c, const char *region)
 	if (strcmp(old, status) != 0) {
 		event_begin(c, "integration", TAB_COUNT, "status",
 			    c->plan->disconnect ? REASON_DISCONNECT : NULL, EV_UPDATE, 0);
-		add_change(c->cur, "status", old, status);
+		add_change(c, "status", old, status);
 		event_end(c);
 		c->r->integration_changed = 1;
 	}
@@ -630,6 +803,9 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	memset(r, 0, sizeof *r);
 	r->nlines = p->n;
 	r->lines = xcalloc(p->n + 1, sizeof *r->lines);
+	r->names = xcalloc(1, sizeof *r->names);
+	r->names->ix = strmap_new(64);
+	r->strs = xcalloc(1, sizeof *r->strs);
 	c.plan = p;
 	c.s = s;
 	c.r = r;
@@ -674,13 +850,9 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 
 void apply_result_free(struct apply_result *r)
 {
-	for (size_t i = 0; i < r->nev; i++)
-		free_event(&r->ev[i]);
-	free(r->ev);
-	for (size_t i = 0; i < r->nlines; i++) {
-		free(r->lines[i].org_id);
-		free(r->lines[i].row_id);
-	}
+	buf_free(&r->log);
+	names_free(r->names);
+	strs_free(r->strs);
 	free(r->lines);
 	free(r->integration_json);
 	memset(r, 0, sizeof *r);

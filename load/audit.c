@@ -12,12 +12,14 @@ static void fields(yajl_gen g, const struct load_event *ev, int new_side)
 int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, const char *now)
 {
 	yajl_gen g = json_gen_new();
+	struct load_event view = {0};
+	const struct load_event *ev = &view;
+	size_t pos = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < r->nev && rc == 0; i++) {
+	while (rc == 0 && apply_event_next(r, &pos, &view)) {
 		const unsigned char *line;
 		size_t len;
-		const struct load_event *ev = &r->ev[i];
 
 		yajl_gen_map_open(g);
 		json_kv_str(g, "run_id", run_id);
@@ -44,5 +46,6 @@ int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, cons
 		yajl_gen_reset(g, NULL);
 	}
 	yajl_gen_free(g);
+	apply_event_free(&view);
 	return rc;
 }

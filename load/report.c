@@ -353,13 +353,11 @@ static void header(struct rdoc *d, const struct report_input *in)
 static void what_happened(struct rdoc *d, const struct report_input *in)
 {
 	const struct plan *p = in->plan;
-	size_t fields = 0;
+	size_t fields = in->res->nfields;
 	struct rtable *t;
 	struct rblock *c;
 	char a[32], b[32];
 
-	for (size_t i = 0; i < in->res->nev; i++)
-		fields += in->res->ev[i].nf;
 	add_block(d, RB_H2, "What happened");
 	para(d, "The plan has %zu lines. %s %zu rows (%zu field values).", p->n,
 	     in->dry_run ? "Applying it would change" : "Applying it changed", in->res->nev, fields);
@@ -795,26 +793,30 @@ int report_write_changes(FILE *fp, const struct report_input *in)
 	static const char *const head[] = {"run_id", "table", "key", "field", "old", "new",
 					   "action", "reason"};
 	const struct apply_result *r = in->res;
+	struct load_event view = {0};
+	const struct load_event *ev = &view;
+	size_t pos = 0;
+	int rc = 0;
 
 	for (size_t c = 0; c < 8; c++)
 		if ((c && putc(',', fp) == EOF) || csvtab_write_field(fp, head[c]) != 0)
 			return -1;
 	if (putc('\n', fp) == EOF)
 		return -1;
-	for (size_t i = 0; i < r->nev; i++) {
-		const struct load_event *ev = &r->ev[i];
-		for (size_t f = 0; f < ev->nf; f++) {
+	while (rc == 0 && apply_event_next(r, &pos, &view)) {
+		for (size_t f = 0; f < ev->nf && rc == 0; f++) {
 			const char *cells[8] = {in->run_id, ev->table, ev->key, ev->f[f].field,
 						ev->f[f].old, ev->f[f].new, ev->action,
 						ev->reason ? ev->reason : ""};
-			for (size_t c = 0; c < 8; c++)
+			for (size_t c = 0; c < 8 && rc == 0; c++)
 				if ((c && putc(',', fp) == EOF) || report_csv_cell(fp, cells[c]) != 0)
-					return -1;
-			if (putc('\n', fp) == EOF)
-				return -1;
+					rc = -1;
+			if (rc == 0 && putc('\n', fp) == EOF)
+				rc = -1;
 		}
 	}
-	return ferror(fp) ? -1 : 0;
+	apply_event_free(&view);
+	return rc != 0 || ferror(fp) ? -1 : 0;
 }
 
 static void kv_license(yajl_gen g, const char *key, long long used, long long total)
@@ -835,10 +837,8 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 	const struct plan *p = in->plan;
 	yajl_gen g = json_gen_new();
 	struct report_licenses l;
-	size_t fields = 0;
+	size_t fields = in->res->nfields;
 
-	for (size_t i = 0; i < in->res->nev; i++)
-		fields += in->res->ev[i].nf;
 	report_count_licenses(in->after, &l);
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "  ");

@@ -146,9 +146,15 @@ static void test_unlink_removes_the_links_row_and_keeps_the_org(void)
 	CU_ASSERT_FALSE(f.s.changed[TAB_ORGS]);
 	CU_ASSERT_EQUAL(f.s.tab[TAB_ORGS].nrows, 3);
 	CU_ASSERT_EQUAL(f.r.nev, 2); /* the row, and the integration becoming connected */
-	CU_ASSERT_EQUAL(f.r.ev[0].kind, EV_DELETE);
-	CU_ASSERT_STRING_EQUAL(f.r.ev[0].key, "20/104");
-	CU_ASSERT_STRING_EQUAL(f.r.ev[0].reason, REASON_ITGLUE_DELETED);
+	{
+		struct load_event ev = {0};
+		size_t pos = 0;
+		CU_ASSERT_FATAL(apply_event_next(&f.r, &pos, &ev));
+		CU_ASSERT_EQUAL(ev.kind, EV_DELETE);
+		CU_ASSERT_STRING_EQUAL(ev.key, "20/104");
+		CU_ASSERT_STRING_EQUAL(ev.reason, REASON_ITGLUE_DELETED);
+		apply_event_free(&ev);
+	}
 	fixture_close(&f);
 }
 
