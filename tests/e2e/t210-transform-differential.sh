@@ -32,7 +32,8 @@ CASES
 
 n_run=0
 n_bad=0
-for spec in 60:11 300:12 1500:13; do
+# T210_SPECS="orgs:seed ..." runs other data sets (e.g. a longer soak).
+for spec in ${T210_SPECS:-60:11 300:12 1500:13}; do
 	orgs=${spec%%:*}
 	seed=${spec#*:}
 	mock_start --generate "$orgs" --seed "$seed" --contacts-per-org 6 --domains-per-org 3
