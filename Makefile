@@ -49,10 +49,15 @@ PROGRAMS = $(if $(wildcard extract/main.c),$(BINDIR)/itg-extract) \
 	   $(if $(wildcard load/main.c),$(BINDIR)/itg-load) \
 	   $(if $(wildcard tests/mock/main.c),$(BINDIR)/itg-mock)
 
-.PHONY: all test unit e2e san demo bench lint clean deps install
+.PHONY: all test unit e2e san demo bench lint clean deps install build-deps
 all: $(PROGRAMS) $(BINDIR)/unit-tests
 
-$(BUILD)/%.o: %.c
+# Before the first compile: name any missing -dev package instead of dying
+# on a missing header (scripts/deps installs them).
+build-deps:
+	@scripts/check-build-deps
+
+$(BUILD)/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
