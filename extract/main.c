@@ -1,8 +1,6 @@
 /* itg-extract: IT Glue to a snapshot folder (CONTRACT.md section 3). */
-#include "cli.h"
-#include "err.h"
+#include "cmd.h"
 #include "extract.h"
-#include "log.h"
 #include "options.h"
 #include "paging.h"
 #include "pipeline.h"
@@ -10,19 +8,8 @@
 
 #include <curl/curl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define STAGE "itg-extract"
-
-/* SIGINT/SIGTERM: stop fetching, remove the staged folder, exit 1. */
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
 
 static const char synopsis[] =
 	"usage: itg-extract -p PIPELINE --out DIR [options]\n"
@@ -30,43 +17,41 @@ static const char synopsis[] =
 	"                   [--page-size N] [--rate RPS] [--concurrency N] [--timeout S]\n"
 	"                   [--retries N] [--api-key-file FILE]\n";
 
-static void print_help(void)
-{
-	printf("%s\n", synopsis);
-	printf("Reads organizations, organization types and statuses, contacts, contact types\n"
-	       "and domains from the IT Glue API into DIR: one <resource>.ndjson.gz per resource\n"
-	       "(records sorted by id) and manifest.json, published in one step.\n\n"
-	       "Options:\n"
-	       "      --out DIR            snapshot folder to create or replace (required)\n"
-	       "      --region R           IT Glue data centre: us (default), eu or au\n"
-	       "      --base-url URL       another API address (https://; http:// only to\n"
-	       "                           127.0.0.1, ::1 or localhost, for a test server)\n"
-	       "      --resources LIST     comma-separated: organizations, organization_types,\n"
-	       "                           organization_statuses, contacts, contact_types, domains\n"
-	       "                           (default: what the pipeline's product needs; else all)\n"
-	       "      --page-size N        records per page, 1-1000 (default 1000)\n"
-	       "      --rate RPS           requests per second, shared by all transfers (default 8;\n"
-	       "                           halved after a 429 for the rest of the run)\n"
-	       "      --concurrency N      pages fetched at once, 1-32 (default 4)\n"
-	       "      --timeout S          seconds per request, 1-3600 (default 60)\n"
-	       "      --retries N          retries per request, 0-100 (default 6)\n"
-	       "      --api-key-file FILE  read the API key from FILE (mode 0600)\n"
-	       CLI_COMMON_HELP
-	       "\nThe API key comes from the environment variable ITGLUE_API_KEY, else from the\n"
-	       "key file (--api-key-file, or itglue.api_key_file in the pipeline). It is never\n"
-	       "accepted as an argument and never printed. Set ITG_CA_BUNDLE to a PEM file to\n"
-	       "trust a private certificate authority.\n\n"
-	       "Exit codes: 0 success; 1 runtime failure (network still failing after retries,\n"
-	       "server errors, I/O); 2 usage or configuration error, or no API key; 3 IT Glue\n"
-	       "refused the key (HTTP 401/403: wrong or revoked key, wrong region, IP not on the\n"
-	       "allowlist).\n\n"
-	       "Example:\n"
-	       "  ITGLUE_API_KEY=... itg-extract --region eu --out out/snapshot\n"
-	       "  itg-extract -p pipelines/bullphish.yaml --out out/bullphish/snapshot\n");
-}
+static const char help[] =
+	"Reads organizations, organization types and statuses, contacts, contact types\n"
+	"and domains from the IT Glue API into DIR: one <resource>.ndjson.gz per resource\n"
+	"(records sorted by id) and manifest.json, published in one step.\n\n"
+	"Options:\n"
+	"      --out DIR            snapshot folder to create or replace (required)\n"
+	"      --region R           IT Glue data centre: us (default), eu or au\n"
+	"      --base-url URL       another API address (https://; http:// only to\n"
+	"                           127.0.0.1, ::1 or localhost, for a test server)\n"
+	"      --resources LIST     comma-separated: organizations, organization_types,\n"
+	"                           organization_statuses, contacts, contact_types, domains\n"
+	"                           (default: what the pipeline's product needs; else all)\n"
+	"      --page-size N        records per page, 1-1000 (default 1000)\n"
+	"      --rate RPS           requests per second, shared by all transfers (default 8;\n"
+	"                           halved after a 429 for the rest of the run)\n"
+	"      --concurrency N      pages fetched at once, 1-32 (default 4)\n"
+	"      --timeout S          seconds per request, 1-3600 (default 60)\n"
+	"      --retries N          retries per request, 0-100 (default 6)\n"
+	"      --api-key-file FILE  read the API key from FILE (mode 0600)\n"
+	CMD_HELP_PIPELINE
+	CMD_HELP_COMMON
+	"\nThe API key comes from the environment variable ITGLUE_API_KEY, else from the\n"
+	"key file (--api-key-file, or itglue.api_key_file in the pipeline). It is never\n"
+	"accepted as an argument and never printed. Set ITG_CA_BUNDLE to a PEM file to\n"
+	"trust a private certificate authority.\n\n"
+	"Exit codes: 0 success; 1 runtime failure (network still failing after retries,\n"
+	"server errors, I/O); 2 usage or configuration error, or no API key; 3 IT Glue\n"
+	"refused the key (HTTP 401/403: wrong or revoked key, wrong region, IP not on the\n"
+	"allowlist).\n\n"
+	"Example:\n"
+	"  ITGLUE_API_KEY=... itg-extract --region eu --out out/snapshot\n"
+	"  itg-extract -p pipelines/bullphish.yaml --out out/bullphish/snapshot\n";
 
 enum {
-	OPT_OUT = OPT_STAGE_BASE,
+	OPT_OUT = CMD_OPT_OWN,
 	OPT_REGION,
 	OPT_BASE_URL,
 	OPT_RESOURCES,
@@ -78,8 +63,7 @@ enum {
 	OPT_API_KEY_FILE,
 };
 
-static const struct option long_options[] = {
-	CLI_COMMON_LONG_OPTIONS,
+static const struct option options[] = {
 	{"out", required_argument, NULL, OPT_OUT},
 	{"region", required_argument, NULL, OPT_REGION},
 	{"base-url", required_argument, NULL, OPT_BASE_URL},
@@ -100,14 +84,6 @@ struct flags {
 	double rate;
 };
 
-static int usage_error(const char *msg)
-{
-	if (msg)
-		fprintf(stderr, "%s: %s\n", STAGE, msg);
-	fputs(synopsis, stderr);
-	return ITG_EXIT_USAGE;
-}
-
 static int parse_number(const char *opt, const char *arg, long min, long max, long *out,
 			struct itg_err *e)
 {
@@ -117,8 +93,10 @@ static int parse_number(const char *opt, const char *arg, long min, long max, lo
 	return 0;
 }
 
-static int parse_flag(struct flags *fl, int opt, const char *arg, struct itg_err *e)
+static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 {
+	struct flags *fl = ctx;
+
 	switch (opt) {
 	case OPT_OUT: fl->out = arg; return 0;
 	case OPT_REGION: fl->region = arg; return 0;
@@ -143,134 +121,123 @@ static int parse_flag(struct flags *fl, int opt, const char *arg, struct itg_err
 	}
 }
 
-int main(int argc, char **argv)
+/*
+ * Explicit flags override the pipeline file (pl, or NULL without -p), which
+ * overrides the defaults.  Fills o but for the key; *base_url is the
+ * caller's to free.  A value refused here is a usage error.
+ */
+static int settle_options(const struct flags *fl, const struct pipeline *pl,
+			  struct extract_options *o, char **base_url, struct itg_err *e)
 {
-	struct cli_common common = {0};
-	struct flags fl = {.retries = -1};
-	struct pipeline pl = {0};
-	int have_pipeline = 0;
-	struct extract_options o = {0};
-	struct itg_err e = {0};
-	char *base_url = NULL, *key = NULL;
-	const char *key_file, *base_in, *region;
-	int opt, rc = ITG_EXIT_OK;
+	const char *region = fl->region ? fl->region : pl ? pl->region : NULL;
+	const char *base_in = fl->base_url ? fl->base_url : pl ? pl->base_url : NULL;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:", long_options, NULL)) != -1) {
-		int handled;
-		if (opt == '?' || opt == ':') {
-			char msg[160];
-			if (opt == ':')
-				snprintf(msg, sizeof msg, "option %s needs a value", argv[optind - 1]);
-			else if (optopt > 0 && optopt < 128)
-				snprintf(msg, sizeof msg, "unknown option -%c", optopt);
-			else
-				snprintf(msg, sizeof msg, "unknown option %s", argv[optind - 1]);
-			return usage_error(msg);
-		}
-		handled = cli_common_option(&common, opt, optarg, &e);
-		if (handled < 0)
-			return usage_error(e.msg);
-		if (!handled && parse_flag(&fl, opt, optarg, &e) != 0)
-			return usage_error(e.msg);
-	}
-	if (optind < argc) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "unexpected argument \"%s\"", argv[optind]);
-		return usage_error(msg);
-	}
-	if (common.want_help) {
-		print_help();
-		return fclose(stdout) == 0 ? ITG_EXIT_OK : ITG_EXIT_RUNTIME;
-	}
-	if (common.want_version) {
-		cli_print_version(STAGE);
-		return fclose(stdout) == 0 ? ITG_EXIT_OK : ITG_EXIT_RUNTIME;
-	}
-	log_init(STAGE, common.log_format, common.quiet, common.verbose);
-	if (!fl.out)
-		return usage_error("--out DIR is required");
-
-	if (common.pipeline) {
-		if (pipeline_load(common.pipeline, &pl, &e) != 0) {
-			log_error("%s", e.msg);
-			return e.code ? e.code : ITG_EXIT_USAGE;
-		}
-		have_pipeline = 1;
-	}
-	/* explicit flags override the pipeline file */
-	region = fl.region ? fl.region : have_pipeline ? pl.region : NULL;
-	base_in = fl.base_url ? fl.base_url : have_pipeline ? pl.base_url : NULL;
-	key_file = fl.api_key_file ? fl.api_key_file : have_pipeline ? pl.api_key_file : NULL;
-	o.page_size = fl.page_size ? fl.page_size
-		      : have_pipeline && pl.page_size > 0 ? pl.page_size : PAGE_SIZE_DEFAULT;
-	o.rate = fl.rate > 0 ? fl.rate : have_pipeline && pl.rate > 0 ? pl.rate
-								      : RATELIMIT_DEFAULT_RPS;
-	o.concurrency = fl.concurrency ? fl.concurrency
-			: have_pipeline && pl.concurrency > 0 ? pl.concurrency
-							      : EXTRACT_DEFAULT_CONCURRENCY;
-	o.timeout = fl.timeout ? fl.timeout
-		    : have_pipeline && pl.timeout > 0 ? pl.timeout : EXTRACT_DEFAULT_TIMEOUT;
-	o.retries = fl.retries >= 0 ? fl.retries
-		    : have_pipeline && pl.retries >= 0 ? pl.retries : EXTRACT_DEFAULT_RETRIES;
-	if (o.page_size < 1 || o.page_size > PAGE_SIZE_MAX) {
-		rc = usage_error("itglue.page_size must be from 1 to 1000");
-		goto out;
-	}
-	if (fl.resources) {
-		if (extract_parse_resources(fl.resources, o.resources, &e) != 0) {
-			rc = usage_error(e.msg);
-			goto out;
-		}
+	o->page_size = fl->page_size ? fl->page_size
+		       : pl && pl->page_size > 0 ? pl->page_size : PAGE_SIZE_DEFAULT;
+	o->rate = fl->rate > 0 ? fl->rate : pl && pl->rate > 0 ? pl->rate : RATELIMIT_DEFAULT_RPS;
+	o->concurrency = fl->concurrency ? fl->concurrency
+			 : pl && pl->concurrency > 0 ? pl->concurrency
+						     : EXTRACT_DEFAULT_CONCURRENCY;
+	o->timeout = fl->timeout ? fl->timeout
+		     : pl && pl->timeout > 0 ? pl->timeout : EXTRACT_DEFAULT_TIMEOUT;
+	o->retries = fl->retries >= 0 ? fl->retries
+		     : pl && pl->retries >= 0 ? pl->retries : EXTRACT_DEFAULT_RETRIES;
+	if (o->page_size < 1 || o->page_size > PAGE_SIZE_MAX)
+		return cmd_usage_error(e, "itglue.page_size must be from 1 to 1000");
+	if (fl->resources) {
+		if (extract_parse_resources(fl->resources, o->resources, e) != 0)
+			return cmd_as_usage_error(e);
 	} else {
-		extract_default_resources(have_pipeline ? pl.product : PRODUCT_NONE, o.resources);
+		extract_default_resources(pl ? pl->product : PRODUCT_NONE, o->resources);
 	}
-	if (extract_resolve_base_url(region, base_in, &base_url, &o.allow_http, &e) != 0) {
-		rc = usage_error(e.msg);
-		goto out;
-	}
-	o.base_url = base_url;
-	o.region = base_in && *base_in ? "" : region && *region ? region : "us";
-	o.out_dir = fl.out;
-	o.ca_bundle = getenv("ITG_CA_BUNDLE");
+	if (extract_resolve_base_url(region, base_in, base_url, &o->allow_http, e) != 0)
+		return cmd_as_usage_error(e);
+	o->base_url = *base_url;
+	o->region = base_in && *base_in ? "" : region && *region ? region : "us";
+	o->out_dir = fl->out;
+	o->ca_bundle = getenv("ITG_CA_BUNDLE");
+	return 0;
+}
 
-	if (cli_load_api_key(key_file, &key, &e) != 0) {
-		log_error("%s", e.msg);
-		rc = e.code;
-		goto out;
+/* SIGINT/SIGTERM: stop fetching, remove the staged folder, exit 1. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* libcurl and the signal handlers around extract_run. */
+static int fetch_snapshot(struct extract_options *o, struct itg_err *e)
+{
+	struct sigaction sa;
+	int rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot initialise libcurl");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o->stop = &got_signal;
+	rc = extract_run(o, e);
+	curl_global_cleanup();
+	return rc;
+}
+
+static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
+{
+	const struct flags *fl = ctx;
+	struct pipeline loaded = {0};
+	const struct pipeline *pl = NULL;
+	struct extract_options o = {0};
+	char *base_url = NULL, *key = NULL;
+	const char *key_file;
+	int rc = -1;
+
+	if (!fl->out)
+		return cmd_usage_error(e, "--out DIR is required");
+	if (a->pipeline) {
+		if (pipeline_load(a->pipeline, &loaded, e) != 0)
+			return -1;
+		pl = &loaded;
 	}
+	if (settle_options(fl, pl, &o, &base_url, e) != 0)
+		goto out;
+	key_file = fl->api_key_file ? fl->api_key_file : pl ? pl->api_key_file : NULL;
+	if (cli_load_api_key(key_file, &key, e) != 0)
+		goto out;
 	for (const char *p = key; *p; p++)
 		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e) {
-			log_error("the API key holds spaces or control characters: copy it again "
-				  "from IT Glue (Account > Settings > API Keys)");
-			rc = ITG_EXIT_USAGE;
+			err_set(e, ITG_EXIT_USAGE,
+				"the API key holds spaces or control characters: copy it again "
+				"from IT Glue (Account > Settings > API Keys)");
 			goto out;
 		}
 	o.api_key = key;
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_error("cannot initialise libcurl");
-		rc = ITG_EXIT_RUNTIME;
-		goto out;
-	}
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
-	o.stop = &got_signal;
-	if (extract_run(&o, &e) != 0) {
-		log_error("%s", e.msg);
-		rc = e.code ? e.code : ITG_EXIT_RUNTIME;
-	}
-	curl_global_cleanup();
+	rc = fetch_snapshot(&o, e);
 out:
 	cli_forget_key(key);
 	free(base_url);
-	if (have_pipeline)
-		pipeline_free(&pl);
+	if (pl)
+		pipeline_free(&loaded);
 	return rc;
+}
+
+static const struct cmd itg_extract = {
+	.name = "itg-extract",
+	.synopsis = synopsis,
+	.help = help,
+	.flags = CMD_PIPELINE,
+	.long_options = options,
+	.option = on_option,
+	.run = run,
+};
+
+int main(int argc, char **argv)
+{
+	struct flags fl = {.retries = -1};
+
+	return cmd_main(&itg_extract, &fl, argc, argv);
 }

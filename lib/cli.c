@@ -10,39 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cli_common_option(struct cli_common *c, int opt, const char *arg, struct itg_err *e)
-{
-	switch (opt) {
-	case 'p':
-		c->pipeline = arg;
-		return 1;
-	case OPT_LOG_FORMAT:
-		if (log_parse_format(arg, &c->log_format) != 0)
-			return err_set(e, ITG_EXIT_USAGE,
-				       "--log-format: \"%s\" is not human or json", arg);
-		return 1;
-	case OPT_QUIET:
-		c->quiet = 1;
-		return 1;
-	case OPT_VERBOSE:
-		c->verbose = 1;
-		return 1;
-	case OPT_VERSION:
-		c->want_version = 1;
-		return 1;
-	case OPT_HELP:
-		c->want_help = 1;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-void cli_print_version(const char *stage)
-{
-	printf("%s %s\n", stage, ITG_VERSION);
-}
-
 static void trim_right(char *s)
 {
 	size_t n = strlen(s);
