@@ -133,33 +133,3 @@ int strmap_next(const struct strmap *m, size_t *it, const char **key, void **val
 	}
 	return 0;
 }
-
-int id_is_numeric(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-int id_cmp(const char *a, const char *b)
-{
-	int na = id_is_numeric(a), nb = id_is_numeric(b);
-	size_t la, lb;
-
-	if (na != nb)
-		return na ? -1 : 1;
-	if (!na)
-		return strcmp(a, b);
-	while (*a == '0' && a[1])
-		a++;
-	while (*b == '0' && b[1])
-		b++;
-	la = strlen(a);
-	lb = strlen(b);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
