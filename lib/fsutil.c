@@ -1,5 +1,5 @@
 #include "fsutil.h"
-#include "strmap.h"
+#include "hash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -363,24 +363,22 @@ out:
 int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 {
 	unsigned char chunk[65536];
-	uint64_t h = 1469598103934665603ULL;
+	struct hash_fnv1a64_state h;
 	size_t n;
 	FILE *f = fopen(path, "rb");
 
 	memset(fp, 0, sizeof *fp);
+	hash_fnv1a64_init(&h);
 	if (!f) {
 		if (errno == ENOENT) {
-			fp->hash = h;
+			fp->hash = hash_fnv1a64_final(&h);
 			return 0;
 		}
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
 	}
 	fp->present = 1;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			h ^= chunk[i];
-			h *= 1099511628211ULL;
-		}
+		hash_fnv1a64_update(&h, chunk, n);
 		fp->bytes += n;
 	}
 	if (ferror(f)) {
@@ -388,7 +386,7 @@ int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s", path);
 	}
 	fclose(f);
-	fp->hash = h;
+	fp->hash = hash_fnv1a64_final(&h);
 	return 0;
 }
 

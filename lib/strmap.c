@@ -1,4 +1,5 @@
 #include "strmap.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -15,18 +16,6 @@ struct strmap {
 	size_t cap;   /* power of two */
 	size_t count;
 };
-
-uint64_t hash_fnv1a64(const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct strmap *strmap_new(size_t size_hint)
 {

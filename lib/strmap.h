@@ -32,6 +32,4 @@ size_t strmap_count(const struct strmap *m);
  */
 int strmap_next(const struct strmap *m, size_t *it, const char **key, void **value);
 
-uint64_t hash_fnv1a64(const void *data, size_t n);
-
 #endif
