@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 int fs_mkdir_p(const char *path, mode_t mode, struct itg_err *e)
@@ -388,41 +387,4 @@ int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 	fclose(f);
 	fp->hash = hash_fnv1a64_final(&h);
 	return 0;
-}
-
-/*
- * ITG_FIXED_TIME (seconds since the epoch) pins "now" so that golden-file
- * tests of reports and audit lines are repeatable.
- */
-static void now_timespec(struct timespec *now)
-{
-	const char *fixed = getenv("ITG_FIXED_TIME");
-
-	if (fixed && *fixed) {
-		now->tv_sec = (time_t)strtoll(fixed, NULL, 10);
-		now->tv_nsec = 0;
-		return;
-	}
-	clock_gettime(CLOCK_REALTIME, now);
-}
-
-void time_now_rfc3339(char out[32])
-{
-	struct timespec now;
-	struct tm tm;
-
-	now_timespec(&now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + 19, 13, ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
-}
-
-void time_now_runid(char out[20])
-{
-	struct timespec now;
-	struct tm tm;
-
-	now_timespec(&now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(out, 20, "%Y%m%dT%H%M%SZ", &tm);
 }
