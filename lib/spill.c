@@ -17,9 +17,17 @@ static size_t head_size(const struct spill *s)
 
 static int write_error(struct spill *s, int err, struct itg_err *e)
 {
+	const char *hint = "";
+
+	if (!err)
+		err = EIO;
+	if (err == ENOSPC || err == EDQUOT || err == EFBIG)
+		hint = ": check free space";
+	else if (err == EOVERFLOW)
+		hint = ": a string of the record is over 4 GiB";
 	if (!e->code)
-		err_set(e, ITG_EXIT_RUNTIME, "cannot write %s %s: %s: check free space",
-			s->spec.what, s->path ? s->path : "(closed)", strerror(err ? err : EIO));
+		err_set(e, ITG_EXIT_RUNTIME, "cannot write %s %s: %s%s", s->spec.what,
+			s->path ? s->path : "(closed)", strerror(err), hint);
 	return -1;
 }
 

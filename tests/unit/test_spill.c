@@ -9,6 +9,7 @@
 #include "xalloc.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,35 @@ static void test_spill_lost_file_is_an_error_naming_it(void)
 	unit_rmtree(dir);
 }
 
+static void test_spill_write_failure_is_an_error_naming_the_file(void)
+{
+	char *dir = unit_tmpdir();
+	struct spill s;
+	struct itg_err e = {0};
+	int64_t ints[2] = {1, 2};
+	struct spill_str strs[3] = {{"a", 1}, {"b", 1}, {"c", 1}};
+	FILE *full = fopen("/dev/full", "wb");
+	char *path, *want;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+	CU_ASSERT_EQUAL_FATAL(spill_create(&s, dir, ".t-", &spec2x3, &e), 0);
+	path = xstrdup(s.path);
+	/* a disk that is full: the buffered record fails when flushed */
+	fclose(s.fp);
+	s.fp = full;
+	CU_ASSERT_EQUAL(spill_put(&s, ints, strs, &e), 0);
+	CU_ASSERT_EQUAL(spill_finish(&s, &e), -1);
+	want = xasprintf("cannot write test spill %s: %s: check free space", path,
+			 strerror(ENOSPC));
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);
+	spill_close(&s);
+	CU_ASSERT_EQUAL(fs_exists(path), 0);
+	free(want);
+	free(path);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_spill_round_trip_of_records", test_spill_round_trip_of_records},
 	{"test_spill_of_no_records_reads_as_empty", test_spill_of_no_records_reads_as_empty},
@@ -303,6 +333,8 @@ static CU_TestInfo tests[] = {
 	{"test_spill_that_cannot_be_created_names_the_pattern_and_leaves_nothing",
 	 test_spill_that_cannot_be_created_names_the_pattern_and_leaves_nothing},
 	{"test_spill_lost_file_is_an_error_naming_it", test_spill_lost_file_is_an_error_naming_it},
+	{"test_spill_write_failure_is_an_error_naming_the_file",
+	 test_spill_write_failure_is_an_error_naming_the_file},
 	CU_TEST_INFO_NULL,
 };
 
