@@ -10,6 +10,7 @@
 #include "paging.h"
 #include "records.h"
 #include "strmap.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <stdint.h>

@@ -1,16 +1,17 @@
 #include "records.h"
 
-#include "strmap.h"
+#include "ids.h"
 #include "xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define RUN_IO_BUFFER ((size_t)64 << 10)
+/* A run's record: its page, then its id and its JSON. */
+static const struct spill_spec run_spec = {
+	.what = "sort run", .nints = 1, .nstrs = 2, .io_buffer = (size_t)64 << 10,
+};
 
 /*
  * Sort order of copies: numeric id, then the id's own bytes (so "07" and
@@ -96,10 +97,8 @@ void records_init(struct records *r, const char *dir, const char *name, size_t b
 
 static void remove_runs(struct records *r)
 {
-	for (size_t i = 0; i < r->nruns; i++) {
-		unlink(r->runs[i]);
-		free(r->runs[i]);
-	}
+	for (size_t i = 0; i < r->nruns; i++)
+		spill_close(&r->runs[i]);
 	r->nruns = 0;
 }
 
@@ -114,96 +113,61 @@ void records_free(struct records *r)
 	*r = (struct records){0};
 }
 
-/* ---- run files: per record page (int64), id length (uint32), json length (uint64), id, json ---- */
+/* ---- run files: one spill file per run, records in sort order ---- */
 
-struct run_writer {
-	FILE *fp;
-	char *path;
-};
-
-static int run_create(struct records *r, struct run_writer *rw, struct itg_err *e)
+static int run_create(struct records *r, struct spill *run, struct itg_err *e)
 {
-	int fd;
+	char *prefix = xasprintf(".run-%s-", r->name);
+	int rc = spill_create(run, r->dir, prefix, &run_spec, e);
 
-	rw->path = xasprintf("%s/.run-%s-%lu", r->dir, r->name, ++r->run_seq);
-	fd = open(rw->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || !(rw->fp = fdopen(fd, "wb"))) {
-		err_set(e, ITG_EXIT_RUNTIME, "cannot create sort run %s: %s", rw->path,
-			strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(rw->path);
-		}
-		free(rw->path);
-		rw->path = NULL;
-		return -1;
-	}
-	setvbuf(rw->fp, NULL, _IOFBF, RUN_IO_BUFFER);
-	return 0;
+	free(prefix);
+	return rc;
 }
 
-static int run_put(struct run_writer *rw, const char *id, const char *json, size_t len,
-		   long long page)
+static int run_put(struct spill *run, const char *id, const char *json, size_t len,
+		   long long page, struct itg_err *e)
 {
 	int64_t pg = page;
-	size_t idlen = strlen(id);
-	uint32_t il = (uint32_t)idlen;
-	uint64_t jl = len;
+	struct spill_str strs[2] = {{id, strlen(id)}, {json, len}};
 
-	return fwrite(&pg, sizeof pg, 1, rw->fp) == 1 && fwrite(&il, sizeof il, 1, rw->fp) == 1 &&
-			       fwrite(&jl, sizeof jl, 1, rw->fp) == 1 &&
-			       fwrite(id, 1, idlen, rw->fp) == idlen &&
-			       fwrite(json, 1, len, rw->fp) == len
-		       ? 0
-		       : -1;
+	return spill_put(run, &pg, strs, e);
 }
 
-/* Closes the run; on failure (or when failed is set) removes it and frees the path. */
-static int run_finish(struct run_writer *rw, int failed, struct itg_err *e)
+/* Closes the run's writer; on failure (or when failed is set) removes the run. */
+static int run_finish(struct spill *run, int failed, struct itg_err *e)
 {
-	int saved = errno;
-
-	if (fclose(rw->fp) != 0 && !failed) {
-		failed = 1;
-		saved = errno;
-	}
-	rw->fp = NULL;
-	if (!failed)
+	if (!failed && spill_finish(run, e) == 0)
 		return 0;
-	unlink(rw->path);
-	if (!e->code)
-		err_set(e, ITG_EXIT_RUNTIME, "cannot write sort run %s: %s", rw->path,
-			strerror(saved ? saved : EIO));
-	free(rw->path);
-	rw->path = NULL;
+	spill_close(run);
 	return -1;
 }
 
-static void add_run(struct records *r, char *path)
+/* r takes over run (moved, not copied: only r's copy is used afterwards). */
+static void add_run(struct records *r, const struct spill *run)
 {
 	xgrow((void **)&r->runs, &r->capruns, r->nruns + 1, sizeof *r->runs);
-	r->runs[r->nruns++] = path;
+	r->runs[r->nruns++] = *run;
 }
 
 /* Sorts the chunk and writes it as one run, dropping later copies of an id. */
-static int spill(struct records *r, struct itg_err *e)
+static int write_run(struct records *r, struct itg_err *e)
 {
-	struct run_writer rw = {0};
+	struct spill run;
 	int failed = 0;
 
 	sort_chunk(r);
-	if (run_create(r, &rw, e) != 0)
+	if (run_create(r, &run, e) != 0)
 		return -1;
 	for (size_t i = 0; i < r->n && !failed; i++) {
 		if (i > 0 && strcmp(r->v[i].id, r->v[i - 1].id) == 0) {
 			r->duplicates++;
 			continue;
 		}
-		failed = run_put(&rw, r->v[i].id, r->v[i].json, r->v[i].len, r->v[i].page) != 0;
+		failed = run_put(&run, r->v[i].id, r->v[i].json, r->v[i].len, r->v[i].page, e) != 0;
 	}
-	if (run_finish(&rw, failed, e) != 0)
+	if (run_finish(&run, failed, e) != 0)
 		return -1;
-	add_run(r, rw.path);
+	add_run(r, &run);
 	free_chunk(r);
 	return 0;
 }
@@ -226,7 +190,7 @@ int records_add(struct records *r, const char *id, const char *json, size_t len,
 	r->added++;
 	r->bytes += sizeof *rec + idlen + len + 2;
 	if (r->bytes >= r->budget)
-		return spill(r, e);
+		return write_run(r, e);
 	return 0;
 }
 
@@ -235,9 +199,7 @@ int records_add(struct records *r, const char *id, const char *json, size_t len,
 /* One sorted input of a merge: a run file or the chunk in memory. */
 struct source {
 	size_t order;          /* earlier sources hold copies added earlier */
-	FILE *fp;              /* a run ... */
-	const char *path;
-	struct buf data;       /* id NUL json NUL of the current record */
+	struct spill *run;     /* a run (borrowed, open for reading) ... */
 	const struct record *v;/* ... or the sorted chunk */
 	size_t n, pos;
 	/* the current record */
@@ -247,29 +209,14 @@ struct source {
 	long long page;
 };
 
-static int read_exact(struct source *s, void *p, size_t n, int at_start, struct itg_err *e)
-{
-	size_t got = fread(p, 1, n, s->fp);
-
-	if (got == n)
-		return 1;
-	if (ferror(s->fp))
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read sort run %s: %s", s->path,
-			       strerror(errno));
-	if (got == 0 && at_start)
-		return 0;
-	return err_set(e, ITG_EXIT_RUNTIME, "cannot read sort run %s: truncated", s->path);
-}
-
 /* Moves s to its next record: 1, 0 at its end, -1 on a read error. */
 static int source_next(struct source *s, struct itg_err *e)
 {
 	int64_t pg;
-	uint32_t il;
-	uint64_t jl;
+	struct spill_str strs[2];
 	int rc;
 
-	if (!s->fp) {
+	if (!s->run) {
 		if (s->pos == s->n)
 			return 0;
 		s->id = s->v[s->pos].id;
@@ -279,24 +226,12 @@ static int source_next(struct source *s, struct itg_err *e)
 		s->pos++;
 		return 1;
 	}
-	rc = read_exact(s, &pg, sizeof pg, 1, e);
+	rc = spill_next(s->run, &pg, strs, e);
 	if (rc <= 0)
 		return rc;
-	if (read_exact(s, &il, sizeof il, 0, e) < 0 || read_exact(s, &jl, sizeof jl, 0, e) < 0)
-		return -1;
-	if (jl > SIZE_MAX - il - 2)
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read sort run %s: corrupt", s->path);
-	buf_reset(&s->data);
-	xgrow((void **)&s->data.p, &s->data.cap, (size_t)il + (size_t)jl + 2, 1);
-	if (read_exact(s, s->data.p, il, 0, e) < 0 ||
-	    read_exact(s, s->data.p + il + 1, (size_t)jl, 0, e) < 0)
-		return -1;
-	s->data.p[il] = '\0';
-	s->data.p[il + 1 + jl] = '\0';
-	s->data.len = il + 1 + (size_t)jl;
-	s->id = s->data.p;
-	s->json = s->data.p + il + 1;
-	s->len = (size_t)jl;
+	s->id = strs[0].p;
+	s->json = strs[1].p;
+	s->len = strs[1].len;
 	s->page = pg;
 	return 1;
 }
@@ -327,9 +262,9 @@ static void heap_down(struct source **h, size_t n, size_t i)
 	}
 }
 
-/* Where merged records go: a run (rw) or the snapshot file (w). */
+/* Where merged records go: a run or the snapshot file (w). */
 struct sink {
-	struct run_writer *rw;
+	struct spill *run;
 	struct ndjson_writer *w;
 };
 
@@ -361,8 +296,8 @@ static int merge(struct records *r, struct source *src, size_t k, struct sink *o
 		if (have_prev && strcmp(s->id, prev.p) == 0) {
 			r->duplicates++;
 		} else {
-			if (out->rw ? run_put(out->rw, s->id, s->json, s->len, s->page) != 0
-				    : ndjson_writer_line(out->w, s->json, s->len, e) != 0)
+			if (out->run ? run_put(out->run, s->id, s->json, s->len, s->page, e) != 0
+				     : ndjson_writer_line(out->w, s->json, s->len, e) != 0)
 				goto out;
 			buf_reset(&prev);
 			buf_adds(&prev, s->id);
@@ -382,61 +317,42 @@ out:
 	return rc;
 }
 
-/* Opens runs[0..k) as sources; -1 with e set (and nothing open) on failure. */
-static int open_runs(char **runs, size_t k, struct source *src, struct itg_err *e)
+/* Opens runs[0..k) for reading as sources; -1 with e set on failure. */
+static int open_runs(struct spill *runs, size_t k, struct source *src, struct itg_err *e)
 {
 	for (size_t i = 0; i < k; i++) {
-		src[i] = (struct source){.order = i, .path = runs[i]};
-		src[i].fp = fopen(runs[i], "rbe");
-		if (!src[i].fp) {
-			err_set(e, ITG_EXIT_RUNTIME, "cannot open sort run %s: %s", runs[i],
-				strerror(errno));
-			while (i-- > 0)
-				fclose(src[i].fp);
+		src[i] = (struct source){.order = i, .run = &runs[i]};
+		if (spill_rewind(&runs[i], e) != 0)
 			return -1;
-		}
-		setvbuf(src[i].fp, NULL, _IOFBF, RUN_IO_BUFFER);
 	}
 	return 0;
 }
 
-static void close_sources(struct source *src, size_t k)
-{
-	for (size_t i = 0; i < k; i++) {
-		if (src[i].fp)
-			fclose(src[i].fp);
-		buf_free(&src[i].data);
-	}
-}
-
-/* Merges runs[0..k) into one new run (*merged); the inputs are removed on success. */
-static int merge_runs(struct records *r, char **runs, size_t k, char **merged,
+/*
+ * Merges runs[0..k) into one new run (*merged); the inputs are removed on
+ * success.  On failure they stay listed in r for records_free.
+ */
+static int merge_runs(struct records *r, struct spill *runs, size_t k, struct spill *merged,
 		      struct itg_err *e)
 {
 	struct source *src = xcalloc(k, sizeof *src);
-	struct run_writer rw = {0};
-	struct sink out = {.rw = &rw};
+	struct sink out = {.run = merged};
 	int failed;
 
 	if (open_runs(runs, k, src, e) != 0) {
 		free(src);
 		return -1;
 	}
-	if (run_create(r, &rw, e) != 0) {
-		close_sources(src, k);
+	if (run_create(r, merged, e) != 0) {
 		free(src);
 		return -1;
 	}
 	failed = merge(r, src, k, &out, e) != 0;
-	close_sources(src, k);
 	free(src);
-	if (run_finish(&rw, failed, e) != 0)
+	if (run_finish(merged, failed, e) != 0)
 		return -1;
-	for (size_t i = 0; i < k; i++) {
-		unlink(runs[i]);
-		free(runs[i]);
-	}
-	*merged = rw.path;
+	for (size_t i = 0; i < k; i++)
+		spill_close(&runs[i]);
 	return 0;
 }
 
@@ -452,7 +368,7 @@ static int reduce_runs(struct records *r, size_t fan_in, struct itg_err *e)
 
 		for (i = 0; i < r->nruns; i += fan_in) {
 			size_t k = r->nruns - i < fan_in ? r->nruns - i : fan_in;
-			char *merged;
+			struct spill merged;
 
 			if (k == 1) {
 				r->runs[out++] = r->runs[i];
@@ -479,7 +395,7 @@ int records_write(struct records *r, struct ndjson_writer *w, struct itg_err *e)
 	int rc;
 
 	/* the chunk joins the final merge unless that would open too many files */
-	if (r->n > 0 && r->nruns >= RECORDS_MERGE_FAN_IN && spill(r, e) != 0)
+	if (r->n > 0 && r->nruns >= RECORDS_MERGE_FAN_IN && write_run(r, e) != 0)
 		return -1;
 	if (reduce_runs(r, RECORDS_MERGE_FAN_IN, e) != 0)
 		return -1;
@@ -492,7 +408,6 @@ int records_write(struct records *r, struct ndjson_writer *w, struct itg_err *e)
 	}
 	src[r->nruns] = (struct source){.order = r->nruns, .v = r->v, .n = r->n};
 	rc = merge(r, src, k, &out, e);
-	close_sources(src, k);
 	free(src);
 	free_chunk(r);
 	remove_runs(r);

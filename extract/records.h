@@ -9,11 +9,12 @@
  *
  * Memory stays bounded whatever the record count (an external merge sort):
  * records are held until their bytes reach a budget, then that chunk is
- * sorted by (id, page) and spilled to a run file ".run-<name>-<n>" (0600) in
- * the caller's folder.  records_write merges the runs and the chunk still in
- * memory with a binary heap, drops the later copies of each id, and streams
- * the result into an NDJSON writer.  There is no index of every id: the
- * duplicates meet in the merge.  Run files are removed once merged and by
+ * sorted by (id, page) and spilled to a run file ".run-<name>-XXXXXX" (a
+ * spill file: unpredictable name, 0600) in the caller's folder.
+ * records_write merges the runs and the chunk still in memory with a binary
+ * heap, drops the later copies of each id, and streams the result into an
+ * NDJSON writer.  There is no index of every id: the duplicates meet in the
+ * merge.  Run files are removed once merged and by
  * records_free, whether or not the run succeeded.
  */
 #ifndef ITG_EXTRACT_RECORDS_H
@@ -24,6 +25,7 @@
 
 #include "err.h"
 #include "ndjson.h"
+#include "spill.h"
 
 /* Record bytes held in memory before a spill, unless ITG_EXTRACT_SORT_BUDGET says otherwise. */
 #define RECORDS_DEFAULT_BUDGET ((size_t)32 << 20)
@@ -44,9 +46,8 @@ struct records {
 	struct record *v;     /* the chunk in memory, in the order added */
 	size_t n, cap;
 	size_t bytes;
-	char **runs;          /* owned paths of the runs spilled so far, oldest first */
+	struct spill *runs;   /* owned: the runs spilled so far, oldest first */
 	size_t nruns, capruns;
-	unsigned long run_seq;/* numbers run names */
 	uint64_t added;       /* records_add calls so far (duplicates included) */
 	uint64_t duplicates;  /* copies dropped by records_write */
 };

@@ -7,6 +7,7 @@
  * previous row ended (quoted fields may span several lines).
  */
 #include "csvtab.h"
+#include "arena.h"
 #include "fsutil.h"
 #include "xalloc.h"
 
@@ -17,112 +18,25 @@
 #include <string.h>
 
 /*
- * Cells and row arrays live in a per-table arena (chunked bump allocation):
- * a store of half a million users would otherwise be millions of small
- * malloc()s, each with its own overhead.  Nothing in the arena is freed on
- * its own; csvtab_set leaves the old value in place and csvtab_free frees
- * the chunks.  csvtab.h cannot grow a field for the arena, so it sits just
- * before t->cols, in the one block that holds the header's pointers.
+ * Cells, row arrays and the header live in the table's arena: a store of
+ * half a million users would otherwise be millions of small malloc()s, each
+ * with its own overhead.  Nothing in the arena is freed on its own;
+ * csvtab_set leaves the old value in place and csvtab_free frees it all.
  */
-#define ARENA_CHUNK (64 * 1024)
-
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
-struct arena {
-	struct chunk *head;   /* the chunk being filled; older ones behind it */
-};
-
-struct cols_block {
-	struct arena *arena;
-	char *cols[];
-};
 
 /* The shared value of every empty cell: never written through. */
 static char empty_cell[1];
 
-static struct arena *arena_new(void)
+static char *cell_dup(struct csv_table *t, const char *s, size_t n)
 {
-	return xcalloc(1, sizeof(struct arena));
+	return n ? arena_strndup(&t->arena, s, n) : empty_cell;
 }
 
-static void arena_free(struct arena *a)
+/* Gives t a header array of n (+1 spare) columns. */
+static void cols_alloc(struct csv_table *t, size_t n)
 {
-	if (!a)
-		return;
-	while (a->head) {
-		struct chunk *next = a->head->next;
-		free(a->head);
-		a->head = next;
-	}
-	free(a);
-}
-
-/* n bytes aligned to align (a power of two). */
-static void *arena_alloc(struct arena *a, size_t n, size_t align)
-{
-	struct chunk *c = a->head;
-	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
-
-	if (!c || at + n > c->cap) {
-		/* a large request gets a chunk of its own behind the current one */
-		size_t cap = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
-		struct chunk *nc = xmalloc(sizeof *nc + cap);
-
-		nc->used = 0;
-		nc->cap = cap;
-		if (c && n > ARENA_CHUNK / 4) {
-			nc->next = c->next;
-			c->next = nc;
-		} else {
-			nc->next = c;
-			a->head = nc;
-		}
-		c = nc;
-		at = 0;
-	}
-	c->used = at + n;
-	return c->data + at;
-}
-
-static char *arena_strndup(struct arena *a, const char *s, size_t n)
-{
-	char *p;
-
-	if (n == 0)
-		return empty_cell;
-	p = arena_alloc(a, n + 1, 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static char *arena_strdup(struct arena *a, const char *s)
-{
-	return arena_strndup(a, s, strlen(s));
-}
-
-static struct cols_block *cols_block_of(const struct csv_table *t)
-{
-	return (struct cols_block *)(void *)((char *)t->cols - offsetof(struct cols_block, cols));
-}
-
-/* Gives t a header array of n (+1 spare) columns and the arena a. */
-static void cols_alloc(struct csv_table *t, size_t n, struct arena *a)
-{
-	struct cols_block *b = xcalloc(1, offsetof(struct cols_block, cols) +
-						(n + 1) * sizeof(char *));
-
-	b->arena = a;
-	t->cols = b->cols;
-}
-
-static struct arena *table_arena(const struct csv_table *t)
-{
-	return cols_block_of(t)->arena;
+	t->cols = arena_alloc(&t->arena, (n + 1) * sizeof *t->cols, _Alignof(char *));
+	memset(t->cols, 0, (n + 1) * sizeof *t->cols);
 }
 
 struct reader {
@@ -139,8 +53,6 @@ struct reader {
 	long line;             /* physical line being fed */
 	long row_line;         /* line where the current row started */
 	int row_pending;       /* at a row boundary: the next non-blank line starts a row */
-	struct arena *arena;   /* the table's cells, fields included (t owns it once
-				  it has a header) */
 };
 
 /* Keep every space: store values are compared byte for byte. */
@@ -150,7 +62,7 @@ static int keep_spaces(unsigned char c)
 	return 0;
 }
 
-/* Fields live in the arena: dropping them only forgets them. */
+/* Fields live in the table's arena: dropping them only forgets them. */
 static void free_fields(struct reader *r)
 {
 	r->nfields = 0;
@@ -169,7 +81,7 @@ static void on_field(void *s, size_t len, void *ctx)
 		return;
 	}
 	xgrow((void **)&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);
-	r->fields[r->nfields++] = arena_strndup(r->arena, s ? s : "", s ? len : 0);
+	r->fields[r->nfields++] = cell_dup(r->t, s ? s : "", s ? len : 0);
 }
 
 static int take_header(struct reader *r)
@@ -194,7 +106,7 @@ static int take_header(struct reader *r)
 	}
 	for (size_t k = 0; r->contract && r->contract[k]; k++)
 		extra++;
-	cols_alloc(t, r->nfields + extra, r->arena);
+	cols_alloc(t, r->nfields + extra);
 	for (size_t i = 0; i < r->nfields; i++) {
 		t->cols[i] = r->fields[i];
 		r->fields[i] = NULL;
@@ -203,7 +115,7 @@ static int take_header(struct reader *r)
 	r->nfields = 0;
 	for (size_t k = 0; r->contract && r->contract[k]; k++)
 		if (csvtab_col(t, r->contract[k]) < 0)
-			t->cols[t->ncols++] = arena_strdup(r->arena, r->contract[k]);
+			t->cols[t->ncols++] = cell_dup(t, r->contract[k], strlen(r->contract[k]));
 	r->have_header = 1;
 	return 0;
 }
@@ -231,7 +143,7 @@ static void on_row(int c, void *ctx)
 		free_fields(r);
 		return;
 	}
-	row = arena_alloc(r->arena, t->ncols * sizeof *row, _Alignof(char *));
+	row = arena_alloc(&t->arena, t->ncols * sizeof *row, _Alignof(char *));
 	for (size_t i = 0; i < r->nfields; i++)
 		row[i] = r->fields[i];
 	for (size_t i = r->nfields; i < t->ncols; i++)
@@ -248,16 +160,15 @@ static void on_row(int c, void *ctx)
 	t->nrows++;
 }
 
-/* a: the arena t takes over, or NULL for a new one. */
-static void empty_table(struct csv_table *t, const char *const *contract, struct arena *a)
+static void empty_table(struct csv_table *t, const char *const *contract)
 {
 	size_t n = 0;
 
 	while (contract && contract[n])
 		n++;
-	cols_alloc(t, n, a ? a : arena_new());
+	cols_alloc(t, n);
 	for (size_t i = 0; i < n; i++)
-		t->cols[i] = arena_strdup(table_arena(t), contract[i]);
+		t->cols[i] = cell_dup(t, contract[i], strlen(contract[i]));
 	t->ncols = n;
 }
 
@@ -332,7 +243,7 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 	memset(t, 0, sizeof *t);
 	t->path = xstrdup(path);
 	if (!fs_exists(path)) {
-		empty_table(t, contract_cols, NULL);
+		empty_table(t, contract_cols);
 		return 0;
 	}
 	if (fs_read_all(path, &b, 0, e) < 0) {
@@ -351,19 +262,16 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 	r.contract = contract_cols;
 	r.required = required_cols;
 	r.e = e;
-	r.arena = arena_new();
 	if (parse_text(&r, data, len) < 0) {
 		free(r.fields);
 		buf_free(&b);
-		if (!t->cols)
-			arena_free(r.arena);
 		csvtab_free(t);
 		return -1;
 	}
 	free(r.fields);
 	buf_free(&b);
 	if (!r.have_header)  /* an empty file reads like a missing one */
-		empty_table(t, contract_cols, r.arena);
+		empty_table(t, contract_cols);
 	return 0;
 }
 
@@ -371,11 +279,7 @@ void csvtab_free(struct csv_table *t)
 {
 	if (!t)
 		return;
-	if (t->cols) {
-		struct cols_block *b = cols_block_of(t);
-		arena_free(b->arena);
-		free(b);
-	}
+	arena_free(&t->arena);
 	free(t->rows);
 	free(t->lines);
 	free(t->path);
@@ -400,12 +304,14 @@ const char *csvtab_get(const struct csv_table *t, size_t row, int col)
 void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
 {
 	/* the old value stays in the arena until csvtab_free: val may be it */
-	t->rows[row][col] = arena_strdup(table_arena(t), val ? val : "");
+	if (!val)
+		val = "";
+	t->rows[row][col] = cell_dup(t, val, strlen(val));
 }
 
 size_t csvtab_append_row(struct csv_table *t)
 {
-	char **row = arena_alloc(table_arena(t), (t->ncols ? t->ncols : 1) * sizeof *row,
+	char **row = arena_alloc(&t->arena, (t->ncols ? t->ncols : 1) * sizeof *row,
 				 _Alignof(char *));
 
 	for (size_t c = 0; c < t->ncols; c++)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "arena.h"
 #include "err.h"
 
 struct csv_table {
@@ -26,6 +27,7 @@ struct csv_table {
 	size_t cap;
 	char ***rows;     /* rows[r][c], every row has ncols NUL-terminated strings */
 	long *lines;      /* physical line where row r starts (1-based) */
+	struct arena arena; /* owns the header, the rows and their cells */
 };
 
 /*

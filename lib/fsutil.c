@@ -1,5 +1,5 @@
 #include "fsutil.h"
-#include "strmap.h"
+#include "hash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 int fs_mkdir_p(const char *path, mode_t mode, struct itg_err *e)
@@ -363,24 +362,22 @@ out:
 int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 {
 	unsigned char chunk[65536];
-	uint64_t h = 1469598103934665603ULL;
+	struct hash_fnv1a64_state h;
 	size_t n;
 	FILE *f = fopen(path, "rb");
 
 	memset(fp, 0, sizeof *fp);
+	hash_fnv1a64_init(&h);
 	if (!f) {
 		if (errno == ENOENT) {
-			fp->hash = h;
+			fp->hash = hash_fnv1a64_final(&h);
 			return 0;
 		}
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
 	}
 	fp->present = 1;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			h ^= chunk[i];
-			h *= 1099511628211ULL;
-		}
+		hash_fnv1a64_update(&h, chunk, n);
 		fp->bytes += n;
 	}
 	if (ferror(f)) {
@@ -388,43 +385,6 @@ int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s", path);
 	}
 	fclose(f);
-	fp->hash = h;
+	fp->hash = hash_fnv1a64_final(&h);
 	return 0;
-}
-
-/*
- * ITG_FIXED_TIME (seconds since the epoch) pins "now" so that golden-file
- * tests of reports and audit lines are repeatable.
- */
-static void now_timespec(struct timespec *now)
-{
-	const char *fixed = getenv("ITG_FIXED_TIME");
-
-	if (fixed && *fixed) {
-		now->tv_sec = (time_t)strtoll(fixed, NULL, 10);
-		now->tv_nsec = 0;
-		return;
-	}
-	clock_gettime(CLOCK_REALTIME, now);
-}
-
-void time_now_rfc3339(char out[32])
-{
-	struct timespec now;
-	struct tm tm;
-
-	now_timespec(&now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + 19, 13, ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
-}
-
-void time_now_runid(char out[20])
-{
-	struct timespec now;
-	struct tm tm;
-
-	now_timespec(&now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(out, 20, "%Y%m%dT%H%M%SZ", &tm);
 }

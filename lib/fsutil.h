@@ -77,10 +77,4 @@ struct fingerprint {
 };
 int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e);
 
-/* ITG_FIXED_TIME=<epoch seconds> in the environment pins "now" for tests. */
-/* UTC now as RFC 3339 with milliseconds, "2026-11-25T01:02:03.000Z". */
-void time_now_rfc3339(char out[32]);
-/* UTC now as a run id, "20261125T010203Z". */
-void time_now_runid(char out[20]);
-
 #endif

@@ -1,10 +1,10 @@
 #include "log.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <yajl/yajl_gen.h>
@@ -53,14 +53,9 @@ static void emit_json(enum log_level level, const char *msg)
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *out;
 	size_t len;
-	char ts[32];
-	struct timespec now;
-	struct tm tm;
+	char ts[TIME_RFC3339_SIZE];
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + 19, sizeof ts - 19, ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
+	time_real_now_rfc3339(ts);
 	yajl_gen_map_open(g);
 	yajl_gen_string(g, (const unsigned char *)"time", 4);
 	yajl_gen_string(g, (const unsigned char *)ts, strlen(ts));

@@ -1,4 +1,5 @@
 #include "strmap.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -15,18 +16,6 @@ struct strmap {
 	size_t cap;   /* power of two */
 	size_t count;
 };
-
-uint64_t hash_fnv1a64(const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct strmap *strmap_new(size_t size_hint)
 {
@@ -132,34 +121,4 @@ int strmap_next(const struct strmap *m, size_t *it, const char **key, void **val
 		}
 	}
 	return 0;
-}
-
-int id_is_numeric(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-int id_cmp(const char *a, const char *b)
-{
-	int na = id_is_numeric(a), nb = id_is_numeric(b);
-	size_t la, lb;
-
-	if (na != nb)
-		return na ? -1 : 1;
-	if (!na)
-		return strcmp(a, b);
-	while (*a == '0' && a[1])
-		a++;
-	while (*b == '0' && b[1])
-		b++;
-	la = strlen(a);
-	lb = strlen(b);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
 }

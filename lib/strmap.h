@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* maps are mostly keyed by ids: their users order keys with id_cmp */
+#include "ids.h"
+
 struct strmap;
 
 struct strmap *strmap_new(size_t size_hint);
@@ -28,15 +31,5 @@ size_t strmap_count(const struct strmap *m);
  * the end.  Do not insert while iterating.
  */
 int strmap_next(const struct strmap *m, size_t *it, const char **key, void **value);
-
-uint64_t hash_fnv1a64(const void *data, size_t n);
-
-/*
- * Compares two decimal id strings as numbers (IT Glue ids reach 18 digits,
- * beyond a double): shorter is smaller, then byte order.  Leading zeros are
- * ignored.  Non-numeric strings sort after numeric ones, bytewise.
- */
-int id_cmp(const char *a, const char *b);
-int id_is_numeric(const char *s);
 
 #endif

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "stale.h"
 #include "store.h"
+#include "timefmt.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,10 +18,10 @@
 #include "json.h"
 #include "log.h"
 #include "reasons.h"
+#include "spill.h"
 #include "validate.h"
 #include "xalloc.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,56 +107,47 @@ static int skip_code(const char *reason)
 	return 0;
 }
 
-static int put_rec(FILE *fp, uint32_t rank, int selected, int skip, const char *const *s)
-{
-	uint8_t head[6];
+/* A bucket record: rank, selected, skip code; then the five strings. */
+static const struct spill_spec bucket_spec = {
+	.what = "contact bucket", .nints = 3, .nstrs = REC_STRINGS,
+};
 
-	memcpy(head, &rank, 4);
-	head[4] = (uint8_t)selected;
-	head[5] = (uint8_t)skip;
-	if (fwrite(head, 1, sizeof head, fp) != sizeof head)
-		return -1;
-	for (int i = 0; i < REC_STRINGS; i++) {
-		uint32_t len = (uint32_t)strlen(s[i]);
-		if (fwrite(&len, 4, 1, fp) != 1 || fwrite(s[i], 1, len, fp) != len)
-			return -1;
-	}
-	return 0;
+static int put_rec(struct spill *sp, uint32_t rank, int selected, int skip, const char *const *s,
+		   struct itg_err *e)
+{
+	int64_t ints[3] = {rank, selected, skip};
+	struct spill_str strs[REC_STRINGS];
+
+	for (int i = 0; i < REC_STRINGS; i++)
+		strs[i] = (struct spill_str){s[i], strlen(s[i])};
+	return spill_put(sp, ints, strs, e);
 }
 
-/* Reads one record; 1 with a record, 0 at the end, -1 on a short file. */
-static int get_rec(FILE *fp, struct crec *r)
+/* Reads one record: 1 with a record, 0 at the end, -1 with e set. */
+static int get_rec(struct spill *sp, struct crec *r, struct itg_err *e)
 {
-	uint8_t head[6];
-	uint32_t len[REC_STRINGS], total = 0;
+	int64_t ints[3];
+	struct spill_str strs[REC_STRINGS];
+	size_t total = 0;
 	char *p;
-	size_t got = fread(head, 1, sizeof head, fp);
+	int rc = spill_next(sp, ints, strs, e);
 
-	if (got == 0)
-		return 0;
-	if (got != sizeof head)
-		return -1;
+	if (rc <= 0)
+		return rc;
 	memset(r, 0, sizeof *r);
-	memcpy(&r->rank, head, 4);
-	r->selected = head[4];
-	r->skip = head[5] < 3 ? skip_codes[head[5]] : NULL;
-	/* strings are read one by one into a single block */
-	p = NULL;
+	r->rank = (uint32_t)ints[0];
+	r->selected = (uint8_t)ints[1];
+	r->skip = ints[2] >= 0 && ints[2] < 3 ? skip_codes[ints[2]] : NULL;
+	/* the strings are copied into a single block the record owns */
+	for (int i = 0; i < REC_STRINGS; i++)
+		total += strs[i].len + 1;
+	p = xmalloc(total);
 	for (int i = 0; i < REC_STRINGS; i++) {
-		if (fread(&len[i], 4, 1, fp) != 1)
-			goto short_file;
-		p = xrealloc(p, total + len[i] + 1);
-		if (fread(p + total, 1, len[i], fp) != len[i])
-			goto short_file;
-		p[total + len[i]] = '\0';
-		total += len[i] + 1;
+		memcpy(p, strs[i].p, strs[i].len + 1);
+		r->s[i] = p;
+		p += strs[i].len + 1;
 	}
-	for (int i = 0, off = 0; i < REC_STRINGS; off += (int)len[i] + 1, i++)
-		r->s[i] = p + off;
 	return 1;
-short_file:
-	free(p);
-	return -1;
 }
 
 static int rec_cmp(const void *a, const void *b)
@@ -172,21 +163,15 @@ static int rec_cmp(const void *a, const void *b)
 
 struct buckets {
 	size_t n;
-	char **path;
-	FILE **fp;
+	struct spill *sp;   /* n spill files */
 };
 
-static void buckets_close(struct buckets *b, int remove_files)
+/* Closes and removes every bucket file. */
+static void buckets_close(struct buckets *b)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		if (b->fp[i])
-			fclose(b->fp[i]);
-		if (remove_files && b->path[i])
-			remove(b->path[i]);
-		free(b->path[i]);
-	}
-	free(b->fp);
-	free(b->path);
+	for (size_t i = 0; i < b->n; i++)
+		spill_close(&b->sp[i]);
+	free(b->sp);
 	memset(b, 0, sizeof *b);
 }
 
@@ -249,10 +234,8 @@ static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e
 			s[R_EMAIL] = email ? email : "";
 			s[R_GROUP] = group_name(m, v, type_id);
 			size_t k = bucket_of(m, b, g->rank);
-			if (put_rec(b->fp[k], (uint32_t)g->rank, selected, skip_code(skip), s) != 0)
-				rc = err_set(e, ITG_EXIT_RUNTIME,
-					     "cannot write %s: %s: check free space", b->path[k],
-					     strerror(errno));
+			if (put_rec(&b->sp[k], (uint32_t)g->rank, selected, skip_code(skip), s, e) != 0)
+				rc = -1;
 		}
 		free(email);
 		yajl_tree_free(v);
@@ -471,24 +454,20 @@ static int load_bucket(struct buckets *b, size_t k, struct crec **out, size_t *n
 {
 	struct crec *recs = NULL;
 	size_t n = 0, cap = 0;
-	FILE *fp = fopen(b->path[k], "rb");
-	int rc;
+	int rc = spill_rewind(&b->sp[k], e);
 
-	if (!fp)
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", b->path[k],
-			       strerror(errno));
-	for (;;) {
+	while (rc == 0) {
 		xgrow((void **)&recs, &cap, n + 1, sizeof *recs);
-		rc = get_rec(fp, &recs[n]);
+		rc = get_rec(&b->sp[k], &recs[n], e);
 		if (rc <= 0)
 			break;
 		n++;
+		rc = 0;
 	}
-	fclose(fp);
-	remove(b->path[k]);
+	spill_close(&b->sp[k]);
 	if (rc < 0) {
 		free_recs(recs, n);
-		return err_set(e, ITG_EXIT_RUNTIME, "%s: temporary file is damaged", b->path[k]);
+		return -1;
 	}
 	if (n)
 		qsort(recs, n, sizeof *recs, rec_cmp);
@@ -519,16 +498,10 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 		b.n = MAX_BUCKETS;
 	if (b.n > m->nlinked)
 		b.n = m->nlinked;
-	b.path = xcalloc(b.n, sizeof *b.path);
-	b.fp = xcalloc(b.n, sizeof *b.fp);
+	b.sp = xcalloc(b.n, sizeof *b.sp);
 	for (size_t k = 0; k < b.n; k++) {
-		char name[64];
-		snprintf(name, sizeof name, ".contacts.%zu.tmp", k);
-		b.path[k] = fs_join(tmpdir, name);
-		b.fp[k] = fopen(b.path[k], "wb");
-		if (!b.fp[k]) {
-			rc = err_set(e, ITG_EXIT_RUNTIME, "cannot create %s: %s", b.path[k],
-				     strerror(errno));
+		if (spill_create(&b.sp[k], tmpdir, ".contacts.bucket.", &bucket_spec, e) != 0) {
+			rc = -1;
 			goto out;
 		}
 	}
@@ -536,12 +509,8 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 		rc = -1;
 		goto out;
 	}
-	for (size_t k = 0; k < b.n; k++) {
-		if (fclose(b.fp[k]) != 0)
-			rc = err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", b.path[k],
-				     strerror(errno));
-		b.fp[k] = NULL;
-	}
+	for (size_t k = 0; k < b.n && rc == 0; k++)
+		rc = spill_finish(&b.sp[k], e);
 	for (size_t r = 0; r < m->nlinked && rc == 0; r++) {
 		size_t k = bucket_of(m, &b, (long)r), start;
 		if (k != cur) {
@@ -561,6 +530,6 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 	}
 out:
 	free_recs(recs, nrecs);
-	buckets_close(&b, 1);
+	buckets_close(&b);
 	return rc;
 }

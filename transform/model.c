@@ -4,6 +4,7 @@
  */
 #include "model.h"
 
+#include "hash.h"
 #include "json.h"
 #include "reasons.h"
 #include "xalloc.h"

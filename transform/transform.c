@@ -10,6 +10,7 @@
 #include "transform.h"
 
 #include "fsutil.h"
+#include "hash.h"
 #include "log.h"
 #include "model.h"
 #include "pipeline.h"

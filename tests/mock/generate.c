@@ -15,6 +15,7 @@
 
 #include "json.h"
 #include "mock.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define BIG_ID_BASE 900000000000000000LL   /* 18 digits, beyond a double's 2^53 */
@@ -107,11 +108,7 @@ static int64_t org_id(const struct mock_gen *g, long i)
 
 static void iso_time(int64_t t, char out[32])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	time_format_rfc3339((time_t)t, 0, out);
 }
 
 static int64_t org_created(long i)

@@ -1,4 +1,4 @@
-/* Unit tests of the shared library: maps, ids, JSON, NDJSON+CRC, atomic files, manifest. */
+/* Unit tests of the shared library: maps, JSON, NDJSON+CRC, atomic files, manifest. */
 #include "unit.h"
 
 #include "cli.h"
@@ -30,15 +30,6 @@ static void test_strmap_put_get_and_grow(void)
 	CU_ASSERT_EQUAL((long)strmap_put(m, "k1", (void *)7), 2);
 	CU_ASSERT_EQUAL((long)strmap_get(m, "k1"), 7);
 	strmap_free(m, NULL);
-}
-
-static void test_id_cmp_orders_long_ids_numerically(void)
-{
-	CU_ASSERT(id_cmp("9", "10") < 0);
-	CU_ASSERT(id_cmp("123456789012345678", "99999999999999999") > 0);
-	CU_ASSERT(id_cmp("007", "7") == 0);
-	CU_ASSERT(id_cmp("42", "abc") < 0);
-	CU_ASSERT(id_cmp("2", "2") == 0);
 }
 
 static void test_json_parse_keeps_big_ids_as_text(void)
@@ -337,7 +328,6 @@ static void test_api_key_file_must_be_private(void)
 
 static CU_TestInfo tests[] = {
 	{"test_strmap_put_get_and_grow", test_strmap_put_get_and_grow},
-	{"test_id_cmp_orders_long_ids_numerically", test_id_cmp_orders_long_ids_numerically},
 	{"test_json_parse_keeps_big_ids_as_text", test_json_parse_keeps_big_ids_as_text},
 	{"test_json_parse_refuses_deep_nesting_and_comments",
 	 test_json_parse_refuses_deep_nesting_and_comments},

@@ -7,6 +7,7 @@
 
 #include "json.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,7 +229,23 @@ static void test_users_csv_without_group_column_updates_the_group(void)
 	tfx_free(&t);
 }
 
-/* Many orgs and contacts judged in several buckets give the plan of one bucket. */
+/* Entries of dir whose name starts with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* Many orgs and contacts judged in several buckets give the plan of one
+ * bucket, and no bucket file outlives the run. */
 static void test_several_buckets_give_the_same_plan_as_one(void)
 {
 	struct tfx t;
@@ -253,6 +270,8 @@ static void test_several_buckets_give_the_same_plan_as_one(void)
 	CU_ASSERT_EQUAL(tfx_run(&t, ON "import:\n  select: all\n"), 0);
 	contacts_bucket_size = 50000;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t.plan);
+	CU_ASSERT_EQUAL(count_prefixed(t.out, ".contacts."), 0);
+	CU_ASSERT_EQUAL(count_prefixed(t.out, "plan.ndjson"), 1);
 	CU_ASSERT_STRING_EQUAL(t.plan, one);
 	CU_ASSERT_EQUAL(tfx_count(&t, "'action':'import_user'"), 40 * 7);
 	CU_ASSERT_EQUAL(tfx_count(&t, "'reason':'duplicate_email'"), 300 - 40 * 7);
