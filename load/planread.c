@@ -1,6 +1,6 @@
 #include "planread.h"
+#include "product.h"
 #include "reasons.h"
-#include "store.h"
 #include "xalloc.h"
 
 #include <inttypes.h>
@@ -81,7 +81,7 @@ static int check_line(const struct plan_line *l, enum product want, const char *
 	if (r->only != PRODUCT_NONE && r->only != want)
 		return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 			      "action \"%s\" does not belong to a %s plan, make the plan again",
-			      l->action, lstore_product_word(want));
+			      l->action, product_name(want));
 	for (int i = 0; i < 4 && r->ids[i]; i++) {
 		const char *key = r->ids[i], *bar = strchr(key, '|');
 		int ok;
@@ -153,7 +153,7 @@ static int read_manifest(const char *dir, enum product want, struct plan *p, lon
 		       "format is not %d, make the plan with a matching itg-transform", PLAN_FORMAT);
 		goto out;
 	}
-	p->product = lstore_product_parse(json_get_str(m, "product"));
+	p->product = product_parse(json_get_str(m, "product"));
 	if (p->product == PRODUCT_NONE) {
 		err_at(e, ITG_EXIT_USAGE, path, 0, 0, "product is not bullphish or darkwebid");
 		goto out;
@@ -161,7 +161,7 @@ static int read_manifest(const char *dir, enum product want, struct plan *p, lon
 	if (p->product != want) {
 		err_at(e, ITG_EXIT_USAGE, path, 0, 0,
 		       "the plan is for %s but the pipeline is for %s, load it with its own pipeline",
-		       lstore_product_word(p->product), lstore_product_word(want));
+		       product_name(p->product), product_name(want));
 		goto out;
 	}
 	p->pipeline = xstrdup(json_get_str(m, "pipeline") ? json_get_str(m, "pipeline") : "");

@@ -4,6 +4,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "pipeline.h"
+#include "product.h"
 #include "reasons.h"
 #include "strmap.h"
 
@@ -336,8 +337,8 @@ static void header(struct rdoc *d, const struct report_input *in)
 	char prod[64];
 
 	d->title = xasprintf("IT Glue sync report: %s", in->pipeline);
-	snprintf(prod, sizeof prod, "%s (%s)", lstore_product_title(p->product),
-		 lstore_product_word(p->product));
+	snprintf(prod, sizeof prod, "%s (%s)", product_title(p->product),
+		 product_name(p->product));
 	t = table(d, (const char *const[]){"Item", "Value", NULL});
 	trow(t, "Run id", in->run_id);
 	trow(t, "Pipeline", in->pipeline);
@@ -846,7 +847,7 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 	json_kv_str(g, "run_id", in->run_id);
 	json_kv_str(g, "status", in->dry_run ? "dry_run" : "applied");
 	json_kv_str(g, "pipeline", in->pipeline);
-	json_kv_str(g, "product", lstore_product_word(p->product));
+	json_kv_str(g, "product", product_name(p->product));
 	json_kv_str(g, "snapshot_time", *p->snapshot_time ? p->snapshot_time : NULL);
 	json_kv_str(g, "integration_status", p->disconnect ? "disconnected" : "connected");
 	json_kv_int(g, "plan_lines", (long long)p->n);

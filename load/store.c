@@ -55,25 +55,6 @@ static const char *const *required_cols(enum lstore_table t)
 	return req[t];
 }
 
-const char *lstore_product_word(enum product p)
-{
-	return p == PRODUCT_BULLPHISH ? "bullphish" : p == PRODUCT_DARKWEBID ? "darkwebid" : "";
-}
-
-const char *lstore_product_title(enum product p)
-{
-	return p == PRODUCT_BULLPHISH ? "BullPhish ID" : p == PRODUCT_DARKWEBID ? "Dark Web ID" : "";
-}
-
-enum product lstore_product_parse(const char *s)
-{
-	if (s && strcmp(s, "bullphish") == 0)
-		return PRODUCT_BULLPHISH;
-	if (s && strcmp(s, "darkwebid") == 0)
-		return PRODUCT_DARKWEBID;
-	return PRODUCT_NONE;
-}
-
 int lstore_bool(const char *s)
 {
 	return s && (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 ||

@@ -45,13 +45,6 @@ const char *const *lstore_contract_cols(enum product p, enum lstore_table t);
 int lstore_load(const char *dir, enum product p, struct lstore *s, struct itg_err *e);
 void lstore_free(struct lstore *s);
 
-/* Product-name words used in files and messages: "bullphish" / "darkwebid". */
-const char *lstore_product_word(enum product p);
-/* Display names: "BullPhish ID" / "Dark Web ID". */
-const char *lstore_product_title(enum product p);
-/* Parses "bullphish"/"darkwebid"; PRODUCT_NONE otherwise. */
-enum product lstore_product_parse(const char *s);
-
 /* Store booleans (RULES.md 36): true/1/yes (any case); anything else false. */
 int lstore_bool(const char *s);
 
