@@ -17,8 +17,8 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "lstore.h"
 #include "planread.h"
-#include "store.h"
 #include "xalloc.h"
 
 /* One changed field.  old is "" for a created row, new "" for a removed one. */

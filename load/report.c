@@ -6,6 +6,7 @@
 #include "pipeline.h"
 #include "product.h"
 #include "reasons.h"
+#include "store.h"
 #include "strmap.h"
 
 #include <errno.h>
@@ -218,15 +219,15 @@ static size_t count_license_limited(const struct plan *p)
 void report_count_licenses(const struct lstore *s, struct report_licenses *l)
 {
 	memset(l, 0, sizeof *l);
-	if (s->product == PRODUCT_BULLPHISH) {
-		const struct csv_table *o = &s->tab[TAB_ORGS], *u = &s->tab[TAB_USERS];
+	if (s->st.product == PRODUCT_BULLPHISH) {
+		const struct csv_table *o = &s->st.tab[STORE_ORGS], *u = &s->st.tab[STORE_USERS];
 		struct strmap *mods = strmap_new(o->nrows);
 		int id = csvtab_col(o, "id"), ph = csvtab_col(o, "phishing");
 		int tr = csvtab_col(o, "training"), uorg = csvtab_col(u, "organization_id");
 
 		for (size_t r = 0; r < o->nrows; r++) {
-			uintptr_t m = (uintptr_t)(lstore_bool(csvtab_get(o, r, ph)) ? 1 : 0) |
-				      (uintptr_t)(lstore_bool(csvtab_get(o, r, tr)) ? 2 : 0);
+			uintptr_t m = (uintptr_t)(store_parse_bool(csvtab_get(o, r, ph)) == 1 ? 1 : 0) |
+				      (uintptr_t)(store_parse_bool(csvtab_get(o, r, tr)) == 1 ? 2 : 0);
 			strmap_put(mods, csvtab_get(o, r, id), (void *)(m | 4));
 		}
 		/* RULES.md 25: every user of an org with the module on takes a seat */
@@ -236,8 +237,8 @@ void report_count_licenses(const struct lstore *s, struct report_licenses *l)
 			l->training_used += (m & 2) != 0;
 		}
 		strmap_free(mods, NULL);
-	} else if (s->product == PRODUCT_DARKWEBID) {
-		const struct csv_table *t = &s->tab[TAB_DOMAINS];
+	} else if (s->st.product == PRODUCT_DARKWEBID) {
+		const struct csv_table *t = &s->st.tab[STORE_DOMAINS];
 		int st = csvtab_col(t, "status");
 
 		for (size_t r = 0; r < t->nrows; r++)
@@ -254,7 +255,7 @@ struct names {
 
 static void names_init(struct names *n, const struct lstore *s)
 {
-	const struct csv_table *o = &s->tab[TAB_ORGS];
+	const struct csv_table *o = &s->st.tab[STORE_ORGS];
 	int id = csvtab_col(o, "id"), name = csvtab_col(o, "name");
 
 	memset(n, 0, sizeof *n);

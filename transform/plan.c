@@ -397,15 +397,18 @@ int plan_write_manifest(const char *dir, const struct model *m, const struct pla
 
 	json_key(g, "store");
 	yajl_gen_map_open(g);
-	json_kv_str(g, "path", m->store_dir);
+	json_kv_str(g, "path", m->store.dir);
 	json_key(g, "files");
 	yajl_gen_map_open(g);
-	for (int f = 0; f < STORE_NFILES; f++) {
-		json_key(g, m->store_names[f]);
+	/* every table the product reads, present or not, in table order */
+	for (int t = 0; t < STORE_NTABLES; t++) {
+		if (!m->store.used[t])
+			continue;
+		json_key(g, store_file_names[t]);
 		yajl_gen_map_open(g);
-		json_kv_bool(g, "present", m->fp[f].present);
-		json_kv_int(g, "bytes", (long long)m->fp[f].bytes);
-		kv_hex64(g, "fnv1a64", m->fp[f].hash);
+		json_kv_bool(g, "present", m->store.fp[t].present);
+		json_kv_int(g, "bytes", (long long)m->store.fp[t].bytes);
+		kv_hex64(g, "fnv1a64", m->store.fp[t].hash);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
