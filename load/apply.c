@@ -1,5 +1,6 @@
 #include "apply.h"
 #include "json.h"
+#include "planfmt.h"
 #include "reasons.h"
 #include "store.h"
 #include "strmap.h"
@@ -463,12 +464,12 @@ static int find_org(struct ctx *c, const struct plan_line *l, const char *id, si
 /* organization_id, or the org an earlier import made for organization_ref. */
 static const char *line_org(struct ctx *c, const struct plan_line *l)
 {
-	const char *id = plan_id(l, "organization_id");
+	const char *id = plan_id(l, PK_ORGANIZATION_ID);
 	const char *ref;
 
 	if (id)
 		return id;
-	ref = plan_id(l, "organization_ref");
+	ref = plan_id(l, PK_ORGANIZATION_REF);
 	id = strmap_get(c->refs, ref);
 	if (!id)
 		err_at(c->e, ITG_EXIT_USAGE, c->file, l->line, 0,
@@ -501,8 +502,8 @@ static void mark_deleted(struct ctx *c, size_t row, size_t nrows)
 
 static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *org = plan_id(l, "organization_id");
-	const char *itg = plan_id(l, "itglue_organization_id");
+	const char *org = plan_id(l, PK_ORGANIZATION_ID);
+	const char *itg = plan_id(l, PK_ITGLUE_ORGANIZATION_ID);
 	char *k = two_key(org, itg), *key = xasprintf("%s/%s", org, itg);
 	void *v = strmap_get(c->links, k);
 	struct csv_table *t = &c->s->st.tab[STORE_LINKS];
@@ -510,7 +511,8 @@ static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 	result_set(c, i, org, NULL);
 	if (v) {
 		size_t row = ROW(v);
-		event_begin(c, ACT_UNLINK, STORE_LINKS, key, plan_str(l, "reason"), EV_DELETE, l->line);
+		event_begin(c, plan_action_name(PA_UNLINK), STORE_LINKS, key, plan_str(l, PK_REASON),
+			    EV_DELETE, l->line);
 		for (size_t col = 0; col < t->ncols; col++)
 			if (*t->rows[row][col])
 				add_change(c, t->cols[col], t->rows[row][col], "");
@@ -551,16 +553,17 @@ static int add_link(struct ctx *c, const struct plan_line *l, const char *action
 
 static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *org = plan_id(l, "organization_id");
-	const char *itg = plan_id(l, "itglue_organization_id");
+	const char *org = plan_id(l, PK_ORGANIZATION_ID);
+	const char *itg = plan_id(l, PK_ITGLUE_ORGANIZATION_ID);
 	size_t row = 0;
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
 	result_set(c, i, org, NULL);
-	if (add_link(c, l, ACT_LINK, org, itg, SOURCE_AUTO, plan_str(l, "reason"))) {
+	if (add_link(c, l, plan_action_name(PA_LINK), org, itg, SOURCE_AUTO, plan_str(l, PK_REASON))) {
 		/* the org is synced from now on */
-		event_begin(c, ACT_LINK, STORE_ORGS, org, plan_str(l, "reason"), EV_UPDATE, l->line);
+		event_begin(c, plan_action_name(PA_LINK), STORE_ORGS, org, plan_str(l, PK_REASON),
+			    EV_UPDATE, l->line);
 		set_cell(c, STORE_ORGS, row, "last_sync", c->now);
 		event_end(c);
 		c->r->lines[i].changed = 1;
@@ -570,14 +573,14 @@ static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
 
 static int do_rename(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *org = plan_id(l, "organization_id");
+	const char *org = plan_id(l, PK_ORGANIZATION_ID);
 	size_t row = 0;
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
 	result_set(c, i, org, org);
-	event_begin(c, ACT_RENAME, STORE_ORGS, org, NULL, EV_UPDATE, l->line);
-	set_cell(c, STORE_ORGS, row, "name", plan_str(l, "after"));
+	event_begin(c, plan_action_name(PA_RENAME), STORE_ORGS, org, NULL, EV_UPDATE, l->line);
+	set_cell(c, STORE_ORGS, row, "name", plan_str(l, PK_AFTER));
 	touch(c, STORE_ORGS, row);
 	c->r->lines[i].changed = event_end(c);
 	return 0;
@@ -585,8 +588,8 @@ static int do_rename(struct ctx *c, const struct plan_line *l, size_t i)
 
 static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *itg = plan_id(l, "itglue_organization_id");
-	const char *ref = plan_str(l, "ref");
+	const char *itg = plan_id(l, PK_ITGLUE_ORGANIZATION_ID);
+	const char *ref = plan_str(l, PK_REF);
 	const char *existing = strmap_get(c->linked_itg, itg);
 	const char *id;
 	size_t row = 0;
@@ -597,18 +600,18 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 		result_set(c, i, existing, existing);
 		return 0;
 	}
-	event_begin(c, ACT_IMPORT_ORGANIZATION, STORE_ORGS, "", plan_str(l, "reason"), EV_CREATE,
-		    l->line);
+	event_begin(c, plan_action_name(PA_IMPORT_ORGANIZATION), STORE_ORGS, "",
+		    plan_str(l, PK_REASON), EV_CREATE, l->line);
 	row = new_row(c, STORE_ORGS, &id);
 	event_key(c, id);
-	set_cell(c, STORE_ORGS, row, "name", plan_str(l, "name"));
-	set_cell(c, STORE_ORGS, row, "employee_count", plan_str(l, "employee_count"));
-	set_cell(c, STORE_ORGS, row, "industry", plan_str(l, "industry"));
+	set_cell(c, STORE_ORGS, row, "name", plan_str(l, PK_NAME));
+	set_cell(c, STORE_ORGS, row, "employee_count", plan_str(l, PK_EMPLOYEE_COUNT));
+	set_cell(c, STORE_ORGS, row, "industry", plan_str(l, PK_INDUSTRY));
 	if (c->s->st.product == PRODUCT_BULLPHISH) {
 		set_cell(c, STORE_ORGS, row, "phishing",
-			 json_get_bool(l->v, "phishing", 0) ? "true" : "false");
+			 json_get_bool(l->v, PK_PHISHING, 0) ? "true" : "false");
 		set_cell(c, STORE_ORGS, row, "training",
-			 json_get_bool(l->v, "training", 0) ? "true" : "false");
+			 json_get_bool(l->v, PK_TRAINING, 0) ? "true" : "false");
 	}
 	set_cell(c, STORE_ORGS, row, "last_sync", c->now);
 	event_end(c);
@@ -616,15 +619,14 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 	free(strmap_put(c->refs, ref, xstrdup(id)));
 	result_set(c, i, id, id);
 	c->r->lines[i].changed = 1;
-	add_link(c, l, ACT_IMPORT_ORGANIZATION, id, itg, SOURCE_IMPORT, NULL);
+	add_link(c, l, plan_action_name(PA_IMPORT_ORGANIZATION), id, itg, SOURCE_IMPORT, NULL);
 	return 0;
 }
 
 static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 {
 	const char *org = line_org(c, l);
-	const char *contact = plan_id(l, "itglue_contact_id");
-	static const char *const fields[] = {"first_name", "last_name", "email", "group", NULL};
+	const char *contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
 	size_t orow = 0, row = 0;
 	const char *id;
 	char *k;
@@ -638,9 +640,9 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 		/* the user exists (an earlier load of this plan): bring it up to date */
 		row = ROW(v);
 		id = cell(c, STORE_USERS, row, "id");
-		event_begin(c, ACT_IMPORT_USER, STORE_USERS, id, NULL, EV_UPDATE, l->line);
+		event_begin(c, plan_action_name(PA_IMPORT_USER), STORE_USERS, id, NULL, EV_UPDATE, l->line);
 	} else {
-		event_begin(c, ACT_IMPORT_USER, STORE_USERS, "", NULL, EV_CREATE, l->line);
+		event_begin(c, plan_action_name(PA_IMPORT_USER), STORE_USERS, "", NULL, EV_CREATE, l->line);
 		row = new_row(c, STORE_USERS, &id);
 		event_key(c, id);
 		set_cell(c, STORE_USERS, row, "organization_id", org);
@@ -648,8 +650,8 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 		strmap_put(c->users, id, VAL(row));
 		strmap_put(c->user_contacts, k, VAL(row));
 	}
-	for (int f = 0; fields[f]; f++)
-		set_cell(c, STORE_USERS, row, fields[f], plan_str(l, fields[f]));
+	for (int f = 0; plan_user_fields[f]; f++)
+		set_cell(c, STORE_USERS, row, plan_user_fields[f], plan_str(l, plan_user_fields[f]));
 	touch(c, STORE_USERS, row);
 	result_set(c, i, org, cell(c, STORE_USERS, row, "id"));
 	c->r->lines[i].changed = event_end(c);
@@ -659,7 +661,7 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 
 static int find_user(struct ctx *c, const struct plan_line *l, size_t *row)
 {
-	const char *id = plan_id(l, "user_id");
+	const char *id = plan_id(l, PK_USER_ID);
 	void *v = strmap_get(c->users, id);
 
 	if (!v)
@@ -670,31 +672,36 @@ static int find_user(struct ctx *c, const struct plan_line *l, size_t *row)
 
 static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *action = l->action;
 	size_t row = 0;
 
 	if (find_user(c, l, &row) != 0)
 		return -1;
-	event_begin(c, action, STORE_USERS, plan_id(l, "user_id"), plan_str(l, "reason"), EV_UPDATE,
-		    l->line);
-	if (strcmp(action, ACT_LINK_USER) == 0) {
-		const char *contact = plan_id(l, "itglue_contact_id");
+	event_begin(c, plan_action_name(l->action), STORE_USERS, plan_id(l, PK_USER_ID),
+		    plan_str(l, PK_REASON), EV_UPDATE, l->line);
+	switch (l->action) {
+	case PA_LINK_USER: {
+		const char *contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
 		char *k = two_key(cell(c, STORE_USERS, row, "organization_id"), contact);
 		set_cell(c, STORE_USERS, row, "itglue_contact_id", contact);
 		strmap_put(c->user_contacts, k, VAL(row));
 		free(k);
 		touch(c, STORE_USERS, row);
-	} else if (strcmp(action, ACT_UPDATE_USER) == 0) {
-		yajl_val after = json_get(l->v, "after");
+		break;
+	}
+	case PA_UPDATE_USER: {
+		yajl_val after = json_get(l->v, PK_AFTER);
 		for (size_t f = 0; f < after->u.object.len; f++)
 			set_cell(c, STORE_USERS, row, after->u.object.keys[f],
 				 YAJL_GET_STRING(after->u.object.values[f]));
 		touch(c, STORE_USERS, row);
-	} else {
+		break;
+	}
+	default:
 		/* unlink_user: the user stays, the link goes; not a sync of the row */
 		set_cell(c, STORE_USERS, row, "itglue_contact_id", "");
+		break;
 	}
-	result_set(c, i, cell(c, STORE_USERS, row, "organization_id"), plan_id(l, "user_id"));
+	result_set(c, i, cell(c, STORE_USERS, row, "organization_id"), plan_id(l, PK_USER_ID));
 	c->r->lines[i].changed = event_end(c);
 	return 0;
 }
@@ -702,10 +709,10 @@ static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 {
 	const char *org = line_org(c, l);
-	const char *itg = plan_id(l, "itglue_domain_id");
-	const char *domain = plan_str(l, "domain");
-	int pending = strcmp(plan_str(l, "status"), DOMAIN_PENDING) == 0;
-	const char *reason = pending ? "" : plan_str(l, "reason");
+	const char *itg = plan_id(l, PK_ITGLUE_DOMAIN_ID);
+	const char *domain = plan_str(l, PK_DOMAIN);
+	int pending = strcmp(plan_str(l, PK_STATUS), DOMAIN_PENDING) == 0;
+	const char *reason = pending ? "" : plan_str(l, PK_REASON);
 	size_t orow = 0, row = 0;
 	const char *id;
 	void *v;
@@ -724,9 +731,9 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 	if (v) {
 		row = ROW(v);
 		id = cell(c, STORE_DOMAINS, row, "id");
-		event_begin(c, ACT_IMPORT_DOMAIN, STORE_DOMAINS, id, reason, EV_UPDATE, l->line);
+		event_begin(c, plan_action_name(PA_IMPORT_DOMAIN), STORE_DOMAINS, id, reason, EV_UPDATE, l->line);
 	} else {
-		event_begin(c, ACT_IMPORT_DOMAIN, STORE_DOMAINS, "", reason, EV_CREATE, l->line);
+		event_begin(c, plan_action_name(PA_IMPORT_DOMAIN), STORE_DOMAINS, "", reason, EV_CREATE, l->line);
 		row = new_row(c, STORE_DOMAINS, &id);
 		event_key(c, id);
 	}
@@ -742,6 +749,21 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 	c->r->lines[i].changed = event_end(c);
 	return 0;
 }
+
+typedef int action_fn(struct ctx *c, const struct plan_line *l, size_t i);
+
+/* What loading a line of each action does; review and skip have no handler. */
+static action_fn *const handlers[PA_COUNT] = {
+	[PA_UNLINK] = do_unlink,
+	[PA_LINK] = do_link,
+	[PA_RENAME] = do_rename,
+	[PA_IMPORT_ORGANIZATION] = do_import_org,
+	[PA_IMPORT_USER] = do_import_user,
+	[PA_LINK_USER] = do_user_change,
+	[PA_UPDATE_USER] = do_user_change,
+	[PA_UNLINK_USER] = do_user_change,
+	[PA_IMPORT_DOMAIN] = do_import_domain,
+};
 
 static void remove_deleted_links(struct ctx *c)
 {
@@ -788,7 +810,7 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	       struct apply_result *r, struct itg_err *e)
 {
 	struct ctx c = {0};
-	char *file = fs_join(p->dir ? p->dir : ".", "plan.ndjson");
+	char *file = fs_join(p->dir ? p->dir : ".", PLAN_FILE);
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
@@ -807,27 +829,13 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		struct plan_line line;
 		const struct plan_line *l = &line;
-		const char *a = p->lines[i].action;
+		action_fn *handle = handlers[p->lines[i].action];
 
 		/* review and skip change nothing: the report lists them */
-		if (strcmp(a, ACT_REVIEW) == 0 || strcmp(a, ACT_SKIP) == 0)
+		if (!handle)
 			continue;
 		plan_line_open(p, i, &line);
-		if (strcmp(a, ACT_UNLINK) == 0)
-			rc = do_unlink(&c, l, i);
-		else if (strcmp(a, ACT_LINK) == 0)
-			rc = do_link(&c, l, i);
-		else if (strcmp(a, ACT_RENAME) == 0)
-			rc = do_rename(&c, l, i);
-		else if (strcmp(a, ACT_IMPORT_ORGANIZATION) == 0)
-			rc = do_import_org(&c, l, i);
-		else if (strcmp(a, ACT_IMPORT_USER) == 0)
-			rc = do_import_user(&c, l, i);
-		else if (strcmp(a, ACT_LINK_USER) == 0 || strcmp(a, ACT_UPDATE_USER) == 0 ||
-			 strcmp(a, ACT_UNLINK_USER) == 0)
-			rc = do_user_change(&c, l, i);
-		else if (strcmp(a, ACT_IMPORT_DOMAIN) == 0)
-			rc = do_import_domain(&c, l, i);
+		rc = handle(&c, l, i);
 		plan_line_close(&line);
 	}
 	if (rc == 0) {
