@@ -41,20 +41,7 @@ const char *const pipeline_industries[] = {
 };
 
 static const char *const regions[] = {"us", "eu", "au", NULL};
-static const char *const products[] = {"bullphish", "darkwebid", NULL};
 static const char *const auto_links[] = {"off", "exact", "normalized", "fuzzy", NULL};
-
-const char *product_name(enum product p)
-{
-	switch (p) {
-	case PRODUCT_BULLPHISH:
-		return "bullphish";
-	case PRODUCT_DARKWEBID:
-		return "darkwebid";
-	default:
-		return "none";
-	}
-}
 
 const char *auto_link_name(enum auto_link a)
 {
@@ -740,9 +727,9 @@ static int check_tree(struct ctx *c, const struct ynode *root)
 	v = top_value(root, "product", NULL);
 	if (!v)
 		return fail(c, root, "product", "missing, set it to bullphish or darkwebid");
-	if (get_choice(c, v, "product", products, &i) < 0)
+	if (get_choice(c, v, "product", product_names, &i) < 0)
 		return -1;
-	c->p->product = i == 0 ? PRODUCT_BULLPHISH : PRODUCT_DARKWEBID;
+	c->p->product = product_parse(product_names[i]);
 	if (walk_map(c, root, "", on_top, NULL) < 0)
 		return -1;
 	if (!c->p->name)

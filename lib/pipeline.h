@@ -12,12 +12,11 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "product.h"
 
-enum product { PRODUCT_NONE = 0, PRODUCT_BULLPHISH, PRODUCT_DARKWEBID };
 enum auto_link { AUTO_LINK_OFF, AUTO_LINK_EXACT, AUTO_LINK_NORMALIZED, AUTO_LINK_FUZZY };
 
-/* "bullphish" / "darkwebid"; "off" / "exact" / ... */
-const char *product_name(enum product p);
+/* "off" / "exact" / ... */
 const char *auto_link_name(enum auto_link a);
 
 /*

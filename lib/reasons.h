@@ -1,22 +1,11 @@
 /*
- * reasons.h - the plan's action and reason words (CONTRACT.md section 6),
- * in one place so that the transform, the load, the report and the tests use
- * the same spelling and a typo is a compile error.
+ * reasons.h - the plan's reason, match, source and domain status words
+ * (CONTRACT.md section 6), in one place so that the transform, the load, the
+ * report and the tests use the same spelling and a typo is a compile error.
+ * The action words are enum plan_action (planfmt.h).
  */
 #ifndef ITG_REASONS_H
 #define ITG_REASONS_H
-
-#define ACT_LINK "link"
-#define ACT_UNLINK "unlink"
-#define ACT_RENAME "rename"
-#define ACT_REVIEW "review"
-#define ACT_IMPORT_ORGANIZATION "import_organization"
-#define ACT_IMPORT_USER "import_user"
-#define ACT_LINK_USER "link_user"
-#define ACT_UPDATE_USER "update_user"
-#define ACT_UNLINK_USER "unlink_user"
-#define ACT_IMPORT_DOMAIN "import_domain"
-#define ACT_SKIP "skip"
 
 #define REASON_NAME_MATCH "name_match"
 #define REASON_FILTERED_OUT "filtered_out"

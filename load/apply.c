@@ -1,6 +1,8 @@
 #include "apply.h"
 #include "json.h"
+#include "planfmt.h"
 #include "reasons.h"
+#include "store.h"
 #include "strmap.h"
 
 #include <stdint.h>
@@ -51,7 +53,7 @@ struct ctx {
 	struct strmap *linked_itg;      /* itglue org id -> org id (owned) */
 	unsigned char *deleted;         /* links rows to remove at the end */
 	size_t deleted_cap;
-	char *next_id[TAB_COUNT];       /* next id to assign per table */
+	char *next_id[STORE_NTABLES];   /* next id to assign per table */
 	struct cur_event ev;            /* the event being built */
 	struct cur_event *cur;          /* &ev while one is being built, or NULL */
 	const char *last_org;           /* the org id the last line resolved to (in strs) */
@@ -239,19 +241,9 @@ static char *two_key(const char *a, const char *b)
 	return xasprintf("%s\x1f%s", a, b);
 }
 
-static char *lower(const char *s)
-{
-	char *out = xstrdup(s);
-
-	for (char *p = out; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return out;
-}
-
 static const char *cell(struct ctx *c, int t, size_t row, const char *col)
 {
-	struct csv_table *tab = &c->s->tab[t];
+	struct csv_table *tab = &c->s->st.tab[t];
 
 	return csvtab_get(tab, row, csvtab_col(tab, col));
 }
@@ -302,8 +294,8 @@ static int event_end(struct ctx *c)
 	c->cur = NULL;
 	if (kept) {
 		put_varint(&r->log, name_index(r->names, ev->action));
-		put_varint(&r->log, name_index(r->names, ev->table < TAB_COUNT
-							     ? lstore_table_names[ev->table]
+		put_varint(&r->log, name_index(r->names, ev->table < STORE_NTABLES
+							     ? store_table_names[ev->table]
 							     : "integration"));
 		put_varint(&r->log, (size_t)ev->kind);
 		put_varint(&r->log, (size_t)ev->line);
@@ -320,7 +312,7 @@ static int event_end(struct ctx *c)
 /* Sets a cell, recording the change in the current event.  1 if it changed. */
 static int set_cell(struct ctx *c, int t, size_t row, const char *col, const char *val)
 {
-	struct csv_table *tab = &c->s->tab[t];
+	struct csv_table *tab = &c->s->st.tab[t];
 	int ci = csvtab_col(tab, col);
 	const char *old;
 
@@ -345,12 +337,12 @@ static void touch(struct ctx *c, int t, size_t row)
 
 static size_t new_row(struct ctx *c, int t, const char **id_out)
 {
-	struct csv_table *tab = &c->s->tab[t];
+	struct csv_table *tab = &c->s->st.tab[t];
 	size_t row = csvtab_append_row(tab);
 	char *id = c->next_id[t];
 
 	c->next_id[t] = apply_id_next(id);
-	set_cell(c, t, row, t == TAB_LINKS ? "organization_id" : "id", id);
+	set_cell(c, t, row, t == STORE_LINKS ? "organization_id" : "id", id);
 	free(id);
 	*id_out = cell(c, t, row, "id");
 	c->s->changed[t] = 1;
@@ -361,7 +353,7 @@ static size_t new_row(struct ctx *c, int t, const char **id_out)
 
 static char *max_id(struct ctx *c, int t)
 {
-	struct csv_table *tab = &c->s->tab[t];
+	struct csv_table *tab = &c->s->st.tab[t];
 	int ci = csvtab_col(tab, "id");
 	const char *max = NULL;
 
@@ -378,48 +370,48 @@ static void index_tables(struct ctx *c)
 	struct lstore *s = c->s;
 	struct csv_table *t;
 
-	c->orgs = strmap_new(s->tab[TAB_ORGS].nrows);
-	c->links = strmap_new(s->tab[TAB_LINKS].nrows);
-	c->users = strmap_new(s->tab[TAB_USERS].nrows);
-	c->user_contacts = strmap_new(s->tab[TAB_USERS].nrows);
-	c->domains_by_id = strmap_new(s->tab[TAB_DOMAINS].nrows);
-	c->domains_by_name = strmap_new(s->tab[TAB_DOMAINS].nrows);
+	c->orgs = strmap_new(s->st.tab[STORE_ORGS].nrows);
+	c->links = strmap_new(s->st.tab[STORE_LINKS].nrows);
+	c->users = strmap_new(s->st.tab[STORE_USERS].nrows);
+	c->user_contacts = strmap_new(s->st.tab[STORE_USERS].nrows);
+	c->domains_by_id = strmap_new(s->st.tab[STORE_DOMAINS].nrows);
+	c->domains_by_name = strmap_new(s->st.tab[STORE_DOMAINS].nrows);
 	c->refs = strmap_new(16);
-	c->linked_itg = strmap_new(s->tab[TAB_LINKS].nrows);
+	c->linked_itg = strmap_new(s->st.tab[STORE_LINKS].nrows);
 
-	t = &s->tab[TAB_ORGS];
+	t = &s->st.tab[STORE_ORGS];
 	for (size_t r = 0; r < t->nrows; r++)
-		strmap_put(c->orgs, cell(c, TAB_ORGS, r, "id"), VAL(r));
-	t = &s->tab[TAB_LINKS];
+		strmap_put(c->orgs, cell(c, STORE_ORGS, r, "id"), VAL(r));
+	t = &s->st.tab[STORE_LINKS];
 	for (size_t r = 0; r < t->nrows; r++) {
-		const char *org = cell(c, TAB_LINKS, r, "organization_id");
-		const char *itg = cell(c, TAB_LINKS, r, "itglue_organization_id");
+		const char *org = cell(c, STORE_LINKS, r, "organization_id");
+		const char *itg = cell(c, STORE_LINKS, r, "itglue_organization_id");
 		char *k = two_key(org, itg);
 		strmap_put(c->links, k, VAL(r));
 		free(strmap_put(c->linked_itg, itg, xstrdup(org)));
 		free(k);
 	}
-	if (s->used[TAB_USERS]) {
-		t = &s->tab[TAB_USERS];
+	if (s->st.used[STORE_USERS]) {
+		t = &s->st.tab[STORE_USERS];
 		for (size_t r = 0; r < t->nrows; r++) {
-			const char *contact = cell(c, TAB_USERS, r, "itglue_contact_id");
-			strmap_put(c->users, cell(c, TAB_USERS, r, "id"), VAL(r));
+			const char *contact = cell(c, STORE_USERS, r, "itglue_contact_id");
+			strmap_put(c->users, cell(c, STORE_USERS, r, "id"), VAL(r));
 			if (*contact) {
-				char *k = two_key(cell(c, TAB_USERS, r, "organization_id"), contact);
+				char *k = two_key(cell(c, STORE_USERS, r, "organization_id"), contact);
 				strmap_put(c->user_contacts, k, VAL(r));
 				free(k);
 			}
 		}
 	}
-	if (s->used[TAB_DOMAINS]) {
-		t = &s->tab[TAB_DOMAINS];
+	if (s->st.used[STORE_DOMAINS]) {
+		t = &s->st.tab[STORE_DOMAINS];
 		for (size_t r = 0; r < t->nrows; r++) {
-			const char *itg = cell(c, TAB_DOMAINS, r, "itglue_domain_id");
+			const char *itg = cell(c, STORE_DOMAINS, r, "itglue_domain_id");
 			if (*itg) {
 				strmap_put(c->domains_by_id, itg, VAL(r));
 			} else {
-				char *name = lower(cell(c, TAB_DOMAINS, r, "domain"));
-				char *k = two_key(cell(c, TAB_DOMAINS, r, "organization_id"), name);
+				char *name = store_domain_key(cell(c, STORE_DOMAINS, r, "domain"));
+				char *k = two_key(cell(c, STORE_DOMAINS, r, "organization_id"), name);
 				if (!strmap_has(c->domains_by_name, k))
 					strmap_put(c->domains_by_name, k, VAL(r));
 				free(k);
@@ -427,8 +419,8 @@ static void index_tables(struct ctx *c)
 			}
 		}
 	}
-	for (int i = 0; i < TAB_COUNT; i++)
-		if (s->used[i] && i != TAB_LINKS)
+	for (int i = 0; i < STORE_NTABLES; i++)
+		if (s->st.used[i] && i != STORE_LINKS)
 			c->next_id[i] = max_id(c, i);
 }
 
@@ -443,7 +435,7 @@ static void free_indexes(struct ctx *c)
 	strmap_free(c->refs, free);
 	strmap_free(c->linked_itg, free);
 	free(c->deleted);
-	for (int i = 0; i < TAB_COUNT; i++)
+	for (int i = 0; i < STORE_NTABLES; i++)
 		free(c->next_id[i]);
 	buf_free(&c->ev.key);
 	buf_free(&c->ev.fields);
@@ -464,7 +456,7 @@ static int find_org(struct ctx *c, const struct plan_line *l, const char *id, si
 	void *v = strmap_get(c->orgs, id);
 
 	if (!v)
-		return misfit(c, l, "organization", id, lstore_file_names[TAB_ORGS]);
+		return misfit(c, l, "organization", id, store_file_names[STORE_ORGS]);
 	*row = ROW(v);
 	return 0;
 }
@@ -472,12 +464,12 @@ static int find_org(struct ctx *c, const struct plan_line *l, const char *id, si
 /* organization_id, or the org an earlier import made for organization_ref. */
 static const char *line_org(struct ctx *c, const struct plan_line *l)
 {
-	const char *id = plan_id(l, "organization_id");
+	const char *id = plan_id(l, PK_ORGANIZATION_ID);
 	const char *ref;
 
 	if (id)
 		return id;
-	ref = plan_id(l, "organization_ref");
+	ref = plan_id(l, PK_ORGANIZATION_REF);
 	id = strmap_get(c->refs, ref);
 	if (!id)
 		err_at(c->e, ITG_EXIT_USAGE, c->file, l->line, 0,
@@ -510,22 +502,23 @@ static void mark_deleted(struct ctx *c, size_t row, size_t nrows)
 
 static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *org = plan_id(l, "organization_id");
-	const char *itg = plan_id(l, "itglue_organization_id");
+	const char *org = plan_id(l, PK_ORGANIZATION_ID);
+	const char *itg = plan_id(l, PK_ITGLUE_ORGANIZATION_ID);
 	char *k = two_key(org, itg), *key = xasprintf("%s/%s", org, itg);
 	void *v = strmap_get(c->links, k);
-	struct csv_table *t = &c->s->tab[TAB_LINKS];
+	struct csv_table *t = &c->s->st.tab[STORE_LINKS];
 
 	result_set(c, i, org, NULL);
 	if (v) {
 		size_t row = ROW(v);
-		event_begin(c, ACT_UNLINK, TAB_LINKS, key, plan_str(l, "reason"), EV_DELETE, l->line);
+		event_begin(c, plan_action_name(PA_UNLINK), STORE_LINKS, key, plan_str(l, PK_REASON),
+			    EV_DELETE, l->line);
 		for (size_t col = 0; col < t->ncols; col++)
 			if (*t->rows[row][col])
 				add_change(c, t->cols[col], t->rows[row][col], "");
 		event_end(c);
 		mark_deleted(c, row, t->nrows);
-		c->s->changed[TAB_LINKS] = 1;
+		c->s->changed[STORE_LINKS] = 1;
 		strmap_put(c->links, k, NULL);
 		free(strmap_put(c->linked_itg, itg, NULL));
 		c->r->lines[i].changed = 1;
@@ -542,12 +535,12 @@ static int add_link(struct ctx *c, const struct plan_line *l, const char *action
 	int added = 0;
 
 	if (!strmap_get(c->links, k)) {
-		size_t row = csvtab_append_row(&c->s->tab[TAB_LINKS]);
-		event_begin(c, action, TAB_LINKS, key, reason, EV_CREATE, l->line);
-		set_cell(c, TAB_LINKS, row, "organization_id", org);
-		set_cell(c, TAB_LINKS, row, "itglue_organization_id", itg);
-		set_cell(c, TAB_LINKS, row, "source", source);
-		set_cell(c, TAB_LINKS, row, "linked_at", c->now);
+		size_t row = csvtab_append_row(&c->s->st.tab[STORE_LINKS]);
+		event_begin(c, action, STORE_LINKS, key, reason, EV_CREATE, l->line);
+		set_cell(c, STORE_LINKS, row, "organization_id", org);
+		set_cell(c, STORE_LINKS, row, "itglue_organization_id", itg);
+		set_cell(c, STORE_LINKS, row, "source", source);
+		set_cell(c, STORE_LINKS, row, "linked_at", c->now);
 		event_end(c);
 		strmap_put(c->links, k, VAL(row));
 		free(strmap_put(c->linked_itg, itg, xstrdup(org)));
@@ -560,17 +553,18 @@ static int add_link(struct ctx *c, const struct plan_line *l, const char *action
 
 static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *org = plan_id(l, "organization_id");
-	const char *itg = plan_id(l, "itglue_organization_id");
+	const char *org = plan_id(l, PK_ORGANIZATION_ID);
+	const char *itg = plan_id(l, PK_ITGLUE_ORGANIZATION_ID);
 	size_t row = 0;
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
 	result_set(c, i, org, NULL);
-	if (add_link(c, l, ACT_LINK, org, itg, SOURCE_AUTO, plan_str(l, "reason"))) {
+	if (add_link(c, l, plan_action_name(PA_LINK), org, itg, SOURCE_AUTO, plan_str(l, PK_REASON))) {
 		/* the org is synced from now on */
-		event_begin(c, ACT_LINK, TAB_ORGS, org, plan_str(l, "reason"), EV_UPDATE, l->line);
-		set_cell(c, TAB_ORGS, row, "last_sync", c->now);
+		event_begin(c, plan_action_name(PA_LINK), STORE_ORGS, org, plan_str(l, PK_REASON),
+			    EV_UPDATE, l->line);
+		set_cell(c, STORE_ORGS, row, "last_sync", c->now);
 		event_end(c);
 		c->r->lines[i].changed = 1;
 	}
@@ -579,23 +573,23 @@ static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
 
 static int do_rename(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *org = plan_id(l, "organization_id");
+	const char *org = plan_id(l, PK_ORGANIZATION_ID);
 	size_t row = 0;
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
 	result_set(c, i, org, org);
-	event_begin(c, ACT_RENAME, TAB_ORGS, org, NULL, EV_UPDATE, l->line);
-	set_cell(c, TAB_ORGS, row, "name", plan_str(l, "after"));
-	touch(c, TAB_ORGS, row);
+	event_begin(c, plan_action_name(PA_RENAME), STORE_ORGS, org, NULL, EV_UPDATE, l->line);
+	set_cell(c, STORE_ORGS, row, "name", plan_str(l, PK_AFTER));
+	touch(c, STORE_ORGS, row);
 	c->r->lines[i].changed = event_end(c);
 	return 0;
 }
 
 static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *itg = plan_id(l, "itglue_organization_id");
-	const char *ref = plan_str(l, "ref");
+	const char *itg = plan_id(l, PK_ITGLUE_ORGANIZATION_ID);
+	const char *ref = plan_str(l, PK_REF);
 	const char *existing = strmap_get(c->linked_itg, itg);
 	const char *id;
 	size_t row = 0;
@@ -606,34 +600,33 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 		result_set(c, i, existing, existing);
 		return 0;
 	}
-	event_begin(c, ACT_IMPORT_ORGANIZATION, TAB_ORGS, "", plan_str(l, "reason"), EV_CREATE,
-		    l->line);
-	row = new_row(c, TAB_ORGS, &id);
+	event_begin(c, plan_action_name(PA_IMPORT_ORGANIZATION), STORE_ORGS, "",
+		    plan_str(l, PK_REASON), EV_CREATE, l->line);
+	row = new_row(c, STORE_ORGS, &id);
 	event_key(c, id);
-	set_cell(c, TAB_ORGS, row, "name", plan_str(l, "name"));
-	set_cell(c, TAB_ORGS, row, "employee_count", plan_str(l, "employee_count"));
-	set_cell(c, TAB_ORGS, row, "industry", plan_str(l, "industry"));
-	if (c->s->product == PRODUCT_BULLPHISH) {
-		set_cell(c, TAB_ORGS, row, "phishing",
-			 json_get_bool(l->v, "phishing", 0) ? "true" : "false");
-		set_cell(c, TAB_ORGS, row, "training",
-			 json_get_bool(l->v, "training", 0) ? "true" : "false");
+	set_cell(c, STORE_ORGS, row, "name", plan_str(l, PK_NAME));
+	set_cell(c, STORE_ORGS, row, "employee_count", plan_str(l, PK_EMPLOYEE_COUNT));
+	set_cell(c, STORE_ORGS, row, "industry", plan_str(l, PK_INDUSTRY));
+	if (c->s->st.product == PRODUCT_BULLPHISH) {
+		set_cell(c, STORE_ORGS, row, "phishing",
+			 json_get_bool(l->v, PK_PHISHING, 0) ? "true" : "false");
+		set_cell(c, STORE_ORGS, row, "training",
+			 json_get_bool(l->v, PK_TRAINING, 0) ? "true" : "false");
 	}
-	set_cell(c, TAB_ORGS, row, "last_sync", c->now);
+	set_cell(c, STORE_ORGS, row, "last_sync", c->now);
 	event_end(c);
 	strmap_put(c->orgs, id, VAL(row));
 	free(strmap_put(c->refs, ref, xstrdup(id)));
 	result_set(c, i, id, id);
 	c->r->lines[i].changed = 1;
-	add_link(c, l, ACT_IMPORT_ORGANIZATION, id, itg, SOURCE_IMPORT, NULL);
+	add_link(c, l, plan_action_name(PA_IMPORT_ORGANIZATION), id, itg, SOURCE_IMPORT, NULL);
 	return 0;
 }
 
 static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 {
 	const char *org = line_org(c, l);
-	const char *contact = plan_id(l, "itglue_contact_id");
-	static const char *const fields[] = {"first_name", "last_name", "email", "group", NULL};
+	const char *contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
 	size_t orow = 0, row = 0;
 	const char *id;
 	char *k;
@@ -646,21 +639,21 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 	if (v) {
 		/* the user exists (an earlier load of this plan): bring it up to date */
 		row = ROW(v);
-		id = cell(c, TAB_USERS, row, "id");
-		event_begin(c, ACT_IMPORT_USER, TAB_USERS, id, NULL, EV_UPDATE, l->line);
+		id = cell(c, STORE_USERS, row, "id");
+		event_begin(c, plan_action_name(PA_IMPORT_USER), STORE_USERS, id, NULL, EV_UPDATE, l->line);
 	} else {
-		event_begin(c, ACT_IMPORT_USER, TAB_USERS, "", NULL, EV_CREATE, l->line);
-		row = new_row(c, TAB_USERS, &id);
+		event_begin(c, plan_action_name(PA_IMPORT_USER), STORE_USERS, "", NULL, EV_CREATE, l->line);
+		row = new_row(c, STORE_USERS, &id);
 		event_key(c, id);
-		set_cell(c, TAB_USERS, row, "organization_id", org);
-		set_cell(c, TAB_USERS, row, "itglue_contact_id", contact);
+		set_cell(c, STORE_USERS, row, "organization_id", org);
+		set_cell(c, STORE_USERS, row, "itglue_contact_id", contact);
 		strmap_put(c->users, id, VAL(row));
 		strmap_put(c->user_contacts, k, VAL(row));
 	}
-	for (int f = 0; fields[f]; f++)
-		set_cell(c, TAB_USERS, row, fields[f], plan_str(l, fields[f]));
-	touch(c, TAB_USERS, row);
-	result_set(c, i, org, cell(c, TAB_USERS, row, "id"));
+	for (int f = 0; plan_user_fields[f]; f++)
+		set_cell(c, STORE_USERS, row, plan_user_fields[f], plan_str(l, plan_user_fields[f]));
+	touch(c, STORE_USERS, row);
+	result_set(c, i, org, cell(c, STORE_USERS, row, "id"));
 	c->r->lines[i].changed = event_end(c);
 	free(k);
 	return 0;
@@ -668,42 +661,47 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 
 static int find_user(struct ctx *c, const struct plan_line *l, size_t *row)
 {
-	const char *id = plan_id(l, "user_id");
+	const char *id = plan_id(l, PK_USER_ID);
 	void *v = strmap_get(c->users, id);
 
 	if (!v)
-		return misfit(c, l, "user", id, lstore_file_names[TAB_USERS]);
+		return misfit(c, l, "user", id, store_file_names[STORE_USERS]);
 	*row = ROW(v);
 	return 0;
 }
 
 static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 {
-	const char *action = l->action;
 	size_t row = 0;
 
 	if (find_user(c, l, &row) != 0)
 		return -1;
-	event_begin(c, action, TAB_USERS, plan_id(l, "user_id"), plan_str(l, "reason"), EV_UPDATE,
-		    l->line);
-	if (strcmp(action, ACT_LINK_USER) == 0) {
-		const char *contact = plan_id(l, "itglue_contact_id");
-		char *k = two_key(cell(c, TAB_USERS, row, "organization_id"), contact);
-		set_cell(c, TAB_USERS, row, "itglue_contact_id", contact);
+	event_begin(c, plan_action_name(l->action), STORE_USERS, plan_id(l, PK_USER_ID),
+		    plan_str(l, PK_REASON), EV_UPDATE, l->line);
+	switch (l->action) {
+	case PA_LINK_USER: {
+		const char *contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
+		char *k = two_key(cell(c, STORE_USERS, row, "organization_id"), contact);
+		set_cell(c, STORE_USERS, row, "itglue_contact_id", contact);
 		strmap_put(c->user_contacts, k, VAL(row));
 		free(k);
-		touch(c, TAB_USERS, row);
-	} else if (strcmp(action, ACT_UPDATE_USER) == 0) {
-		yajl_val after = json_get(l->v, "after");
-		for (size_t f = 0; f < after->u.object.len; f++)
-			set_cell(c, TAB_USERS, row, after->u.object.keys[f],
-				 YAJL_GET_STRING(after->u.object.values[f]));
-		touch(c, TAB_USERS, row);
-	} else {
-		/* unlink_user: the user stays, the link goes; not a sync of the row */
-		set_cell(c, TAB_USERS, row, "itglue_contact_id", "");
+		touch(c, STORE_USERS, row);
+		break;
 	}
-	result_set(c, i, cell(c, TAB_USERS, row, "organization_id"), plan_id(l, "user_id"));
+	case PA_UPDATE_USER: {
+		yajl_val after = json_get(l->v, PK_AFTER);
+		for (size_t f = 0; f < after->u.object.len; f++)
+			set_cell(c, STORE_USERS, row, after->u.object.keys[f],
+				 YAJL_GET_STRING(after->u.object.values[f]));
+		touch(c, STORE_USERS, row);
+		break;
+	}
+	default:
+		/* unlink_user: the user stays, the link goes; not a sync of the row */
+		set_cell(c, STORE_USERS, row, "itglue_contact_id", "");
+		break;
+	}
+	result_set(c, i, cell(c, STORE_USERS, row, "organization_id"), plan_id(l, PK_USER_ID));
 	c->r->lines[i].changed = event_end(c);
 	return 0;
 }
@@ -711,10 +709,10 @@ static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 {
 	const char *org = line_org(c, l);
-	const char *itg = plan_id(l, "itglue_domain_id");
-	const char *domain = plan_str(l, "domain");
-	int pending = strcmp(plan_str(l, "status"), DOMAIN_PENDING) == 0;
-	const char *reason = pending ? "" : plan_str(l, "reason");
+	const char *itg = plan_id(l, PK_ITGLUE_DOMAIN_ID);
+	const char *domain = plan_str(l, PK_DOMAIN);
+	int pending = strcmp(plan_str(l, PK_STATUS), DOMAIN_PENDING) == 0;
+	const char *reason = pending ? "" : plan_str(l, PK_REASON);
 	size_t orow = 0, row = 0;
 	const char *id;
 	void *v;
@@ -723,7 +721,7 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 		return -1;
 	v = strmap_get(c->domains_by_id, itg);
 	if (!v) {
-		char *name = lower(domain), *k = two_key(org, name);
+		char *name = store_domain_key(domain), *k = two_key(org, name);
 		v = strmap_get(c->domains_by_name, k);
 		if (v)
 			strmap_put(c->domains_by_name, k, NULL); /* now carries an IT Glue id */
@@ -732,29 +730,44 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 	}
 	if (v) {
 		row = ROW(v);
-		id = cell(c, TAB_DOMAINS, row, "id");
-		event_begin(c, ACT_IMPORT_DOMAIN, TAB_DOMAINS, id, reason, EV_UPDATE, l->line);
+		id = cell(c, STORE_DOMAINS, row, "id");
+		event_begin(c, plan_action_name(PA_IMPORT_DOMAIN), STORE_DOMAINS, id, reason, EV_UPDATE, l->line);
 	} else {
-		event_begin(c, ACT_IMPORT_DOMAIN, TAB_DOMAINS, "", reason, EV_CREATE, l->line);
-		row = new_row(c, TAB_DOMAINS, &id);
+		event_begin(c, plan_action_name(PA_IMPORT_DOMAIN), STORE_DOMAINS, "", reason, EV_CREATE, l->line);
+		row = new_row(c, STORE_DOMAINS, &id);
 		event_key(c, id);
 	}
 	strmap_put(c->domains_by_id, itg, VAL(row));
-	set_cell(c, TAB_DOMAINS, row, "organization_id", org);
-	set_cell(c, TAB_DOMAINS, row, "domain", domain);
-	set_cell(c, TAB_DOMAINS, row, "itglue_domain_id", itg);
+	set_cell(c, STORE_DOMAINS, row, "organization_id", org);
+	set_cell(c, STORE_DOMAINS, row, "domain", domain);
+	set_cell(c, STORE_DOMAINS, row, "itglue_domain_id", itg);
 	/* the apply imports a pending domain */
-	set_cell(c, TAB_DOMAINS, row, "status", pending ? DOMAIN_IMPORTED : DOMAIN_UNIMPORTED);
-	set_cell(c, TAB_DOMAINS, row, "reason", reason);
-	touch(c, TAB_DOMAINS, row);
-	result_set(c, i, org, cell(c, TAB_DOMAINS, row, "id"));
+	set_cell(c, STORE_DOMAINS, row, "status", pending ? DOMAIN_IMPORTED : DOMAIN_UNIMPORTED);
+	set_cell(c, STORE_DOMAINS, row, "reason", reason);
+	touch(c, STORE_DOMAINS, row);
+	result_set(c, i, org, cell(c, STORE_DOMAINS, row, "id"));
 	c->r->lines[i].changed = event_end(c);
 	return 0;
 }
 
+typedef int action_fn(struct ctx *c, const struct plan_line *l, size_t i);
+
+/* What loading a line of each action does; review and skip have no handler. */
+static action_fn *const handlers[PA_COUNT] = {
+	[PA_UNLINK] = do_unlink,
+	[PA_LINK] = do_link,
+	[PA_RENAME] = do_rename,
+	[PA_IMPORT_ORGANIZATION] = do_import_org,
+	[PA_IMPORT_USER] = do_import_user,
+	[PA_LINK_USER] = do_user_change,
+	[PA_UPDATE_USER] = do_user_change,
+	[PA_UNLINK_USER] = do_user_change,
+	[PA_IMPORT_DOMAIN] = do_import_domain,
+};
+
 static void remove_deleted_links(struct ctx *c)
 {
-	struct csv_table *t = &c->s->tab[TAB_LINKS];
+	struct csv_table *t = &c->s->st.tab[STORE_LINKS];
 
 	if (!c->deleted)
 		return;
@@ -775,7 +788,7 @@ static void integration(struct ctx *c, const char *region)
 	struct buf b = {0};
 
 	if (strcmp(old, status) != 0) {
-		event_begin(c, "integration", TAB_COUNT, "status",
+		event_begin(c, "integration", STORE_NTABLES, "status",
 			    c->plan->disconnect ? REASON_DISCONNECT : NULL, EV_UPDATE, 0);
 		add_change(c, "status", old, status);
 		event_end(c);
@@ -797,7 +810,7 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	       struct apply_result *r, struct itg_err *e)
 {
 	struct ctx c = {0};
-	char *file = fs_join(p->dir ? p->dir : ".", "plan.ndjson");
+	char *file = fs_join(p->dir ? p->dir : ".", PLAN_FILE);
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
@@ -816,27 +829,13 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		struct plan_line line;
 		const struct plan_line *l = &line;
-		const char *a = p->lines[i].action;
+		action_fn *handle = handlers[p->lines[i].action];
 
 		/* review and skip change nothing: the report lists them */
-		if (strcmp(a, ACT_REVIEW) == 0 || strcmp(a, ACT_SKIP) == 0)
+		if (!handle)
 			continue;
 		plan_line_open(p, i, &line);
-		if (strcmp(a, ACT_UNLINK) == 0)
-			rc = do_unlink(&c, l, i);
-		else if (strcmp(a, ACT_LINK) == 0)
-			rc = do_link(&c, l, i);
-		else if (strcmp(a, ACT_RENAME) == 0)
-			rc = do_rename(&c, l, i);
-		else if (strcmp(a, ACT_IMPORT_ORGANIZATION) == 0)
-			rc = do_import_org(&c, l, i);
-		else if (strcmp(a, ACT_IMPORT_USER) == 0)
-			rc = do_import_user(&c, l, i);
-		else if (strcmp(a, ACT_LINK_USER) == 0 || strcmp(a, ACT_UPDATE_USER) == 0 ||
-			 strcmp(a, ACT_UNLINK_USER) == 0)
-			rc = do_user_change(&c, l, i);
-		else if (strcmp(a, ACT_IMPORT_DOMAIN) == 0)
-			rc = do_import_domain(&c, l, i);
+		rc = handle(&c, l, i);
 		plan_line_close(&line);
 	}
 	if (rc == 0) {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "lstore.h"
 #include "planread.h"
-#include "store.h"
 #include "xalloc.h"
 
 /* One changed field.  old is "" for a created row, new "" for a removed one. */
@@ -38,7 +38,7 @@ enum event_kind { EV_CREATE, EV_UPDATE, EV_DELETE };
  * point into the log and stay valid while the result lives.
  */
 struct load_event {
-	const char *action;   /* ACT_* or "integration" */
+	const char *action;   /* a plan action's name (planfmt.h) or "integration" */
 	const char *table;    /* "organizations", "links", "users", "domains", "integration" */
 	const char *key;      /* row id; "ORG/ITGLUE_ORG" for links */
 	const char *reason;   /* NULL when the line has none */

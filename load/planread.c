@@ -1,6 +1,5 @@
 #include "planread.h"
 #include "reasons.h"
-#include "store.h"
 #include "xalloc.h"
 
 #include <inttypes.h>
@@ -8,38 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-#define PLAN_MANIFEST "manifest.json"
-#define PLAN_FILE "plan.ndjson"
-#define PLAN_MAX_MANIFEST (1 << 20)
-
-/*
- * What each action needs (docs/plan-format.md).  "a|b" means either key;
- * products: 0 both, else only that product.
- */
-struct action_rule {
-	const char *action;
-	enum product only;
-	const char *ids[4];       /* id keys (string or number) */
-	const char *strs[4];      /* string keys */
-};
-
-static const struct action_rule rules[] = {
-	{ACT_UNLINK, PRODUCT_NONE, {"organization_id", "itglue_organization_id"}, {"reason"}},
-	{ACT_LINK, PRODUCT_NONE, {"organization_id", "itglue_organization_id"}, {"reason"}},
-	{ACT_REVIEW, PRODUCT_NONE, {NULL}, {"reason"}},
-	{ACT_RENAME, PRODUCT_NONE, {"organization_id", "itglue_organization_id"}, {"after"}},
-	{ACT_IMPORT_ORGANIZATION, PRODUCT_NONE, {"itglue_organization_id"},
-	 {"ref", "name", "employee_count", "industry"}},
-	{ACT_SKIP, PRODUCT_NONE, {NULL}, {"reason"}},
-	{ACT_IMPORT_USER, PRODUCT_BULLPHISH, {"organization_id|organization_ref", "itglue_contact_id"},
-	 {NULL}},
-	{ACT_LINK_USER, PRODUCT_BULLPHISH, {"user_id", "itglue_contact_id"}, {NULL}},
-	{ACT_UPDATE_USER, PRODUCT_BULLPHISH, {"user_id", "itglue_contact_id"}, {NULL}},
-	{ACT_UNLINK_USER, PRODUCT_BULLPHISH, {"user_id"}, {NULL}},
-	{ACT_IMPORT_DOMAIN, PRODUCT_DARKWEBID,
-	 {"organization_id|organization_ref", "itglue_domain_id"}, {"domain", "status"}},
-};
 
 const char *plan_id(const struct plan_line *l, const char *key)
 {
@@ -51,71 +18,67 @@ const char *plan_str(const struct plan_line *l, const char *key)
 	return json_get_str(l->v, key);
 }
 
-static int parse_hex64(const char *s, uint64_t *out)
+/* 1 if the line has the id key, or one of "a|b". */
+static int has_id(const struct plan_line *l, const char *key)
 {
-	char *end;
+	const char *bar = strchr(key, '|');
+	char *first;
+	int ok;
 
-	if (!s || !*s)
-		return -1;
-	*out = strtoull(s, &end, 16);
-	return *end ? -1 : 0;
+	if (!bar)
+		return json_get_id(l->v, key) != NULL;
+	first = xstrndup(key, (size_t)(bar - key));
+	ok = json_get_id(l->v, first) || json_get_id(l->v, bar + 1);
+	free(first);
+	return ok;
 }
 
-static const struct action_rule *find_rule(const char *action)
+static int is_user_field(const char *k)
 {
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		if (strcmp(rules[i].action, action) == 0)
-			return &rules[i];
-	return NULL;
+	for (int i = 0; plan_user_fields[i]; i++)
+		if (strcmp(k, plan_user_fields[i]) == 0)
+			return 1;
+	return 0;
 }
 
-static int check_line(const struct plan_line *l, enum product want, const char *file,
-		      struct itg_err *e)
+/* The keys plan_actions[] names for the line's action, and the values load relies on. */
+static int check_line(const struct plan_line *l, const char *word, enum product want,
+		      const char *file, struct itg_err *e)
 {
-	const struct action_rule *r = find_rule(l->action);
+	const struct plan_action_info *r;
 
-	if (!r)
+	if (l->action == PA_COUNT)
 		return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 			      "unknown action \"%s\", make the plan with a matching itg-transform",
-			      l->action);
-	if (r->only != PRODUCT_NONE && r->only != want)
+			      word);
+	r = &plan_actions[l->action];
+	if (!plan_action_in(l->action, want))
 		return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 			      "action \"%s\" does not belong to a %s plan, make the plan again",
-			      l->action, lstore_product_word(want));
-	for (int i = 0; i < 4 && r->ids[i]; i++) {
-		const char *key = r->ids[i], *bar = strchr(key, '|');
-		int ok;
-		if (bar) {
-			char *first = xstrndup(key, (size_t)(bar - key));
-			ok = json_get_id(l->v, first) || json_get_id(l->v, bar + 1);
-			free(first);
-		} else {
-			ok = json_get_id(l->v, key) != NULL;
-		}
-		if (!ok)
+			      r->name, product_name(want));
+	for (int i = 0; r->ids[i]; i++)
+		if (!has_id(l, r->ids[i]))
 			return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
-				      "%s line lacks \"%s\", make the plan again", l->action, key);
-	}
-	for (int i = 0; i < 4 && r->strs[i]; i++)
+				      "%s line lacks \"%s\", make the plan again", r->name, r->ids[i]);
+	for (int i = 0; r->strs[i]; i++)
 		if (!json_get_str(l->v, r->strs[i]))
 			return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 				      "%s line lacks the string \"%s\", make the plan again",
-				      l->action, r->strs[i]);
-	if (strcmp(l->action, ACT_IMPORT_DOMAIN) == 0) {
-		const char *st = json_get_str(l->v, "status");
+				      r->name, r->strs[i]);
+	if (l->action == PA_IMPORT_DOMAIN) {
+		const char *st = json_get_str(l->v, PK_STATUS);
 		if (strcmp(st, DOMAIN_PENDING) != 0 && strcmp(st, DOMAIN_UNIMPORTED) != 0)
 			return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 				      "domain status \"%s\" is not pending or unimported", st);
 	}
-	if (strcmp(l->action, ACT_UPDATE_USER) == 0) {
-		yajl_val after = json_get(l->v, "after");
+	if (l->action == PA_UPDATE_USER) {
+		yajl_val after = json_get(l->v, PK_AFTER);
 		if (!after || !YAJL_IS_OBJECT(after))
 			return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 				      "update_user line lacks the object \"after\", make the plan again");
 		for (size_t i = 0; i < after->u.object.len; i++) {
 			const char *k = after->u.object.keys[i];
-			if (strcmp(k, "first_name") && strcmp(k, "last_name") && strcmp(k, "email") &&
-			    strcmp(k, "group"))
+			if (!is_user_field(k))
 				return err_at(e, ITG_EXIT_USAGE, file, l->line, 0,
 					      "update_user cannot change \"%s\"", k);
 			if (!YAJL_IS_STRING(after->u.object.values[i]))
@@ -124,97 +87,6 @@ static int check_line(const struct plan_line *l, enum product want, const char *
 		}
 	}
 	return 0;
-}
-
-static int read_manifest(const char *dir, enum product want, struct plan *p, long *lines,
-			 uint64_t *bytes, uint32_t *crc, struct itg_err *e)
-{
-	char *path = fs_join(dir, PLAN_MANIFEST);
-	struct buf b = {0};
-	char errbuf[256];
-	yajl_val m = NULL, v;
-	const char *s;
-	uint64_t x;
-	int rc = -1;
-
-	if (fs_read_all(path, &b, PLAN_MAX_MANIFEST, e) != 0) {
-		err_prefix(e, "not a plan folder (run itg-transform first)");
-		e->code = ITG_EXIT_USAGE;
-		goto out;
-	}
-	m = json_parse(buf_str(&b), b.len, errbuf, sizeof errbuf);
-	if (!m || !YAJL_IS_OBJECT(m)) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0, "not a JSON object (%s), make the plan again",
-		       m ? "wrong type" : errbuf);
-		goto out;
-	}
-	if (json_get_int(m, "format", -1) != PLAN_FORMAT) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-		       "format is not %d, make the plan with a matching itg-transform", PLAN_FORMAT);
-		goto out;
-	}
-	p->product = lstore_product_parse(json_get_str(m, "product"));
-	if (p->product == PRODUCT_NONE) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0, "product is not bullphish or darkwebid");
-		goto out;
-	}
-	if (p->product != want) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-		       "the plan is for %s but the pipeline is for %s, load it with its own pipeline",
-		       lstore_product_word(p->product), lstore_product_word(want));
-		goto out;
-	}
-	p->pipeline = xstrdup(json_get_str(m, "pipeline") ? json_get_str(m, "pipeline") : "");
-	s = json_get_str(m, "integration_status");
-	p->disconnect = json_get_bool(m, "disconnect", 0) || (s && strcmp(s, "disconnected") == 0);
-	v = json_get(m, "snapshot");
-	s = json_get_str(v, "finished_at");
-	p->snapshot_time = xstrdup(s ? s : "");
-	s = json_get_str(v, "region");
-	p->region = xstrdup(s ? s : "");
-
-	v = json_get_path(m, (const char *[]){"store", "files", NULL});
-	if (!v || !YAJL_IS_OBJECT(v)) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-		       "store.files is missing, make the plan with a matching itg-transform");
-		goto out;
-	}
-	p->files = xcalloc(v->u.object.len + 1, sizeof *p->files);
-	for (size_t i = 0; i < v->u.object.len; i++) {
-		yajl_val f = v->u.object.values[i];
-		const char *name = v->u.object.keys[i];
-		struct plan_store_file *pf = &p->files[p->nfiles];
-		long long n = json_get_int(f, "bytes", -1);
-
-		if (strchr(name, '/') || name[0] == '.' ||
-		    parse_hex64(json_get_str(f, "fnv1a64"), &x) != 0 || n < 0) {
-			err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-			       "store.files entry \"%s\" is malformed, make the plan again", name);
-			goto out;
-		}
-		pf->name = xstrdup(name);
-		pf->fp.present = json_get_bool(f, "present", 1);
-		pf->fp.bytes = (uint64_t)n;
-		pf->fp.hash = x;
-		p->nfiles++;
-	}
-	v = json_get(m, "plan");
-	*lines = (long)json_get_int(v, "lines", -1);
-	*bytes = (uint64_t)json_get_int(v, "bytes", -1);
-	if (*lines < 0 || json_get_int(v, "bytes", -1) < 0 ||
-	    parse_hex64(json_get_str(v, "crc32"), &x) != 0 || x > 0xffffffffu) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-		       "plan.lines, plan.bytes or plan.crc32 is missing, make the plan again");
-		goto out;
-	}
-	*crc = (uint32_t)x;
-	rc = 0;
-out:
-	if (m)
-		yajl_tree_free(m);
-	buf_free(&b);
-	free(path);
-	return rc;
 }
 
 int planread_lines(struct plan *p, char *text, size_t len, enum product want,
@@ -227,7 +99,8 @@ int planread_lines(struct plan *p, char *text, size_t len, enum product want,
 		const char *start = text + off, *nl = memchr(start, '\n', len - off);
 		size_t n = nl ? (size_t)(nl - start) : len - off;
 		char errbuf[256];
-		struct plan_line l = {(long)lineno, NULL, off, n, NULL};
+		struct plan_line l = {(long)lineno, PA_COUNT, off, n, NULL};
+		const char *word;
 		int rc;
 
 		off += n + (nl ? 1 : 0);
@@ -238,14 +111,13 @@ int planread_lines(struct plan *p, char *text, size_t len, enum product want,
 		if (!l.v)
 			return err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
 				      "%s, make the plan again", errbuf);
-		l.action = json_get_str(l.v, "action");
-		if (!YAJL_IS_OBJECT(l.v) || !l.action)
+		word = json_get_str(l.v, PK_ACTION);
+		l.action = plan_action_parse(word);
+		if (!YAJL_IS_OBJECT(l.v) || !word)
 			rc = err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
 				    "not an object with an \"action\", make the plan again");
 		else
-			rc = check_line(&l, want, file, e);
-		if (rc == 0)
-			l.action = find_rule(l.action)->action; /* outlives the tree */
+			rc = check_line(&l, word, want, file, e);
 		yajl_tree_free(l.v);
 		if (rc != 0)
 			return rc;
@@ -256,8 +128,25 @@ int planread_lines(struct plan *p, char *text, size_t len, enum product want,
 	return 0;
 }
 
+/* Takes over what the load keeps of the manifest; the rest is freed. */
+static void take_manifest(struct plan *p, struct plan_manifest *m)
+{
+	p->pipeline = m->pipeline ? m->pipeline : xstrdup("");
+	p->product = m->product;
+	p->disconnect = m->disconnect;
+	p->snapshot_time = m->snapshot.finished_at ? m->snapshot.finished_at : xstrdup("");
+	p->region = m->snapshot.region ? m->snapshot.region : xstrdup("");
+	p->nfiles = m->nfiles;
+	p->files = m->files;
+	m->pipeline = m->snapshot.finished_at = m->snapshot.region = NULL;
+	m->nfiles = 0;
+	m->files = NULL;
+	plan_manifest_free(m);
+}
+
 int planread_load(const char *dir, enum product want, struct plan *p, struct itg_err *e)
 {
+	struct plan_manifest man;
 	char *path = NULL;
 	struct buf b = {0};
 	long want_lines = 0, nlines = 0;
@@ -268,8 +157,12 @@ int planread_load(const char *dir, enum product want, struct plan *p, struct itg
 
 	memset(p, 0, sizeof *p);
 	p->dir = xstrdup(dir);
-	if (read_manifest(dir, want, p, &want_lines, &want_bytes, &want_crc, e) != 0)
+	if (plan_manifest_read(dir, want, &man, e) != 0)
 		goto out;
+	want_lines = (long)man.lines;
+	want_bytes = man.bytes;
+	want_crc = man.crc32;
+	take_manifest(p, &man);
 	path = fs_join(dir, PLAN_FILE);
 	if (fs_read_all(path, &b, 0, e) != 0) {
 		e->code = ITG_EXIT_USAGE;

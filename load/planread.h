@@ -1,10 +1,11 @@
 /*
  * planread.h - reading and verifying a plan folder (docs/plan-format.md).
  *
- * Everything is checked before anything is applied: manifest format 1, the
+ * Everything is checked before anything is applied: the manifest
+ * (plan_manifest_read: format, product, store files, plan figures), the
  * product matches the pipeline, plan.ndjson's line count, byte length and
  * CRC-32 match the manifest, every line is a JSON object with a known action
- * and the keys that action needs.  Any failure is ITG_EXIT_USAGE naming the
+ * and the keys that action needs (plan_actions[] of lib/planfmt.h).  Any failure is ITG_EXIT_USAGE naming the
  * file (and plan.ndjson:LINE).
  */
 #ifndef ITG_LOAD_PLANREAD_H
@@ -15,9 +16,8 @@
 #include "err.h"
 #include "fsutil.h"
 #include "json.h"
-#include "pipeline.h"
-
-#define PLAN_FORMAT 1
+#include "planfmt.h"
+#include "product.h"
 
 /*
  * A verified line is kept as its place in plan->text, not as a parsed tree:
@@ -27,16 +27,10 @@
  */
 struct plan_line {
 	long line;          /* 1-based line in plan.ndjson */
-	const char *action; /* the action's name (static storage) */
+	enum plan_action action;
 	size_t off, len;    /* the line's bytes in plan->text */
 	yajl_val v;         /* NULL in plan->lines; the parsed object on a copy
 			       that plan_line_open filled (owned by that copy) */
-};
-
-/* A store file's fingerprint as the transform saw it. */
-struct plan_store_file {
-	char *name;         /* "organizations.csv" */
-	struct fingerprint fp;
 };
 
 struct plan {

@@ -4,7 +4,10 @@
 #include "fsutil.h"
 #include "json.h"
 #include "pipeline.h"
+#include "planfmt.h"
+#include "product.h"
 #include "reasons.h"
+#include "store.h"
 #include "strmap.h"
 
 #include <errno.h>
@@ -141,42 +144,29 @@ void report_doc_free(struct rdoc *d)
 
 /* --- what the report needs from the plan and the store ------------------ */
 
-static const char *const all_actions[] = {
-	ACT_UNLINK, ACT_LINK, ACT_REVIEW, ACT_RENAME, ACT_IMPORT_ORGANIZATION, ACT_IMPORT_USER,
-	ACT_LINK_USER, ACT_UPDATE_USER, ACT_UNLINK_USER, ACT_IMPORT_DOMAIN, ACT_SKIP, NULL};
-
-static int action_applies(enum product p, const char *a)
-{
-	if (strcmp(a, ACT_IMPORT_DOMAIN) == 0)
-		return p == PRODUCT_DARKWEBID;
-	if (strstr(a, "user"))
-		return p == PRODUCT_BULLPHISH;
-	return 1;
-}
-
-static size_t plan_count(const struct plan *p, const char *a, const struct apply_result *r,
+static size_t plan_count(const struct plan *p, enum plan_action a, const struct apply_result *r,
 			 int changed_only)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->lines[i].action, a) == 0 && (!changed_only || r->lines[i].changed))
+		if (p->lines[i].action == a && (!changed_only || r->lines[i].changed))
 			n++;
 	return n;
 }
 
 static int is_unimported(const struct plan_line *l)
 {
-	const char *st = plan_str(l, "status");
+	const char *st = plan_str(l, PK_STATUS);
 
-	return strcmp(l->action, ACT_IMPORT_DOMAIN) == 0 && st && strcmp(st, DOMAIN_UNIMPORTED) == 0;
+	return l->action == PA_IMPORT_DOMAIN && st && strcmp(st, DOMAIN_UNIMPORTED) == 0;
 }
 
 static int is_license_limited(const struct plan_line *l)
 {
-	yajl_val v = json_get(l->v, "license_limited");
+	yajl_val v = json_get(l->v, PK_LICENSE_LIMITED);
 
-	return strcmp(l->action, ACT_IMPORT_ORGANIZATION) == 0 && v && YAJL_IS_ARRAY(v) &&
+	return l->action == PA_IMPORT_ORGANIZATION && v && YAJL_IS_ARRAY(v) &&
 	       v->u.array.len > 0;
 }
 
@@ -184,14 +174,14 @@ static int is_license_limited(const struct plan_line *l)
  * Lines of `action` for which pred (NULL: every one) holds.  Only those
  * lines are parsed, one at a time.
  */
-static size_t count_if(const struct plan *p, const char *action,
+static size_t count_if(const struct plan *p, enum plan_action action,
 		       int (*pred)(const struct plan_line *))
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_line l;
-		if (strcmp(p->lines[i].action, action) != 0)
+		if (p->lines[i].action != action)
 			continue;
 		if (!pred) {
 			n++;
@@ -206,26 +196,26 @@ static size_t count_if(const struct plan *p, const char *action,
 
 static size_t count_unimported(const struct plan *p)
 {
-	return count_if(p, ACT_IMPORT_DOMAIN, is_unimported);
+	return count_if(p, PA_IMPORT_DOMAIN, is_unimported);
 }
 
 static size_t count_license_limited(const struct plan *p)
 {
-	return count_if(p, ACT_IMPORT_ORGANIZATION, is_license_limited);
+	return count_if(p, PA_IMPORT_ORGANIZATION, is_license_limited);
 }
 
 void report_count_licenses(const struct lstore *s, struct report_licenses *l)
 {
 	memset(l, 0, sizeof *l);
-	if (s->product == PRODUCT_BULLPHISH) {
-		const struct csv_table *o = &s->tab[TAB_ORGS], *u = &s->tab[TAB_USERS];
+	if (s->st.product == PRODUCT_BULLPHISH) {
+		const struct csv_table *o = &s->st.tab[STORE_ORGS], *u = &s->st.tab[STORE_USERS];
 		struct strmap *mods = strmap_new(o->nrows);
 		int id = csvtab_col(o, "id"), ph = csvtab_col(o, "phishing");
 		int tr = csvtab_col(o, "training"), uorg = csvtab_col(u, "organization_id");
 
 		for (size_t r = 0; r < o->nrows; r++) {
-			uintptr_t m = (uintptr_t)(lstore_bool(csvtab_get(o, r, ph)) ? 1 : 0) |
-				      (uintptr_t)(lstore_bool(csvtab_get(o, r, tr)) ? 2 : 0);
+			uintptr_t m = (uintptr_t)(store_parse_bool(csvtab_get(o, r, ph)) == 1 ? 1 : 0) |
+				      (uintptr_t)(store_parse_bool(csvtab_get(o, r, tr)) == 1 ? 2 : 0);
 			strmap_put(mods, csvtab_get(o, r, id), (void *)(m | 4));
 		}
 		/* RULES.md 25: every user of an org with the module on takes a seat */
@@ -235,8 +225,8 @@ void report_count_licenses(const struct lstore *s, struct report_licenses *l)
 			l->training_used += (m & 2) != 0;
 		}
 		strmap_free(mods, NULL);
-	} else if (s->product == PRODUCT_DARKWEBID) {
-		const struct csv_table *t = &s->tab[TAB_DOMAINS];
+	} else if (s->st.product == PRODUCT_DARKWEBID) {
+		const struct csv_table *t = &s->st.tab[STORE_DOMAINS];
 		int st = csvtab_col(t, "status");
 
 		for (size_t r = 0; r < t->nrows; r++)
@@ -253,7 +243,7 @@ struct names {
 
 static void names_init(struct names *n, const struct lstore *s)
 {
-	const struct csv_table *o = &s->tab[TAB_ORGS];
+	const struct csv_table *o = &s->st.tab[STORE_ORGS];
 	int id = csvtab_col(o, "id"), name = csvtab_col(o, "name");
 
 	memset(n, 0, sizeof *n);
@@ -336,8 +326,8 @@ static void header(struct rdoc *d, const struct report_input *in)
 	char prod[64];
 
 	d->title = xasprintf("IT Glue sync report: %s", in->pipeline);
-	snprintf(prod, sizeof prod, "%s (%s)", lstore_product_title(p->product),
-		 lstore_product_word(p->product));
+	snprintf(prod, sizeof prod, "%s (%s)", product_title(p->product),
+		 product_name(p->product));
 	t = table(d, (const char *const[]){"Item", "Value", NULL});
 	trow(t, "Run id", in->run_id);
 	trow(t, "Pipeline", in->pipeline);
@@ -363,19 +353,18 @@ static void what_happened(struct rdoc *d, const struct report_input *in)
 	     in->dry_run ? "Applying it would change" : "Applying it changed", in->res->nev, fields);
 	t = table(d, (const char *const[]){"Action", "Plan lines",
 					   in->dry_run ? "Would change" : "Changed", NULL});
-	for (int i = 0; all_actions[i]; i++) {
-		if (!action_applies(p->product, all_actions[i]))
+	for (int i = 0; i < PA_COUNT; i++) {
+		if (!plan_action_in(i, p->product))
 			continue;
-		snprintf(a, sizeof a, "%zu", plan_count(p, all_actions[i], in->res, 0));
-		snprintf(b, sizeof b, "%zu", plan_count(p, all_actions[i], in->res, 1));
-		trow(t, all_actions[i], a, b);
+		snprintf(a, sizeof a, "%zu", plan_count(p, i, in->res, 0));
+		snprintf(b, sizeof b, "%zu", plan_count(p, i, in->res, 1));
+		trow(t, plan_action_name(i), a, b);
 	}
 	/* after the table: adding a block may move it */
 	c = chart(d, "Plan lines per action");
-	for (int i = 0; all_actions[i]; i++)
-		if (action_applies(p->product, all_actions[i]))
-			bar(c, all_actions[i], (long long)plan_count(p, all_actions[i], in->res, 0),
-			    -1, 0);
+	for (int i = 0; i < PA_COUNT; i++)
+		if (plan_action_in(i, p->product))
+			bar(c, plan_action_name(i), (long long)plan_count(p, i, in->res, 0), -1, 0);
 }
 
 struct lic_row {
@@ -428,14 +417,14 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 	struct buf b = {0};
 
 	add_block(d, RB_H2, "Needs a person");
-	n_items = count_if(p, ACT_REVIEW, NULL) + count_unimported(p) +
-		  count_license_limited(p) + count_if(p, ACT_SKIP, NULL);
+	n_items = count_if(p, PA_REVIEW, NULL) + count_unimported(p) +
+		  count_license_limited(p) + count_if(p, PA_SKIP, NULL);
 	if (!n_items) {
 		para(d, "Nothing needs a person.");
 		return;
 	}
 	add_block(d, RB_H3, "Names to review");
-	if (count_if(p, ACT_REVIEW, NULL))
+	if (count_if(p, PA_REVIEW, NULL))
 		para(d, "These IT Glue and product organizations match more than one candidate by "
 		"name, so none was linked or imported. Link the right pair by hand in "
 		"links.csv (source manual).");
@@ -443,16 +432,16 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 					   "Candidates", NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (strcmp(p->lines[i].action, ACT_REVIEW) != 0)
+		if (p->lines[i].action != PA_REVIEW)
 			continue;
 		if (table_full(t))
 			continue;
 		plan_line_open(p, i, &line);
 		buf_reset(&b);
-		join_array(&b, json_get(l->v, "candidates"), json_get(l->v, "candidate_names"));
-		trow(t, str_or(plan_id(l, "itglue_organization_id"), ""),
-		     plan_id(l, "organization_id") ? org_label(nm, plan_id(l, "organization_id")) : "",
-		     str_or(plan_str(l, "name"), ""), plan_str(l, "reason"), buf_str(&b));
+		join_array(&b, json_get(l->v, PK_CANDIDATES), json_get(l->v, PK_CANDIDATE_NAMES));
+		trow(t, str_or(plan_id(l, PK_ITGLUE_ORGANIZATION_ID), ""),
+		     plan_id(l, PK_ORGANIZATION_ID) ? org_label(nm, plan_id(l, PK_ORGANIZATION_ID)) : "",
+		     str_or(plan_str(l, PK_NAME), ""), plan_str(l, PK_REASON), buf_str(&b));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", PLAN_REST);
@@ -462,13 +451,13 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 					   NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (strcmp(p->lines[i].action, ACT_IMPORT_DOMAIN) != 0)
+		if (p->lines[i].action != PA_IMPORT_DOMAIN)
 			continue;
 		plan_line_open(p, i, &line);
 		if (is_unimported(l))
-			trow(t, plan_str(l, "domain"), plan_id(l, "itglue_domain_id"),
+			trow(t, plan_str(l, PK_DOMAIN), plan_id(l, PK_ITGLUE_DOMAIN_ID),
 			     org_label(nm, in->res->lines[i].org_id),
-			     str_or(plan_str(l, "reason"), ""));
+			     str_or(plan_str(l, PK_REASON), ""));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", PLAN_REST);
@@ -478,13 +467,13 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 					   NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (strcmp(p->lines[i].action, ACT_IMPORT_ORGANIZATION) != 0)
+		if (p->lines[i].action != PA_IMPORT_ORGANIZATION)
 			continue;
 		plan_line_open(p, i, &line);
 		if (is_license_limited(l)) {
 			buf_reset(&b);
-			join_array(&b, json_get(l->v, "license_limited"), NULL);
-			trow(t, plan_id(l, "itglue_organization_id"), plan_str(l, "name"),
+			join_array(&b, json_get(l->v, PK_LICENSE_LIMITED), NULL);
+			trow(t, plan_id(l, PK_ITGLUE_ORGANIZATION_ID), plan_str(l, PK_NAME),
 			     org_label(nm, in->res->lines[i].org_id), buf_str(&b));
 		}
 		plan_line_close(&line);
@@ -497,25 +486,25 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
 		const char *contact;
-		if (strcmp(p->lines[i].action, ACT_SKIP) != 0)
+		if (p->lines[i].action != PA_SKIP)
 			continue;
 		if (table_full(t))
 			continue;
 		plan_line_open(p, i, &line);
-		contact = plan_id(l, "itglue_contact_id");
+		contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
 		trow(t, contact ? "contact" : "organization",
-		     contact ? contact : str_or(plan_id(l, "itglue_organization_id"), ""),
-		     contact ? str_or(plan_id(l, "itglue_organization_id"), "") : "",
-		     str_or(plan_str(l, "name"), ""), plan_str(l, "reason"));
+		     contact ? contact : str_or(plan_id(l, PK_ITGLUE_ORGANIZATION_ID), ""),
+		     contact ? str_or(plan_id(l, PK_ITGLUE_ORGANIZATION_ID), "") : "",
+		     str_or(plan_str(l, PK_NAME), ""), plan_str(l, PK_REASON));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", PLAN_REST);
 	buf_free(&b);
 }
 
-static int changed(const struct report_input *in, size_t i, const char *action)
+static int changed(const struct report_input *in, size_t i, enum plan_action action)
 {
-	return strcmp(in->plan->lines[i].action, action) == 0 && in->res->lines[i].changed;
+	return in->plan->lines[i].action == action && in->res->lines[i].changed;
 }
 
 static void changes(struct rdoc *d, const struct report_input *in, struct names *nm)
@@ -531,14 +520,14 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 					   "Reason", NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (!changed(in, i, ACT_LINK))
+		if (!changed(in, i, PA_LINK))
 			continue;
 		if (table_full(t))
 			continue;
 		plan_line_open(p, i, &line);
-		trow(t, org_label(nm, plan_id(l, "organization_id")),
-		     plan_id(l, "itglue_organization_id"), str_or(plan_str(l, "itglue_name"), ""),
-		     str_or(plan_str(l, "match"), ""), plan_str(l, "reason"));
+		trow(t, org_label(nm, plan_id(l, PK_ORGANIZATION_ID)),
+		     plan_id(l, PK_ITGLUE_ORGANIZATION_ID), str_or(plan_str(l, PK_ITGLUE_NAME), ""),
+		     str_or(plan_str(l, PK_MATCH), ""), plan_str(l, PK_REASON));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", CHANGES_REST);
@@ -547,14 +536,14 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 	t = table(d, (const char *const[]){"Product org", "IT Glue org", "Source", "Reason", NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (!changed(in, i, ACT_UNLINK))
+		if (!changed(in, i, PA_UNLINK))
 			continue;
 		if (table_full(t))
 			continue;
 		plan_line_open(p, i, &line);
-		trow(t, org_label(nm, plan_id(l, "organization_id")),
-		     plan_id(l, "itglue_organization_id"), str_or(plan_str(l, "source"), ""),
-		     plan_str(l, "reason"));
+		trow(t, org_label(nm, plan_id(l, PK_ORGANIZATION_ID)),
+		     plan_id(l, PK_ITGLUE_ORGANIZATION_ID), str_or(plan_str(l, PK_SOURCE), ""),
+		     plan_str(l, PK_REASON));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", CHANGES_REST);
@@ -563,13 +552,13 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 	t = table(d, (const char *const[]){"Product org", "Old name", "New name", NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (!changed(in, i, ACT_RENAME))
+		if (!changed(in, i, PA_RENAME))
 			continue;
 		if (table_full(t))
 			continue;
 		plan_line_open(p, i, &line);
-		trow(t, plan_id(l, "organization_id"), str_or(plan_str(l, "before"), ""),
-		     plan_str(l, "after"));
+		trow(t, plan_id(l, PK_ORGANIZATION_ID), str_or(plan_str(l, PK_BEFORE), ""),
+		     plan_str(l, PK_AFTER));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", CHANGES_REST);
@@ -581,18 +570,18 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 						"Industry", NULL});
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_line *l = &line;
-		if (!changed(in, i, ACT_IMPORT_ORGANIZATION))
+		if (!changed(in, i, PA_IMPORT_ORGANIZATION))
 			continue;
 		if (table_full(t))
 			continue;
 		plan_line_open(p, i, &line);
 		if (bp)
-			trow(t, in->res->lines[i].row_id, plan_id(l, "itglue_organization_id"),
-			     plan_str(l, "name"), plan_str(l, "employee_count"), plan_str(l, "industry"),
+			trow(t, in->res->lines[i].row_id, plan_id(l, PK_ITGLUE_ORGANIZATION_ID),
+			     plan_str(l, PK_NAME), plan_str(l, PK_EMPLOYEE_COUNT), plan_str(l, PK_INDUSTRY),
 			     yesno(l, "phishing"), yesno(l, "training"));
 		else
-			trow(t, in->res->lines[i].row_id, plan_id(l, "itglue_organization_id"),
-			     plan_str(l, "name"), plan_str(l, "employee_count"), plan_str(l, "industry"));
+			trow(t, in->res->lines[i].row_id, plan_id(l, PK_ITGLUE_ORGANIZATION_ID),
+			     plan_str(l, PK_NAME), plan_str(l, PK_EMPLOYEE_COUNT), plan_str(l, PK_INDUSTRY));
 		plan_line_close(&line);
 	}
 	close_table(d, "None.", CHANGES_REST);
@@ -603,15 +592,15 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 						   "Email", "Group", "IT Glue contact", NULL});
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_line *l = &line;
-			if (!changed(in, i, ACT_IMPORT_USER))
+			if (!changed(in, i, PA_IMPORT_USER))
 				continue;
 			if (table_full(t))
 				continue;
 			plan_line_open(p, i, &line);
 			trow(t, in->res->lines[i].row_id, org_label(nm, in->res->lines[i].org_id),
-			     str_or(plan_str(l, "first_name"), ""),
-			     str_or(plan_str(l, "last_name"), ""), str_or(plan_str(l, "email"), ""),
-			     str_or(plan_str(l, "group"), ""), plan_id(l, "itglue_contact_id"));
+			     str_or(plan_str(l, PK_FIRST_NAME), ""),
+			     str_or(plan_str(l, PK_LAST_NAME), ""), str_or(plan_str(l, PK_EMAIL), ""),
+			     str_or(plan_str(l, PK_GROUP), ""), plan_id(l, PK_ITGLUE_CONTACT_ID));
 			plan_line_close(&line);
 		}
 		close_table(d, "None.", CHANGES_REST);
@@ -620,13 +609,13 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 		t = table(d, (const char *const[]){"User", "Organization", "IT Glue contact", NULL});
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_line *l = &line;
-			if (!changed(in, i, ACT_LINK_USER))
+			if (!changed(in, i, PA_LINK_USER))
 				continue;
 			if (table_full(t))
 				continue;
 			plan_line_open(p, i, &line);
-			trow(t, plan_id(l, "user_id"), org_label(nm, in->res->lines[i].org_id),
-			     plan_id(l, "itglue_contact_id"));
+			trow(t, plan_id(l, PK_USER_ID), org_label(nm, in->res->lines[i].org_id),
+			     plan_id(l, PK_ITGLUE_CONTACT_ID));
 			plan_line_close(&line);
 		}
 		close_table(d, "None.", CHANGES_REST);
@@ -637,14 +626,14 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_line *l = &line;
 			yajl_val after, before;
-			if (!changed(in, i, ACT_UPDATE_USER))
+			if (!changed(in, i, PA_UPDATE_USER))
 				continue;
 			plan_line_open(p, i, &line);
-			after = json_get(l->v, "after");
-			before = json_get(l->v, "before");
+			after = json_get(l->v, PK_AFTER);
+			before = json_get(l->v, PK_BEFORE);
 			for (size_t f = 0; f < after->u.object.len; f++) {
 				const char *k = after->u.object.keys[f];
-				trow(t, plan_id(l, "user_id"), plan_id(l, "itglue_contact_id"), k,
+				trow(t, plan_id(l, PK_USER_ID), plan_id(l, PK_ITGLUE_CONTACT_ID), k,
 				     str_or(json_get_str(before, k), ""),
 				     YAJL_GET_STRING(after->u.object.values[f]));
 			}
@@ -658,14 +647,14 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 						   NULL});
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_line *l = &line;
-			if (!changed(in, i, ACT_UNLINK_USER))
+			if (!changed(in, i, PA_UNLINK_USER))
 				continue;
 			if (table_full(t))
 				continue;
 			plan_line_open(p, i, &line);
-			trow(t, plan_id(l, "user_id"), org_label(nm, in->res->lines[i].org_id),
-			     str_or(plan_id(l, "itglue_contact_id"), ""),
-			     str_or(plan_str(l, "reason"), ""));
+			trow(t, plan_id(l, PK_USER_ID), org_label(nm, in->res->lines[i].org_id),
+			     str_or(plan_id(l, PK_ITGLUE_CONTACT_ID), ""),
+			     str_or(plan_str(l, PK_REASON), ""));
 			plan_line_close(&line);
 		}
 		close_table(d, "None.", CHANGES_REST);
@@ -675,15 +664,15 @@ static void changes(struct rdoc *d, const struct report_input *in, struct names 
 						   "IT Glue domain", "Status", "Reason", NULL});
 		for (size_t i = 0; i < p->n; i++) {
 			const struct plan_line *l = &line;
-			if (!changed(in, i, ACT_IMPORT_DOMAIN))
+			if (!changed(in, i, PA_IMPORT_DOMAIN))
 				continue;
 			if (table_full(t))
 				continue;
 			plan_line_open(p, i, &line);
 			trow(t, in->res->lines[i].row_id, org_label(nm, in->res->lines[i].org_id),
-			     plan_str(l, "domain"), plan_id(l, "itglue_domain_id"),
+			     plan_str(l, PK_DOMAIN), plan_id(l, PK_ITGLUE_DOMAIN_ID),
 			     is_unimported(l) ? DOMAIN_UNIMPORTED : DOMAIN_IMPORTED,
-			     is_unimported(l) ? str_or(plan_str(l, "reason"), "") : "");
+			     is_unimported(l) ? str_or(plan_str(l, PK_REASON), "") : "");
 			plan_line_close(&line);
 		}
 		close_table(d, "None.", CHANGES_REST);
@@ -846,23 +835,21 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 	json_kv_str(g, "run_id", in->run_id);
 	json_kv_str(g, "status", in->dry_run ? "dry_run" : "applied");
 	json_kv_str(g, "pipeline", in->pipeline);
-	json_kv_str(g, "product", lstore_product_word(p->product));
+	json_kv_str(g, "product", product_name(p->product));
 	json_kv_str(g, "snapshot_time", *p->snapshot_time ? p->snapshot_time : NULL);
 	json_kv_str(g, "integration_status", p->disconnect ? "disconnected" : "connected");
 	json_kv_int(g, "plan_lines", (long long)p->n);
 	json_key(g, "counts");
 	yajl_gen_map_open(g);
-	for (int i = 0; all_actions[i]; i++)
-		if (action_applies(p->product, all_actions[i]))
-			json_kv_int(g, all_actions[i],
-				    (long long)plan_count(p, all_actions[i], in->res, 0));
+	for (int i = 0; i < PA_COUNT; i++)
+		if (plan_action_in(i, p->product))
+			json_kv_int(g, plan_action_name(i), (long long)plan_count(p, i, in->res, 0));
 	yajl_gen_map_close(g);
 	json_key(g, "changed");
 	yajl_gen_map_open(g);
-	for (int i = 0; all_actions[i]; i++)
-		if (action_applies(p->product, all_actions[i]))
-			json_kv_int(g, all_actions[i],
-				    (long long)plan_count(p, all_actions[i], in->res, 1));
+	for (int i = 0; i < PA_COUNT; i++)
+		if (plan_action_in(i, p->product))
+			json_kv_int(g, plan_action_name(i), (long long)plan_count(p, i, in->res, 1));
 	yajl_gen_map_close(g);
 	json_kv_int(g, "rows_changed", (long long)in->res->nev);
 	json_kv_int(g, "fields_changed", (long long)fields);
@@ -875,10 +862,10 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 		kv_license(g, "domains", l.domains_used, in->lic_domains);
 	}
 	yajl_gen_map_close(g);
-	json_kv_int(g, "review", (long long)count_if(p, ACT_REVIEW, NULL));
+	json_kv_int(g, "review", (long long)count_if(p, PA_REVIEW, NULL));
 	json_kv_int(g, "unimported", (long long)count_unimported(p));
 	json_kv_int(g, "license_limited", (long long)count_license_limited(p));
-	json_kv_int(g, "skipped", (long long)count_if(p, ACT_SKIP, NULL));
+	json_kv_int(g, "skipped", (long long)count_if(p, PA_SKIP, NULL));
 	yajl_gen_map_close(g);
 	json_gen_take(g, out);
 	if (out->len && out->p[out->len - 1] != '\n')

@@ -15,8 +15,9 @@
 
 #include "apply.h"
 #include "err.h"
+#include "lstore.h"
+#include "pipeline.h"
 #include "planread.h"
-#include "store.h"
 #include "xalloc.h"
 
 struct report_input {

@@ -5,6 +5,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
+#include "lstore.h"
 #include "planread.h"
 #include "report.h"
 #include "stale.h"
@@ -33,15 +34,15 @@ static int write_audit(FILE *fp, void *arg)
 static int commit(const struct load_opts *o, struct lstore *s, const struct apply_result *r,
 		  const char *run_id, const char *now, struct itg_err *e)
 {
-	struct journal_out outs[TAB_COUNT + 1];
+	struct journal_out outs[STORE_NTABLES + 1];
 	struct audit_arg a = {r, run_id, now};
 	size_t n = 0;
 
-	for (int t = 0; t < TAB_COUNT; t++)
-		if (s->used[t] && s->changed[t])
-			outs[n++] = (struct journal_out){lstore_file_names[t], &s->tab[t], NULL};
-	outs[n++] = (struct journal_out){LSTORE_INTEGRATION, NULL, r->integration_json};
-	return journal_commit(o->store, outs, n, LSTORE_AUDIT, write_audit, &a, e);
+	for (int t = 0; t < STORE_NTABLES; t++)
+		if (s->st.used[t] && s->changed[t])
+			outs[n++] = (struct journal_out){store_file_names[t], &s->st.tab[t], NULL};
+	outs[n++] = (struct journal_out){STORE_FILE_INTEGRATION, NULL, r->integration_json};
+	return journal_commit(o->store, outs, n, STORE_FILE_AUDIT, write_audit, &a, e);
 }
 
 /*

@@ -52,7 +52,7 @@ static int check_collisions(struct model *m, int by_itg, struct itg_err *e)
 			manual += !strcmp(m->links[ix[j++]].source, SOURCE_MANUAL);
 		if (j - i > 1 && manual != 1) {
 			const struct store_link *last = &m->links[ix[j - 1]];
-			rc = err_at(e, ITG_EXIT_USAGE, m->t_links.path, last->line, 0,
+			rc = err_at(e, ITG_EXIT_USAGE, m->store.tab[STORE_LINKS].path, last->line, 0,
 				    "%s %s is linked %zu times (lines %ld and %ld) with %s: keep "
 				    "one of these links or mark exactly one of them manual",
 				    by_itg ? "IT Glue organization" : "organization",

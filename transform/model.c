@@ -1,6 +1,6 @@
 /*
- * model.c - loading the snapshot's organizations and reference tables and
- * the product store, with the input validation of RULES.md 36.
+ * model.c - loading the snapshot's organizations and reference tables, and
+ * the rules' view of the product store (read and checked by lib/store).
  */
 #include "model.h"
 
@@ -207,55 +207,19 @@ void model_set_link(struct prod_org *o, struct itg_org *g)
 
 /* ---- store ------------------------------------------------------------- */
 
-static const char *const bp_org_cols[] = {"id", "name", "employee_count", "industry",
-					  "phishing", "training", "last_sync", NULL};
-static const char *const dw_org_cols[] = {"id", "name", "employee_count", "industry",
-					  "last_sync", NULL};
-static const char *const org_req[] = {"id", NULL};
-static const char *const link_cols[] = {"organization_id", "itglue_organization_id", "source",
-					"linked_at", NULL};
-static const char *const link_req[] = {"organization_id", "itglue_organization_id", "source",
-				       NULL};
-static const char *const user_cols[] = {"id", "organization_id", "first_name",
-					"last_name", "email", "group",
-					"itglue_contact_id", "last_sync", NULL};
-static const char *const user_req[] = {"id", "organization_id", NULL};
-static const char *const domain_cols[] = {"id", "organization_id", "domain", "itglue_domain_id",
-					  "status", "reason", "last_sync", NULL};
-static const char *const domain_req[] = {"id", "organization_id", "domain", "status", NULL};
-
-int model_parse_bool(const char *s)
-{
-	if (!*s || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no"))
-		return 0;
-	if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes"))
-		return 1;
-	return -1;
-}
-
-static int read_table(struct model *m, enum store_file f, const char *name,
-		      const char *const *cols, const char *const *req, struct csv_table *t,
-		      struct itg_err *e)
-{
-	char *path = fs_join(m->store_dir, name);
-	int rc;
-
-	m->store_names[f] = name;
-	rc = fs_fingerprint(path, &m->fp[f], e);
-	if (rc == 0)
-		rc = csvtab_read(path, cols, req, t, e);
-	free(path);
-	return rc;
-}
+/*
+ * The store's rows as the rules see them.  store_validate has already
+ * refused every inconsistency (RULES.md 36), so building cannot fail.
+ */
 
 static int porg_cmp(const void *a, const void *b)
 {
 	return id_cmp(((const struct prod_org *)a)->id, ((const struct prod_org *)b)->id);
 }
 
-static int load_prod_orgs(struct model *m, struct itg_err *e)
+static void build_prod_orgs(struct model *m)
 {
-	struct csv_table *t = &m->t_orgs;
+	const struct csv_table *t = &m->store.tab[STORE_ORGS];
 	int c_id = csvtab_col(t, "id"), c_name = csvtab_col(t, "name");
 	int c_ph = csvtab_col(t, "phishing"), c_tr = csvtab_col(t, "training");
 
@@ -266,34 +230,19 @@ static int load_prod_orgs(struct model *m, struct itg_err *e)
 		o->id = csvtab_get(t, r, c_id);
 		o->name = csvtab_get(t, r, c_name);
 		o->line = t->lines[r];
-		if (!*o->id)
-			return err_at(e, ITG_EXIT_USAGE, t->path, o->line, 0,
-				      "organization has an empty id: give every row an id");
-		o->phishing = model_parse_bool(csvtab_get(t, r, c_ph));
-		o->training = model_parse_bool(csvtab_get(t, r, c_tr));
-		if (o->phishing < 0 || o->training < 0)
-			return err_at(e, ITG_EXIT_USAGE, t->path, o->line, 0,
-				      "phishing and training must be true or false");
+		o->phishing = store_parse_bool(csvtab_get(t, r, c_ph));
+		o->training = store_parse_bool(csvtab_get(t, r, c_tr));
 	}
 	if (m->nporgs)
 		qsort(m->porgs, m->nporgs, sizeof *m->porgs, porg_cmp);
 	m->porg_by_id = strmap_new(m->nporgs);
-	for (size_t i = 0; i < m->nporgs; i++) {
-		struct prod_org *o = &m->porgs[i];
-		if (strmap_has(m->porg_by_id, o->id)) {
-			const struct prod_org *first = strmap_get(m->porg_by_id, o->id);
-			long line = first->line > o->line ? first->line : o->line;
-			return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				      "duplicate organization id %s: ids must be unique", o->id);
-		}
-		strmap_put(m->porg_by_id, o->id, o);
-	}
-	return 0;
+	for (size_t i = 0; i < m->nporgs; i++)
+		strmap_put(m->porg_by_id, m->porgs[i].id, &m->porgs[i]);
 }
 
-static int load_links(struct model *m, struct itg_err *e)
+static void build_links(struct model *m)
 {
-	struct csv_table *t = &m->t_links;
+	const struct csv_table *t = &m->store.tab[STORE_LINKS];
 	int c_org = csvtab_col(t, "organization_id");
 	int c_itg = csvtab_col(t, "itglue_organization_id"), c_src = csvtab_col(t, "source");
 
@@ -305,46 +254,27 @@ static int load_links(struct model *m, struct itg_err *e)
 		l->org_id = csvtab_get(t, r, c_org);
 		l->itg_id = csvtab_get(t, r, c_itg);
 		l->line = t->lines[r];
-		if (!strcmp(src, SOURCE_AUTO))
-			l->source = SOURCE_AUTO;
-		else if (!strcmp(src, SOURCE_MANUAL))
-			l->source = SOURCE_MANUAL;
-		else if (!strcmp(src, SOURCE_IMPORT))
-			l->source = SOURCE_IMPORT;
-		else
-			return err_at(e, ITG_EXIT_USAGE, t->path, l->line, 0,
-				      "unknown source \"%s\": use auto, manual or import", src);
-		if (!*l->itg_id)
-			return err_at(e, ITG_EXIT_USAGE, t->path, l->line, 0,
-				      "link has no itglue_organization_id: fill it in or "
-				      "remove the row");
+		l->source = !strcmp(src, SOURCE_AUTO)     ? SOURCE_AUTO
+			    : !strcmp(src, SOURCE_MANUAL) ? SOURCE_MANUAL
+							  : SOURCE_IMPORT;
 		l->org = model_prod_org(m, l->org_id);
-		if (!l->org)
-			return err_at(e, ITG_EXIT_USAGE, t->path, l->line, 0,
-				      "link to unknown organization \"%s\": add it to "
-				      "organizations.csv or remove the link",
-				      l->org_id);
 		l->itg = model_itg_org(m, l->itg_id);
 	}
-	return 0;
 }
 
-static int load_users(struct model *m, struct itg_err *e)
+static void build_users(struct model *m)
 {
-	struct csv_table *t = &m->t_third;
+	const struct csv_table *t = &m->store.tab[STORE_USERS];
 	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
 	int c_fn = csvtab_col(t, "first_name"), c_ln = csvtab_col(t, "last_name");
 	int c_em = csvtab_col(t, "email"), c_gr = csvtab_col(t, "group");
 	int c_ct = csvtab_col(t, "itglue_contact_id");
-	struct strmap *ids = strmap_new(t->nrows);
-	int rc = 0;
 
 	m->users = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->users);
 	m->nusers = t->nrows;
 	m->user_by_contact = strmap_new(t->nrows);
-	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+	for (size_t r = 0; r < t->nrows; r++) {
 		struct store_user *u = &m->users[r];
-		struct store_user *other;
 		u->id = csvtab_get(t, r, c_id);
 		u->org_id = csvtab_get(t, r, c_org);
 		u->first_name = csvtab_get(t, r, c_fn);
@@ -353,54 +283,25 @@ static int load_users(struct model *m, struct itg_err *e)
 		u->group = csvtab_get(t, r, c_gr);
 		u->contact_id = csvtab_get(t, r, c_ct);
 		u->line = t->lines[r];
-		if (!*u->id) {
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
-				    "user has an empty id: give every row an id");
-			break;
-		}
-		if (strmap_put(ids, u->id, u)) {
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
-				    "duplicate user id %s: ids must be unique", u->id);
-			break;
-		}
 		u->org = model_prod_org(m, u->org_id);
-		if (!u->org) {
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
-				    "user %s of unknown organization \"%s\": add the "
-				    "organization or remove the user",
-				    u->id, u->org_id);
-			break;
-		}
-		if (*u->contact_id) {
-			other = strmap_put(m->user_by_contact, u->contact_id, u);
-			if (other) {
-				rc = err_at(e, ITG_EXIT_USAGE, t->path, u->line, 0,
-					    "users %s and %s share itglue_contact_id %s: clear "
-					    "it on one of them",
-					    other->id, u->id, u->contact_id);
-				break;
-			}
-		}
+		if (*u->contact_id)
+			strmap_put(m->user_by_contact, u->contact_id, u);
 		xgrow((void **)&u->org->users, &u->org->capusers, u->org->nusers + 1,
 		      sizeof *u->org->users);
 		u->org->users[u->org->nusers++] = u;
 	}
-	strmap_free(ids, NULL);
-	return rc;
 }
 
-static int load_domains(struct model *m, struct itg_err *e)
+static void build_domains(struct model *m)
 {
-	struct csv_table *t = &m->t_third;
+	const struct csv_table *t = &m->store.tab[STORE_DOMAINS];
 	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
 	int c_dom = csvtab_col(t, "domain"), c_itg = csvtab_col(t, "itglue_domain_id");
 	int c_st = csvtab_col(t, "status");
-	struct strmap *ids = strmap_new(t->nrows);
-	int rc = 0;
 
 	m->domains = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->domains);
 	m->ndomains = t->nrows;
-	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+	for (size_t r = 0; r < t->nrows; r++) {
 		struct store_domain *d = &m->domains[r];
 		d->id = csvtab_get(t, r, c_id);
 		d->org_id = csvtab_get(t, r, c_org);
@@ -408,43 +309,20 @@ static int load_domains(struct model *m, struct itg_err *e)
 		d->itg_domain_id = csvtab_get(t, r, c_itg);
 		d->status = csvtab_get(t, r, c_st);
 		d->line = t->lines[r];
-		if (!*d->id)
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
-				    "domain has an empty id: give every row an id");
-		else if (strmap_put(ids, d->id, d))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
-				    "duplicate domain id %s: ids must be unique", d->id);
-		else if (!model_prod_org(m, d->org_id))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
-				    "domain %s of unknown organization \"%s\": add the "
-				    "organization or remove the domain",
-				    d->id, d->org_id);
-		else if (strcmp(d->status, DOMAIN_IMPORTED) && strcmp(d->status, DOMAIN_PENDING) &&
-			 strcmp(d->status, DOMAIN_UNIMPORTED))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, d->line, 0,
-				    "unknown status \"%s\": use imported, pending or unimported",
-				    d->status);
 	}
-	strmap_free(ids, NULL);
-	return rc;
 }
 
 int model_load_store(struct model *m, const char *dir, struct itg_err *e)
 {
-	int bp = m->product == PRODUCT_BULLPHISH;
-
-	m->store_dir = xstrdup(dir);
-	if (read_table(m, STORE_ORGS, "organizations.csv", bp ? bp_org_cols : dw_org_cols,
-		       org_req, &m->t_orgs, e) != 0 ||
-	    read_table(m, STORE_LINKS, "links.csv", link_cols, link_req, &m->t_links, e) != 0)
+	if (store_read(dir, m->product, &m->store, e) != 0 || store_validate(&m->store, e) != 0)
 		return -1;
-	if (bp ? read_table(m, STORE_THIRD, "users.csv", user_cols, user_req, &m->t_third, e)
-	       : read_table(m, STORE_THIRD, "domains.csv", domain_cols, domain_req,
-			    &m->t_third, e))
-		return -1;
-	if (load_prod_orgs(m, e) != 0 || load_links(m, e) != 0)
-		return -1;
-	return bp ? load_users(m, e) : load_domains(m, e);
+	build_prod_orgs(m);
+	build_links(m);
+	if (m->store.used[STORE_USERS])
+		build_users(m);
+	if (m->store.used[STORE_DOMAINS])
+		build_domains(m);
+	return 0;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -506,15 +384,12 @@ void model_free(struct model *m)
 	free(m->users);
 	strmap_free(m->user_by_contact, NULL);
 	free(m->domains);
-	csvtab_free(&m->t_orgs);
-	csvtab_free(&m->t_links);
-	csvtab_free(&m->t_third);
+	store_free(&m->store);
 	free(m->new_links);
 	for (size_t i = 0; i < m->nreviews; i++)
 		free_review(&m->reviews[i]);
 	free(m->reviews);
 	free(m->linked);
 	free(m->snapshot_dir);
-	free(m->store_dir);
 	memset(m, 0, sizeof *m);
 }

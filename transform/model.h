@@ -21,6 +21,7 @@
 #include "ndjson.h"
 #include "pipeline.h"
 #include "snapshot.h"
+#include "store.h"
 #include "strmap.h"
 
 #include <yajl/yajl_tree.h>
@@ -117,9 +118,6 @@ struct review {
 	const char **cand_names;
 };
 
-/* The store tables a product reads, in manifest order. */
-enum store_file { STORE_ORGS, STORE_LINKS, STORE_THIRD, STORE_NFILES };
-
 struct model {
 	const struct pipeline *p;
 	enum product product;
@@ -143,10 +141,7 @@ struct model {
 	struct strmap *ctype_names_sel; /* folded names listed for contact types */
 
 	/* store */
-	char *store_dir;
-	const char *store_names[STORE_NFILES];
-	struct fingerprint fp[STORE_NFILES];
-	struct csv_table t_orgs, t_links, t_third;
+	struct store store;       /* the tables, their fingerprints and folder */
 	struct prod_org *porgs;   /* sorted by id */
 	size_t nporgs;
 	struct strmap *porg_by_id;
@@ -173,8 +168,9 @@ struct model {
  * manifest.  Errors name the file and line; bad input is ITG_EXIT_USAGE. */
 int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e);
 
-/* Reads the product store under dir with the contract's columns (RULES 36)
- * and validates it.  Errors name the file and line, ITG_EXIT_USAGE. */
+/* Reads and validates the product store under dir (lib/store: the
+ * contract's columns, RULES 36) and builds the rows below from it.  Errors
+ * name the file and line, ITG_EXIT_USAGE. */
 int model_load_store(struct model *m, const char *dir, struct itg_err *e);
 
 /* Sets m->p, product and contacts_on from the pipeline (borrowed). */
@@ -203,8 +199,5 @@ void model_set_link(struct prod_org *o, struct itg_org *g);
 /* Case-folded, trimmed copy for case-insensitive comparison of names in
  * the settings (RULES 4, 15); malloc'd. */
 char *model_fold(const char *s);
-
-/* Parses a store boolean (true/false, 1/0, yes/no, empty = false); -1 if none. */
-int model_parse_bool(const char *s);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * plan.c - plan.ndjson lines in the key order of docs/plan-format.md, and
- * the plan manifest.  No wall-clock time is written anywhere: the same
- * inputs give the same bytes.
+ * the figures of this plan for its manifest (written by lib/planfmt).  No
+ * wall-clock time is written anywhere: the same inputs give the same bytes.
  */
 #include "plan.h"
 
@@ -9,21 +9,13 @@
 #include "json.h"
 #include "model.h"
 #include "reasons.h"
-#include "snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-const char *const plan_writer_action_names[PA_COUNT] = {
-	ACT_UNLINK,      ACT_LINK,        ACT_REVIEW,          ACT_RENAME,
-	ACT_IMPORT_ORGANIZATION, ACT_IMPORT_USER, ACT_LINK_USER, ACT_UPDATE_USER,
-	ACT_UNLINK_USER, ACT_IMPORT_DOMAIN, ACT_SKIP,
-};
 
 int plan_writer_open(struct plan_writer *w, const char *path, struct itg_err *e)
 {
@@ -112,7 +104,7 @@ static int emit(struct plan_writer *w, enum plan_action a, struct itg_err *e)
 static void begin(struct plan_writer *w, enum plan_action a)
 {
 	yajl_gen_map_open(w->g);
-	json_kv_str(w->g, "action", plan_writer_action_names[a]);
+	json_kv_str(w->g, PK_ACTION, plan_action_name(a));
 }
 
 int plan_writer_append(struct plan_writer *w, const struct plan_writer *part,
@@ -156,10 +148,10 @@ int plan_write_unlink(struct plan_writer *w, const char *org_id, const char *itg
 		const char *reason, const char *source, struct itg_err *e)
 {
 	begin(w, PA_UNLINK);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "itglue_organization_id", itg_id);
-	json_kv_str(w->g, "reason", reason);
-	json_kv_str(w->g, "source", source);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_id);
+	json_kv_str(w->g, PK_REASON, reason);
+	json_kv_str(w->g, PK_SOURCE, source);
 	return emit(w, PA_UNLINK, e);
 }
 
@@ -167,17 +159,17 @@ int plan_write_link(struct plan_writer *w, const char *org_id, const char *itg_i
 	      double score, const char *name, const char *itg_name, struct itg_err *e)
 {
 	begin(w, PA_LINK);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "itglue_organization_id", itg_id);
-	json_kv_str(w->g, "reason", REASON_NAME_MATCH);
-	json_kv_str(w->g, "match", match);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_id);
+	json_kv_str(w->g, PK_REASON, REASON_NAME_MATCH);
+	json_kv_str(w->g, PK_MATCH, match);
 	if (score >= 0) {
 		char num[32];
 		snprintf(num, sizeof num, "%.4f", score);
-		json_kv_raw_number(w->g, "score", num);
+		json_kv_raw_number(w->g, PK_SCORE, num);
 	}
-	json_kv_str(w->g, "name", name);
-	json_kv_str(w->g, "itglue_name", itg_name);
+	json_kv_str(w->g, PK_NAME, name);
+	json_kv_str(w->g, PK_ITGLUE_NAME, itg_name);
 	return emit(w, PA_LINK, e);
 }
 
@@ -186,17 +178,17 @@ int plan_write_review(struct plan_writer *w, const char *itg_id, const char *org
 		const char *const *cand_names, struct itg_err *e)
 {
 	begin(w, PA_REVIEW);
-	json_kv_str(w->g, "itglue_organization_id", itg_id);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "reason", REASON_AMBIGUOUS_NAME);
-	json_kv_str(w->g, "match", match);
-	json_kv_str(w->g, "name", name);
-	json_key(w->g, "candidates");
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_id);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_REASON, REASON_AMBIGUOUS_NAME);
+	json_kv_str(w->g, PK_MATCH, match);
+	json_kv_str(w->g, PK_NAME, name);
+	json_key(w->g, PK_CANDIDATES);
 	yajl_gen_array_open(w->g);
 	for (size_t i = 0; i < n; i++)
 		json_str(w->g, cand_ids[i]);
 	yajl_gen_array_close(w->g);
-	json_key(w->g, "candidate_names");
+	json_key(w->g, PK_CANDIDATE_NAMES);
 	yajl_gen_array_open(w->g);
 	for (size_t i = 0; i < n; i++)
 		json_str(w->g, cand_names[i]);
@@ -208,10 +200,10 @@ int plan_write_rename(struct plan_writer *w, const char *org_id, const char *itg
 		const char *before, const char *after, struct itg_err *e)
 {
 	begin(w, PA_RENAME);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "itglue_organization_id", itg_id);
-	json_kv_str(w->g, "before", before);
-	json_kv_str(w->g, "after", after);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_id);
+	json_kv_str(w->g, PK_BEFORE, before);
+	json_kv_str(w->g, PK_AFTER, after);
 	return emit(w, PA_RENAME, e);
 }
 
@@ -220,24 +212,24 @@ int plan_write_import_org(struct plan_writer *w, const struct plan_import_org *o
 	char *ref = plan_write_ref(o->itg_id);
 
 	begin(w, PA_IMPORT_ORGANIZATION);
-	json_kv_str(w->g, "ref", ref);
+	json_kv_str(w->g, PK_REF, ref);
 	free(ref);
-	json_kv_str(w->g, "itglue_organization_id", o->itg_id);
-	json_kv_str(w->g, "name", o->name);
-	json_kv_str(w->g, "employee_count", o->employee_count);
-	json_kv_str(w->g, "industry", o->industry);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, o->itg_id);
+	json_kv_str(w->g, PK_NAME, o->name);
+	json_kv_str(w->g, PK_EMPLOYEE_COUNT, o->employee_count);
+	json_kv_str(w->g, PK_INDUSTRY, o->industry);
 	if (o->bullphish) {
-		json_kv_bool(w->g, "phishing", o->phishing);
-		json_kv_bool(w->g, "training", o->training);
-		json_key(w->g, "license_limited");
+		json_kv_bool(w->g, PK_PHISHING, o->phishing);
+		json_kv_bool(w->g, PK_TRAINING, o->training);
+		json_key(w->g, PK_LICENSE_LIMITED);
 		yajl_gen_array_open(w->g);
 		if (o->limited_phishing)
-			json_str(w->g, "phishing");
+			json_str(w->g, PK_PHISHING);
 		if (o->limited_training)
-			json_str(w->g, "training");
+			json_str(w->g, PK_TRAINING);
 		yajl_gen_array_close(w->g);
 		if (o->limited_phishing || o->limited_training)
-			json_kv_str(w->g, "reason", REASON_LICENSE_LIMIT);
+			json_kv_str(w->g, PK_REASON, REASON_LICENSE_LIMIT);
 	}
 	return emit(w, PA_IMPORT_ORGANIZATION, e);
 }
@@ -246,18 +238,18 @@ int plan_write_skip_org(struct plan_writer *w, const char *itg_id, const char *r
 		  const char *name, struct itg_err *e)
 {
 	begin(w, PA_SKIP);
-	json_kv_str(w->g, "itglue_organization_id", itg_id);
-	json_kv_str(w->g, "reason", reason);
-	json_kv_str(w->g, "name", name);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_id);
+	json_kv_str(w->g, PK_REASON, reason);
+	json_kv_str(w->g, PK_NAME, name);
 	return emit(w, PA_SKIP, e);
 }
 
 static void org_key(struct plan_writer *w, const char *org_id, const char *org_ref)
 {
 	if (org_id)
-		json_kv_str(w->g, "organization_id", org_id);
+		json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
 	else
-		json_kv_str(w->g, "organization_ref", org_ref);
+		json_kv_str(w->g, PK_ORGANIZATION_REF, org_ref);
 }
 
 int plan_write_import_user(struct plan_writer *w, const char *org_id, const char *org_ref,
@@ -266,12 +258,12 @@ int plan_write_import_user(struct plan_writer *w, const char *org_id, const char
 {
 	begin(w, PA_IMPORT_USER);
 	org_key(w, org_id, org_ref);
-	json_kv_str(w->g, "itglue_organization_id", itg_org_id);
-	json_kv_str(w->g, "itglue_contact_id", contact_id);
-	json_kv_str(w->g, "first_name", f->first_name);
-	json_kv_str(w->g, "last_name", f->last_name);
-	json_kv_str(w->g, "email", f->email);
-	json_kv_str(w->g, "group", f->group);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_org_id);
+	json_kv_str(w->g, PK_ITGLUE_CONTACT_ID, contact_id);
+	json_kv_str(w->g, PK_FIRST_NAME, f->first_name);
+	json_kv_str(w->g, PK_LAST_NAME, f->last_name);
+	json_kv_str(w->g, PK_EMAIL, f->email);
+	json_kv_str(w->g, PK_GROUP, f->group);
 	return emit(w, PA_IMPORT_USER, e);
 }
 
@@ -279,9 +271,9 @@ int plan_write_link_user(struct plan_writer *w, const char *user_id, const char 
 		   const char *contact_id, struct itg_err *e)
 {
 	begin(w, PA_LINK_USER);
-	json_kv_str(w->g, "user_id", user_id);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "itglue_contact_id", contact_id);
+	json_kv_str(w->g, PK_USER_ID, user_id);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_ITGLUE_CONTACT_ID, contact_id);
 	return emit(w, PA_LINK_USER, e);
 }
 
@@ -290,13 +282,13 @@ static void user_fields_obj(struct plan_writer *w, const char *key, const struct
 	json_key(w->g, key);
 	yajl_gen_map_open(w->g);
 	if (f->first_name)
-		json_kv_str(w->g, "first_name", f->first_name);
+		json_kv_str(w->g, PK_FIRST_NAME, f->first_name);
 	if (f->last_name)
-		json_kv_str(w->g, "last_name", f->last_name);
+		json_kv_str(w->g, PK_LAST_NAME, f->last_name);
 	if (f->email)
-		json_kv_str(w->g, "email", f->email);
+		json_kv_str(w->g, PK_EMAIL, f->email);
 	if (f->group)
-		json_kv_str(w->g, "group", f->group);
+		json_kv_str(w->g, PK_GROUP, f->group);
 	yajl_gen_map_close(w->g);
 }
 
@@ -305,11 +297,11 @@ int plan_write_update_user(struct plan_writer *w, const char *user_id, const cha
 		     const struct user_fields *after, struct itg_err *e)
 {
 	begin(w, PA_UPDATE_USER);
-	json_kv_str(w->g, "user_id", user_id);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "itglue_contact_id", contact_id);
-	user_fields_obj(w, "before", before);
-	user_fields_obj(w, "after", after);
+	json_kv_str(w->g, PK_USER_ID, user_id);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_ITGLUE_CONTACT_ID, contact_id);
+	user_fields_obj(w, PK_BEFORE, before);
+	user_fields_obj(w, PK_AFTER, after);
 	return emit(w, PA_UPDATE_USER, e);
 }
 
@@ -317,10 +309,10 @@ int plan_write_unlink_user(struct plan_writer *w, const char *user_id, const cha
 		     const char *contact_id, const char *reason, struct itg_err *e)
 {
 	begin(w, PA_UNLINK_USER);
-	json_kv_str(w->g, "user_id", user_id);
-	json_kv_str(w->g, "organization_id", org_id);
-	json_kv_str(w->g, "itglue_contact_id", contact_id);
-	json_kv_str(w->g, "reason", reason);
+	json_kv_str(w->g, PK_USER_ID, user_id);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_ITGLUE_CONTACT_ID, contact_id);
+	json_kv_str(w->g, PK_REASON, reason);
 	return emit(w, PA_UNLINK_USER, e);
 }
 
@@ -328,9 +320,9 @@ int plan_write_skip_contact(struct plan_writer *w, const char *contact_id, const
 		      const char *reason, struct itg_err *e)
 {
 	begin(w, PA_SKIP);
-	json_kv_str(w->g, "itglue_contact_id", contact_id);
-	json_kv_str(w->g, "itglue_organization_id", itg_org_id);
-	json_kv_str(w->g, "reason", reason);
+	json_kv_str(w->g, PK_ITGLUE_CONTACT_ID, contact_id);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_org_id);
+	json_kv_str(w->g, PK_REASON, reason);
 	return emit(w, PA_SKIP, e);
 }
 
@@ -340,11 +332,11 @@ int plan_write_import_domain(struct plan_writer *w, const char *org_id, const ch
 {
 	begin(w, PA_IMPORT_DOMAIN);
 	org_key(w, org_id, org_ref);
-	json_kv_str(w->g, "itglue_organization_id", itg_org_id);
-	json_kv_str(w->g, "itglue_domain_id", domain_id);
-	json_kv_str(w->g, "domain", domain);
-	json_kv_str(w->g, "status", status);
-	json_kv_str(w->g, "reason", reason);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_org_id);
+	json_kv_str(w->g, PK_ITGLUE_DOMAIN_ID, domain_id);
+	json_kv_str(w->g, PK_DOMAIN, domain);
+	json_kv_str(w->g, PK_STATUS, status);
+	json_kv_str(w->g, PK_REASON, reason);
 	if (reason)
 		w->domains_unimported++;
 	else
@@ -354,99 +346,39 @@ int plan_write_import_domain(struct plan_writer *w, const char *org_id, const ch
 
 /* ---- manifest ------------------------------------------------------------ */
 
-static void kv_hex64(yajl_gen g, const char *key, uint64_t v)
-{
-	char hex[17];
-
-	snprintf(hex, sizeof hex, "%016" PRIx64, v);
-	json_kv_str(g, key, hex);
-}
-
 int plan_write_manifest(const char *dir, const struct model *m, const struct plan_writer *w,
 			const char *snapshot_path, uint64_t settings_hash, int disconnect,
 			struct itg_err *e)
 {
-	yajl_gen g = json_gen_new();
-	const unsigned char *out;
-	size_t len;
-	char crc[9];
-	char *path;
-	struct buf b = {0};
+	struct plan_manifest man = {0};
 	int rc;
 
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "  ");
-	yajl_gen_map_open(g);
-	json_kv_int(g, "format", 1);
-	json_kv_str(g, "pipeline", m->p->name);
-	json_kv_str(g, "product", product_name(m->product));
-	json_kv_bool(g, "disconnect", disconnect);
-	json_kv_str(g, "integration_status", disconnect ? "disconnected" : "connected");
-
-	json_key(g, "snapshot");
-	yajl_gen_map_open(g);
-	json_kv_str(g, "path", snapshot_path);
-	json_kv_str(g, "region", m->man.region);
-	json_kv_str(g, "base_url", m->man.base_url);
-	json_kv_str(g, "started_at", m->man.started_at);
-	json_kv_str(g, "finished_at", m->man.finished_at);
-	kv_hex64(g, "manifest_fnv1a64", m->manifest_hash);
-	yajl_gen_map_close(g);
-
-	kv_hex64(g, "settings_fnv1a64", settings_hash);
-
-	json_key(g, "store");
-	yajl_gen_map_open(g);
-	json_kv_str(g, "path", m->store_dir);
-	json_key(g, "files");
-	yajl_gen_map_open(g);
-	for (int f = 0; f < STORE_NFILES; f++) {
-		json_key(g, m->store_names[f]);
-		yajl_gen_map_open(g);
-		json_kv_bool(g, "present", m->fp[f].present);
-		json_kv_int(g, "bytes", (long long)m->fp[f].bytes);
-		kv_hex64(g, "fnv1a64", m->fp[f].hash);
-		yajl_gen_map_close(g);
+	man.pipeline = xstrdup(m->p->name);
+	man.product = m->product;
+	man.disconnect = disconnect;
+	man.snapshot.path = xstrdup(snapshot_path);
+	man.snapshot.region = xstrdup(m->man.region);
+	man.snapshot.base_url = xstrdup(m->man.base_url);
+	man.snapshot.started_at = xstrdup(m->man.started_at);
+	man.snapshot.finished_at = xstrdup(m->man.finished_at);
+	man.snapshot.manifest_hash = m->manifest_hash;
+	man.settings_hash = settings_hash;
+	man.store_path = xstrdup(m->store.dir);
+	/* every table the product reads, present or not, in table order */
+	man.files = xcalloc(STORE_NTABLES, sizeof *man.files);
+	for (int t = 0; t < STORE_NTABLES; t++) {
+		if (!m->store.used[t])
+			continue;
+		man.files[man.nfiles].name = xstrdup(store_file_names[t]);
+		man.files[man.nfiles++].fp = m->store.fp[t];
 	}
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-
-	json_key(g, "plan");
-	yajl_gen_map_open(g);
-	json_kv_str(g, "file", "plan.ndjson");
-	json_kv_int(g, "lines", (long long)w->lines);
-	json_kv_int(g, "bytes", (long long)w->bytes);
-	snprintf(crc, sizeof crc, "%08" PRIx32, w->crc);
-	json_kv_str(g, "crc32", crc);
-	yajl_gen_map_close(g);
-
-	json_key(g, "counts");
-	yajl_gen_map_open(g);
-	/* the order of docs/plan-format.md */
-	static const enum plan_action order[PA_COUNT] = {
-		PA_UNLINK,      PA_LINK,        PA_REVIEW,         PA_RENAME,
-		PA_IMPORT_ORGANIZATION, PA_IMPORT_USER, PA_LINK_USER, PA_UPDATE_USER,
-		PA_UNLINK_USER, PA_IMPORT_DOMAIN, PA_SKIP,
-	};
-	for (int i = 0; i < PA_COUNT; i++)
-		json_kv_int(g, plan_writer_action_names[order[i]], (long long)w->counts[order[i]]);
-	yajl_gen_map_close(g);
-
-	json_key(g, "domains");
-	yajl_gen_map_open(g);
-	json_kv_int(g, DOMAIN_PENDING, (long long)w->domains_pending);
-	json_kv_int(g, DOMAIN_UNIMPORTED, (long long)w->domains_unimported);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-
-	yajl_gen_get_buf(g, &out, &len);
-	buf_add(&b, out, len);
-	if (!len || b.p[b.len - 1] != '\n')
-		buf_addc(&b, '\n');
-	yajl_gen_free(g);
-	path = fs_join(dir, "manifest.json");
-	rc = fs_write_atomic(path, b.p, b.len, ITG_FILE_MODE, e);
-	free(path);
-	buf_free(&b);
+	man.lines = w->lines;
+	man.bytes = w->bytes;
+	man.crc32 = w->crc;
+	memcpy(man.counts, w->counts, sizeof man.counts);
+	man.domains_pending = w->domains_pending;
+	man.domains_unimported = w->domains_unimported;
+	rc = plan_manifest_write(dir, &man, e);
+	plan_manifest_free(&man);
 	return rc;
 }

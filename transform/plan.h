@@ -1,5 +1,6 @@
 /*
- * plan.h - writing plan.ndjson and manifest.json (docs/plan-format.md).
+ * plan.h - writing plan.ndjson and manifest.json (docs/plan-format.md,
+ * whose names and keys are lib/planfmt.h).
  *
  * Every line is generated with yajl in the key order of the plan format;
  * the writer keeps the line count, byte length, CRC-32 and counts per
@@ -14,25 +15,8 @@
 #include <yajl/yajl_gen.h>
 
 #include "err.h"
+#include "planfmt.h"
 #include "xalloc.h"
-
-enum plan_action {
-	PA_UNLINK,
-	PA_LINK,
-	PA_REVIEW,
-	PA_RENAME,
-	PA_IMPORT_ORGANIZATION,
-	PA_IMPORT_USER,
-	PA_LINK_USER,
-	PA_UPDATE_USER,
-	PA_UNLINK_USER,
-	PA_IMPORT_DOMAIN,
-	PA_SKIP,
-	PA_COUNT
-};
-
-/* The action word of each enum value (reasons.h spelling). */
-extern const char *const plan_writer_action_names[PA_COUNT];
 
 struct plan_writer {
 	FILE *fp;

@@ -26,7 +26,7 @@ static void log_summary(const struct plan_writer *w, const char *out)
 	struct buf b = {0};
 
 	for (int a = 0; a < PA_COUNT; a++)
-		buf_addf(&b, "%s%s %lu", a ? ", " : "", plan_writer_action_names[a], w->counts[a]);
+		buf_addf(&b, "%s%s %lu", a ? ", " : "", plan_action_name(a), w->counts[a]);
 	log_info("plan %s: %llu lines: %s", out, (unsigned long long)w->lines, buf_str(&b));
 	if (w->counts[PA_IMPORT_DOMAIN])
 		log_info("domains: %lu pending, %lu unimported", w->domains_pending,
@@ -55,7 +55,7 @@ static int write_plan(struct model *m, int disconnect, const char *staged,
 		      struct plan_writer *w, struct itg_err *e)
 {
 	struct plan_writer cw = {0};
-	char *cpath = NULL, *ppath = fs_join(staged, "plan.ndjson");
+	char *cpath = NULL, *ppath = fs_join(staged, PLAN_FILE);
 	int rc = -1;
 
 	if (!disconnect && m->contacts_on) {

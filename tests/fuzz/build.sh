@@ -9,7 +9,8 @@ CLANG=${CLANG:-clang}
 command -v "$CLANG" >/dev/null 2>&1 || { echo "fuzz: $CLANG not found" >&2; exit 77; }
 
 SRCS="lib/err.c lib/xalloc.c lib/arena.c lib/hash.c lib/ids.c lib/strmap.c lib/fsutil.c
-      lib/json.c lib/ndjson.c lib/snapshot.c lib/csvtab.c lib/pipeline.c transform/names.c transform/validate.c"
+      lib/json.c lib/ndjson.c lib/snapshot.c lib/csvtab.c lib/product.c lib/pipeline.c
+      transform/names.c transform/validate.c"
 PKGS="yajl yaml-0.1 zlib libutf8proc"
 CSTD="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"

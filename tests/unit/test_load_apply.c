@@ -6,7 +6,7 @@
 #include "json.h"
 #include "../../load/planread.h"
 #include "reasons.h"
-#include "../../load/store.h"
+#include "../../load/lstore.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -95,7 +95,7 @@ static void fixture_open(struct fixture *f, enum product prod, const char *orgs,
 
 static int run(struct fixture *f, const char *const *lines)
 {
-	plan_from(&f->p, f->s.product, lines);
+	plan_from(&f->p, f->s.st.product, lines);
 	return apply_plan(&f->p, &f->s, NOW, "us", &f->r, &f->e);
 }
 
@@ -139,12 +139,12 @@ static void test_unlink_removes_the_links_row_and_keeps_the_org(void)
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_LINKS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_LINKS],
 			   "organization_id,itglue_organization_id,source,linked_at\n"
 			   "3,101,manual,2026-01-01T00:00:00.000Z\n"));
-	CU_ASSERT(f.s.changed[TAB_LINKS]);
-	CU_ASSERT_FALSE(f.s.changed[TAB_ORGS]);
-	CU_ASSERT_EQUAL(f.s.tab[TAB_ORGS].nrows, 3);
+	CU_ASSERT(f.s.changed[STORE_LINKS]);
+	CU_ASSERT_FALSE(f.s.changed[STORE_ORGS]);
+	CU_ASSERT_EQUAL(f.s.st.tab[STORE_ORGS].nrows, 3);
 	CU_ASSERT_EQUAL(f.r.nev, 2); /* the row, and the integration becoming connected */
 	{
 		struct load_event ev = {0};
@@ -167,9 +167,9 @@ static void test_unlink_in_darkwebid_store(void)
 
 	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT_EQUAL(f.s.tab[TAB_LINKS].nrows, 0);
-	CU_ASSERT_EQUAL(f.s.tab[TAB_DOMAINS].nrows, 2);
-	CU_ASSERT_FALSE(f.s.changed[TAB_DOMAINS]);
+	CU_ASSERT_EQUAL(f.s.st.tab[STORE_LINKS].nrows, 0);
+	CU_ASSERT_EQUAL(f.s.st.tab[STORE_DOMAINS].nrows, 2);
+	CU_ASSERT_FALSE(f.s.changed[STORE_DOMAINS]);
 	fixture_close(&f);
 }
 
@@ -183,12 +183,12 @@ static void test_link_adds_auto_row_and_syncs_the_org(void)
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_LINKS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_LINKS],
 			   "organization_id,itglue_organization_id,source,linked_at\n"
 			   "3,101,manual,2026-01-01T00:00:00.000Z\n"
 			   "20,104,auto,2026-01-01T00:00:00.000Z\n"
 			   "7,102,auto," NOW "\n"));
-	CU_ASSERT(table_is(&f.s.tab[TAB_ORGS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_ORGS],
 			   "id,name,employee_count,industry,phishing,training,last_sync,notes\n"
 			   "3,Acme Dental,11-50,Healthcare,true,true,,vip\n"
 			   "20,Umbrella,11-50,Other,true,false,,\n"
@@ -206,9 +206,9 @@ static void test_link_in_darkwebid_store(void)
 
 	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT_EQUAL(f.s.tab[TAB_LINKS].nrows, 2);
-	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.tab[TAB_LINKS], 1, 2), SOURCE_AUTO);
-	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.tab[TAB_ORGS], 1, 4), NOW);
+	CU_ASSERT_EQUAL(f.s.st.tab[STORE_LINKS].nrows, 2);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.st.tab[STORE_LINKS], 1, 2), SOURCE_AUTO);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.st.tab[STORE_ORGS], 1, 4), NOW);
 	fixture_close(&f);
 }
 
@@ -222,12 +222,12 @@ static void test_rename_sets_name_and_last_sync_only_on_that_row(void)
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_ORGS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_ORGS],
 			   "id,name,employee_count,industry,phishing,training,last_sync,notes\n"
 			   "3,Acme Dental Group,11-50,Healthcare,true,true," NOW ",vip\n"
 			   "20,Umbrella,11-50,Other,true,false,,\n"
 			   "7,Globex,51-250,Technology,false,true,,\"a, b\"\n"));
-	CU_ASSERT_FALSE(f.s.changed[TAB_LINKS]);
+	CU_ASSERT_FALSE(f.s.changed[STORE_LINKS]);
 	fixture_close(&f);
 }
 
@@ -240,7 +240,7 @@ static void test_rename_in_darkwebid_store(void)
 
 	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.tab[TAB_ORGS], 0, 1), "Acme");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.st.tab[STORE_ORGS], 0, 1), "Acme");
 	fixture_close(&f);
 }
 
@@ -258,14 +258,14 @@ static void test_import_organization_bullphish_after_largest_non_contiguous_id(v
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_ORGS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_ORGS],
 			   "id,name,employee_count,industry,phishing,training,last_sync,notes\n"
 			   "3,Acme Dental,11-50,Healthcare,true,true,,vip\n"
 			   "20,Umbrella,11-50,Other,true,false,,\n"
 			   "7,Globex,51-250,Technology,false,true,,\"a, b\"\n"
 			   "21,Massive,1-10,Legal,true,false," NOW ",\n"
 			   "22,Wayne,251+,Other,false,true," NOW ",\n"));
-	CU_ASSERT(table_is(&f.s.tab[TAB_LINKS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_LINKS],
 			   "organization_id,itglue_organization_id,source,linked_at\n"
 			   "3,101,manual,2026-01-01T00:00:00.000Z\n"
 			   "20,104,auto,2026-01-01T00:00:00.000Z\n"
@@ -285,10 +285,10 @@ static void test_import_organization_into_empty_darkwebid_store_starts_at_1(void
 
 	fixture_open(&f, PRODUCT_DARKWEBID, NULL, NULL, NULL);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_ORGS], "id,name,employee_count,industry,last_sync\n"
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_ORGS], "id,name,employee_count,industry,last_sync\n"
 					       "1,Hooli,11-50,Technology," NOW "\n"));
-	CU_ASSERT(f.s.changed[TAB_ORGS] && f.s.changed[TAB_LINKS]);
-	CU_ASSERT_FALSE(f.s.changed[TAB_DOMAINS]);
+	CU_ASSERT(f.s.changed[STORE_ORGS] && f.s.changed[STORE_LINKS]);
+	CU_ASSERT_FALSE(f.s.changed[STORE_DOMAINS]);
 	fixture_close(&f);
 }
 
@@ -305,7 +305,7 @@ static void test_organization_ref_resolves_to_the_new_id(void)
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_USERS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_USERS],
 			   "id,organization_id,first_name,last_name,email,group,itglue_contact_id,"
 			   "last_sync\n"
 			   "5,3,Ann,Lee,ann@acme.example,Staff,9001,\n"
@@ -326,10 +326,10 @@ static void test_organization_ref_in_darkwebid_domain(void)
 
 	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT_EQUAL_FATAL(f.s.tab[TAB_DOMAINS].nrows, 3);
-	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.tab[TAB_DOMAINS], 2, 0), "6");
-	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.tab[TAB_DOMAINS], 2, 1), "5");
-	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.tab[TAB_DOMAINS], 2, 4), DOMAIN_IMPORTED);
+	CU_ASSERT_EQUAL_FATAL(f.s.st.tab[STORE_DOMAINS].nrows, 3);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.st.tab[STORE_DOMAINS], 2, 0), "6");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.st.tab[STORE_DOMAINS], 2, 1), "5");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&f.s.st.tab[STORE_DOMAINS], 2, 4), DOMAIN_IMPORTED);
 	fixture_close(&f);
 }
 
@@ -381,7 +381,7 @@ static void test_user_actions_link_update_unlink(void)
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
 	/* unlink_user keeps the user and does not count as a sync of it */
-	CU_ASSERT(table_is(&f.s.tab[TAB_USERS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_USERS],
 			   "id,organization_id,first_name,last_name,email,group,itglue_contact_id,"
 			   "last_sync\n"
 			   "5,3,Ann,Lee,ann@acme.example,Staff,,\n"
@@ -406,7 +406,7 @@ static void test_import_user_gets_id_after_largest_user_id(void)
 		     "8,3,e@f.example\n");
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
 	/* missing contract columns are appended, ids skip non-numeric ones */
-	CU_ASSERT(table_is(&f.s.tab[TAB_USERS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_USERS],
 			   "id,organization_id,email,first_name,last_name,group,itglue_contact_id,"
 			   "last_sync\n"
 			   "x7,3,a@b.example,,,,,\n"
@@ -430,7 +430,7 @@ static void test_import_domain_updates_by_id_then_by_name_else_adds(void)
 
 	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT(table_is(&f.s.tab[TAB_DOMAINS],
+	CU_ASSERT(table_is(&f.s.st.tab[STORE_DOMAINS],
 			   "id,organization_id,domain,itglue_domain_id,status,reason,last_sync\n"
 			   "2,1,acme.example,501,imported,," NOW "\n"
 			   "5,1,acme-shop.example,504,imported,," NOW "\n"
@@ -451,7 +451,7 @@ static void test_review_and_skip_change_nothing(void)
 	f.s.status = xstrdup("connected");
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
 	CU_ASSERT_EQUAL(f.r.nev, 0);
-	for (int t = 0; t < TAB_COUNT; t++)
+	for (int t = 0; t < STORE_NTABLES; t++)
 		CU_ASSERT_FALSE(f.s.changed[t]);
 	fixture_close(&f);
 }
@@ -462,24 +462,24 @@ static void apply_twice(enum product prod, const char *orgs, const char *links,
 {
 	struct fixture f;
 	struct apply_result again;
-	char *before[TAB_COUNT] = {0};
+	char *before[STORE_NTABLES] = {0};
 
 	fixture_open(&f, prod, orgs, links, third);
 	CU_ASSERT_EQUAL_FATAL(run(&f, plan), 0);
 	CU_ASSERT(f.r.nev > 0);
-	for (int t = 0; t < TAB_COUNT; t++) {
-		if (f.s.used[t])
-			before[t] = table_text(&f.s.tab[t]);
+	for (int t = 0; t < STORE_NTABLES; t++) {
+		if (f.s.st.used[t])
+			before[t] = table_text(&f.s.st.tab[t]);
 		f.s.changed[t] = 0;
 	}
 	free(f.s.status);
 	f.s.status = xstrdup("connected");
 	CU_ASSERT_EQUAL(apply_plan(&f.p, &f.s, "2026-03-02T00:00:00.000Z", "us", &again, &f.e), 0);
 	CU_ASSERT_EQUAL(again.nev, 0);
-	for (int t = 0; t < TAB_COUNT; t++) {
+	for (int t = 0; t < STORE_NTABLES; t++) {
 		CU_ASSERT_FALSE(f.s.changed[t]);
 		if (before[t])
-			CU_ASSERT(table_is(&f.s.tab[t], before[t]));
+			CU_ASSERT(table_is(&f.s.st.tab[t], before[t]));
 		free(before[t]);
 	}
 	for (size_t i = 0; i < again.nlines; i++)
@@ -539,8 +539,8 @@ static void test_disconnect_unlinks_and_marks_integration_disconnected(void)
 	f.s.status = xstrdup("connected");
 	f.s.last_sync = xstrdup("2026-02-01T00:00:00.000Z");
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT_EQUAL(f.s.tab[TAB_LINKS].nrows, 0);
-	CU_ASSERT_EQUAL(f.s.tab[TAB_USERS].nrows, 2);
+	CU_ASSERT_EQUAL(f.s.st.tab[STORE_LINKS].nrows, 0);
+	CU_ASSERT_EQUAL(f.s.st.tab[STORE_USERS].nrows, 2);
 	CU_ASSERT_STRING_EQUAL(f.r.integration_json,
 			       "{\"status\":\"disconnected\",\"region\":\"eu\",\"last_sync\":"
 			       "\"2026-02-01T00:00:00.000Z\",\"last_error\":null}\n");

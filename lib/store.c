@@ -1,0 +1,310 @@
+/*
+ * store.c - the product store's tables: names, contract columns, the one
+ * reader and the input checks of RULES.md 36.
+ */
+#include "store.h"
+
+#include "reasons.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const store_table_names[STORE_NTABLES] = {"organizations", "links", "users",
+						       "domains"};
+const char *const store_file_names[STORE_NTABLES] = {"organizations.csv", "links.csv",
+						      "users.csv", "domains.csv"};
+
+/* CONTRACT.md section 5 */
+static const char *const bp_org_cols[] = {"id", "name", "employee_count", "industry",
+					  "phishing", "training", "last_sync", NULL};
+static const char *const dw_org_cols[] = {"id", "name", "employee_count", "industry",
+					  "last_sync", NULL};
+static const char *const link_cols[] = {"organization_id", "itglue_organization_id", "source",
+					"linked_at", NULL};
+static const char *const user_cols[] = {"id", "organization_id", "first_name", "last_name",
+					"email", "group", "itglue_contact_id", "last_sync", NULL};
+static const char *const domain_cols[] = {"id", "organization_id", "domain", "itglue_domain_id",
+					  "status", "reason", "last_sync", NULL};
+
+/* RULES.md 36: the columns a file cannot be read without */
+static const char *const org_req[] = {"id", NULL};
+static const char *const link_req[] = {"organization_id", "itglue_organization_id", "source",
+				       NULL};
+static const char *const user_req[] = {"id", "organization_id", NULL};
+static const char *const domain_req[] = {"id", "organization_id", "domain", "status", NULL};
+
+int store_uses(enum product p, enum store_table t)
+{
+	switch (t) {
+	case STORE_ORGS:
+	case STORE_LINKS:
+		return 1;
+	case STORE_USERS:
+		return p == PRODUCT_BULLPHISH;
+	case STORE_DOMAINS:
+		return p == PRODUCT_DARKWEBID;
+	default:
+		return 0;
+	}
+}
+
+const char *const *store_contract_cols(enum product p, enum store_table t)
+{
+	switch (t) {
+	case STORE_ORGS:
+		return p == PRODUCT_BULLPHISH ? bp_org_cols : dw_org_cols;
+	case STORE_LINKS:
+		return link_cols;
+	case STORE_USERS:
+		return user_cols;
+	case STORE_DOMAINS:
+		return domain_cols;
+	default:
+		return NULL;
+	}
+}
+
+const char *const *store_required_cols(enum store_table t)
+{
+	static const char *const *const req[STORE_NTABLES] = {org_req, link_req, user_req,
+							      domain_req};
+
+	return t >= 0 && t < STORE_NTABLES ? req[t] : NULL;
+}
+
+int store_parse_bool(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!*s || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no"))
+		return 0;
+	if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes"))
+		return 1;
+	return -1;
+}
+
+char *store_domain_key(const char *domain)
+{
+	char *out = xstrdup(domain ? domain : "");
+
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+int store_read(const char *dir, enum product p, struct store *s, struct itg_err *e)
+{
+	memset(s, 0, sizeof *s);
+	s->product = p;
+	s->dir = xstrdup(dir);
+	for (int t = 0; t < STORE_NTABLES; t++) {
+		char *path;
+		int rc;
+
+		s->used[t] = store_uses(p, (enum store_table)t);
+		if (!s->used[t])
+			continue;
+		path = fs_join(dir, store_file_names[t]);
+		rc = fs_fingerprint(path, &s->fp[t], e);
+		if (rc == 0)
+			rc = csvtab_read(path, store_contract_cols(p, (enum store_table)t),
+					 store_required_cols((enum store_table)t), &s->tab[t], e);
+		free(path);
+		if (rc != 0) {
+			s->used[t] = 0;   /* csvtab_read freed the table */
+			store_free(s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void store_free(struct store *s)
+{
+	for (int t = 0; t < STORE_NTABLES; t++)
+		if (s->used[t])
+			csvtab_free(&s->tab[t]);
+	free(s->dir);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+/* strmap values: row + 1, so that row 0 is not NULL */
+#define ROW(v) ((size_t)(uintptr_t)(v) - 1)
+#define VAL(row) ((void *)(uintptr_t)((row) + 1))
+
+struct org_order {
+	const char *id;
+	size_t row;
+};
+
+/* Ids as numbers (id_cmp), equal ids in file order. */
+static int org_order_cmp(const void *a, const void *b)
+{
+	const struct org_order *x = a, *y = b;
+	int c = id_cmp(x->id, y->id);
+
+	return c ? c : x->row < y->row ? -1 : x->row > y->row;
+}
+
+/*
+ * Organizations, and the index of their ids (*orgs, id -> row + 1) the
+ * other tables are checked against.  Duplicates are looked for in id order
+ * and named by the later of the two lines, as the transform has always
+ * reported them.
+ */
+static int check_orgs(const struct store *s, struct strmap **orgs, struct itg_err *e)
+{
+	const struct csv_table *t = &s->tab[STORE_ORGS];
+	int c_id = csvtab_col(t, "id");
+	int c_ph = csvtab_col(t, "phishing"), c_tr = csvtab_col(t, "training");
+	struct org_order *order;
+	int rc = 0;
+
+	*orgs = strmap_new(t->nrows);
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (!*csvtab_get(t, r, c_id))
+			return err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+				      "organization has an empty id: give every row an id");
+		if (store_parse_bool(csvtab_get(t, r, c_ph)) < 0 ||
+		    store_parse_bool(csvtab_get(t, r, c_tr)) < 0)
+			return err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+				      "phishing and training must be true or false");
+	}
+	order = xcalloc(t->nrows ? t->nrows : 1, sizeof *order);
+	for (size_t r = 0; r < t->nrows; r++)
+		order[r] = (struct org_order){csvtab_get(t, r, c_id), r};
+	if (t->nrows)
+		qsort(order, t->nrows, sizeof *order, org_order_cmp);
+	for (size_t i = 0; i < t->nrows; i++) {
+		void *first = strmap_get(*orgs, order[i].id);
+		if (first) {
+			long a = t->lines[ROW(first)], b = t->lines[order[i].row];
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, a > b ? a : b, 0,
+				    "duplicate organization id %s: ids must be unique", order[i].id);
+			break;
+		}
+		strmap_put(*orgs, order[i].id, VAL(order[i].row));
+	}
+	free(order);
+	return rc;
+}
+
+static int check_links(const struct store *s, const struct strmap *orgs, struct itg_err *e)
+{
+	const struct csv_table *t = &s->tab[STORE_LINKS];
+	int c_org = csvtab_col(t, "organization_id");
+	int c_itg = csvtab_col(t, "itglue_organization_id"), c_src = csvtab_col(t, "source");
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *src = csvtab_get(t, r, c_src), *org = csvtab_get(t, r, c_org);
+		long line = t->lines[r];
+
+		if (strcmp(src, SOURCE_AUTO) && strcmp(src, SOURCE_MANUAL) && strcmp(src, SOURCE_IMPORT))
+			return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				      "unknown source \"%s\": use auto, manual or import", src);
+		if (!*csvtab_get(t, r, c_itg))
+			return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				      "link has no itglue_organization_id: fill it in or "
+				      "remove the row");
+		if (!strmap_has(orgs, org))
+			return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				      "link to unknown organization \"%s\": add it to "
+				      "%s or remove the link",
+				      org, store_file_names[STORE_ORGS]);
+	}
+	return 0;
+}
+
+static int check_users(const struct store *s, const struct strmap *orgs, struct itg_err *e)
+{
+	const struct csv_table *t = &s->tab[STORE_USERS];
+	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
+	int c_ct = csvtab_col(t, "itglue_contact_id");
+	struct strmap *ids = strmap_new(t->nrows), *contacts = strmap_new(t->nrows);
+	int rc = 0;
+
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
+		const char *contact = csvtab_get(t, r, c_ct);
+		long line = t->lines[r];
+		void *other;
+
+		if (!*id)
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "user has an empty id: give every row an id");
+		else if (strmap_put(ids, id, VAL(r)))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "duplicate user id %s: ids must be unique", id);
+		else if (!strmap_has(orgs, org))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "user %s of unknown organization \"%s\": add the "
+				    "organization or remove the user",
+				    id, org);
+		else if (*contact && (other = strmap_put(contacts, contact, VAL(r))))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "users %s and %s share itglue_contact_id %s: clear "
+				    "it on one of them",
+				    csvtab_get(t, ROW(other), c_id), id, contact);
+	}
+	strmap_free(ids, NULL);
+	strmap_free(contacts, NULL);
+	return rc;
+}
+
+static int check_domains(const struct store *s, const struct strmap *orgs, struct itg_err *e)
+{
+	const struct csv_table *t = &s->tab[STORE_DOMAINS];
+	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
+	int c_st = csvtab_col(t, "status");
+	struct strmap *ids = strmap_new(t->nrows);
+	int rc = 0;
+
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
+		const char *status = csvtab_get(t, r, c_st);
+		long line = t->lines[r];
+
+		if (!*id)
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "domain has an empty id: give every row an id");
+		else if (strmap_put(ids, id, VAL(r)))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "duplicate domain id %s: ids must be unique", id);
+		else if (!strmap_has(orgs, org))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "domain %s of unknown organization \"%s\": add the "
+				    "organization or remove the domain",
+				    id, org);
+		else if (strcmp(status, DOMAIN_IMPORTED) && strcmp(status, DOMAIN_PENDING) &&
+			 strcmp(status, DOMAIN_UNIMPORTED))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+				    "unknown status \"%s\": use imported, pending or unimported",
+				    status);
+	}
+	strmap_free(ids, NULL);
+	return rc;
+}
+
+int store_validate(const struct store *s, struct itg_err *e)
+{
+	struct strmap *orgs = NULL;
+	int rc = check_orgs(s, &orgs, e);
+
+	if (rc == 0)
+		rc = check_links(s, orgs, e);
+	if (rc == 0 && s->used[STORE_USERS])
+		rc = check_users(s, orgs, e);
+	if (rc == 0 && s->used[STORE_DOMAINS])
+		rc = check_domains(s, orgs, e);
+	strmap_free(orgs, NULL);
+	return rc;
+}
