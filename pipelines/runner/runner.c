@@ -70,6 +70,7 @@ struct run {
 	struct run_status status;
 	int have_status;               /* integration.json readable: it may be written */
 	const char *failed;            /* what failed: "itg-extract", ..., "recovery" */
+	const char *interrupted_in;    /* the stage running when a signal came, or NULL */
 	char *failure;                 /* "itg-extract failed with exit code 1" */
 	int key_refused;               /* itg-extract exited 3 */
 };
@@ -202,6 +203,7 @@ static int run_one(struct run *r, struct stage_argv *a, enum stage_id stage, con
 		r->failure = xasprintf("%s could not be started", label);
 		rc = ITG_EXIT_RUNTIME;
 	} else if (stage_interrupted()) {
+		r->interrupted_in = label;
 		rc = RUN_INTERRUPTED;
 	} else if (end.signo) {
 		runlog_say(&r->log, LOG_ERROR, "run %s: %s was killed by %s", r->id, prog,
@@ -302,8 +304,10 @@ static void record_end(struct run *r, int rc)
 	if (r->o->dry_run || !r->have_status)
 		return;   /* a dry run writes nothing in the store, whatever happens */
 	if (rc == RUN_INTERRUPTED) {
-		msg = xasprintf("run %s: interrupted by %s (see %s)", r->id,
-				stage_signal_name(stage_interrupted(), sig), r->log_path);
+		msg = xasprintf("run %s: interrupted by %s%s%s (see %s)", r->id,
+				stage_signal_name(stage_interrupted(), sig),
+				r->interrupted_in ? " during " : "",
+				r->interrupted_in ? r->interrupted_in : "", r->log_path);
 		status_mark(&r->status, MARK_INTERRUPTED, msg);
 	} else if (r->key_refused) {
 		msg = xstrdup("IT Glue refused the API key (HTTP 401/403)");
@@ -397,12 +401,14 @@ static int run_stages(struct run *r)
 	/* a signal after the last stage still means this run did not finish */
 	if (rc == 0 && stage_interrupted())
 		rc = RUN_INTERRUPTED;
+	if (rc == RUN_INTERRUPTED)
+		runlog_say(&r->log, LOG_ERROR, "run %s interrupted by %s%s%s: no later stage runs",
+			   r->id, stage_signal_name(stage_interrupted(), sig),
+			   r->interrupted_in ? " during " : "",
+			   r->interrupted_in ? r->interrupted_in : "");
 	record_end(r, rc);
-	if (rc == RUN_INTERRUPTED) {
-		runlog_say(&r->log, LOG_ERROR, "run %s interrupted by %s", r->id,
-			   stage_signal_name(stage_interrupted(), sig));
+	if (rc == RUN_INTERRUPTED)
 		rc = ITG_EXIT_RUNTIME;
-	}
 	if (rc == 0 && rundir_point_latest(r->out, r->id, &e) != 0) {
 		runlog_say(&r->log, LOG_ERROR, "%s", e.msg);
 		rc = ITG_EXIT_RUNTIME;
