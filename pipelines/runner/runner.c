@@ -381,15 +381,16 @@ static int run_stages(struct run *r)
 
 	runlog_say(&r->log, LOG_INFO, "run %s of pipeline '%s' in %s", r->id, r->p.name, r->dir);
 	rc = recover(r);
-	if (rc != RUN_INTERRUPTED) {
-		if (status_begin(&r->status, r->store, r->p.region, &r->log, &e) != 0) {
-			runlog_say(&r->log, LOG_ERROR, "%s", e.msg);
-			if (rc == 0)
-				rc = e.code;
-		} else {
-			r->have_status = 1;
-		}
+	/* the status before the run, read after a recovery may have changed it */
+	if (status_begin(&r->status, r->store, r->p.region, &r->log, &e) != 0) {
+		runlog_say(&r->log, LOG_ERROR, "%s", e.msg);
+		if (rc == 0)
+			rc = e.code;
+	} else {
+		r->have_status = 1;
 	}
+	if (rc == 0 && stage_interrupted())
+		rc = RUN_INTERRUPTED;
 	if (rc == 0 && !r->o->dry_run)
 		status_mark(&r->status, MARK_SYNCING, NULL);
 	if (rc == 0)
@@ -402,7 +403,7 @@ static int run_stages(struct run *r)
 	if (rc == 0 && stage_interrupted())
 		rc = RUN_INTERRUPTED;
 	if (rc == RUN_INTERRUPTED)
-		runlog_say(&r->log, LOG_ERROR, "run %s interrupted by %s%s%s: no later stage runs",
+		runlog_say(&r->log, LOG_ERROR, "run %s interrupted by %s%s%s",
 			   r->id, stage_signal_name(stage_interrupted(), sig),
 			   r->interrupted_in ? " during " : "",
 			   r->interrupted_in ? r->interrupted_in : "");
