@@ -124,6 +124,7 @@ install: all
 	install -m 0755 bin/itg-extract bin/itg-transform bin/itg-load bin/itg-mock bin/itg-run \
 		$(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	ln -sf pipelines-run.1 $(DESTDIR)$(PREFIX)/share/man/man1/itg-run.1
 
 clean:
 	rm -rf build bin
