@@ -57,6 +57,6 @@ every_stage_ran "$T/out/e2e-fds/$run3/run.log"
 assert_contains "$T/out/e2e-fds/$run3/run.log" "INFO itg-run: run $run3 complete" "run.log"
 assert_contains "$T/out3" "run $run3: e2e-fds (bullphish), applied" "stdout"
 # nothing but the run's own files in its folder
-extra=$(cd "$T/out/e2e-fds/$run3" && ls -A | tr '\n' ' ')
+extra=$(find "$T/out/e2e-fds/$run3" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')
 assert_eq "plan report run.log snapshot " "$extra" "run folder contents"
 assert_no_canary "$T/out" "$T/store" "$T/err1" "$T/err2" "$T/out3"
