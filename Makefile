@@ -1,6 +1,7 @@
 # itg pipeline: IT Glue -> BullPhish ID / Dark Web ID, as three staged programs.
 #
-#   make            build bin/itg-extract, bin/itg-transform, bin/itg-load, bin/itg-mock
+#   make            build bin/itg-extract, bin/itg-transform, bin/itg-load, bin/itg-mock,
+#                   bin/itg-run (the runner behind pipelines/run)
 #   make test       install missing packages, build, run unit tests (ASan+UBSan) and e2e tests
 #   make demo       run both example pipelines against the bundled test server
 #   make bench      measure extract/transform/load on generated data
@@ -33,6 +34,7 @@ EXTRACT_SRC   := $(sort $(filter-out extract/main.c,$(wildcard extract/*.c)))
 TRANSFORM_SRC := $(sort $(filter-out transform/main.c,$(wildcard transform/*.c)))
 LOAD_SRC      := $(sort $(filter-out load/main.c,$(wildcard load/*.c)))
 MOCK_SRC      := $(sort $(filter-out tests/mock/main.c,$(wildcard tests/mock/*.c)))
+RUNNER_SRC    := $(sort $(filter-out pipelines/runner/main.c,$(wildcard pipelines/runner/*.c)))
 UNIT_SRC      := $(sort $(wildcard tests/unit/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -41,13 +43,15 @@ EXTRACT_OBJ   := $(call obj,$(EXTRACT_SRC))
 TRANSFORM_OBJ := $(call obj,$(TRANSFORM_SRC))
 LOAD_OBJ      := $(call obj,$(LOAD_SRC))
 MOCK_OBJ      := $(call obj,$(MOCK_SRC))
+RUNNER_OBJ    := $(call obj,$(RUNNER_SRC))
 UNIT_OBJ      := $(call obj,$(UNIT_SRC))
 
 # A program is built once its main.c exists.
 PROGRAMS = $(if $(wildcard extract/main.c),$(BINDIR)/itg-extract) \
 	   $(if $(wildcard transform/main.c),$(BINDIR)/itg-transform) \
 	   $(if $(wildcard load/main.c),$(BINDIR)/itg-load) \
-	   $(if $(wildcard tests/mock/main.c),$(BINDIR)/itg-mock)
+	   $(if $(wildcard tests/mock/main.c),$(BINDIR)/itg-mock) \
+	   $(if $(wildcard pipelines/runner/main.c),$(BINDIR)/itg-run)
 
 .PHONY: all test unit e2e san demo bench lint clean deps install build-deps
 all: $(PROGRAMS) $(BINDIR)/unit-tests
@@ -73,10 +77,13 @@ $(BINDIR)/itg-load: $(call obj,load/main.c) $(LOAD_OBJ) $(LIB_OBJ)
 $(BINDIR)/itg-mock: $(call obj,tests/mock/main.c) $(MOCK_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(PKG_LIBS) -lpthread
+$(BINDIR)/itg-run: $(call obj,pipelines/runner/main.c) $(RUNNER_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # One CUnit runner registers every suite (tests/unit/test_*.c), so its
 # closing Run Summary counts the whole unit suite.
-$(BINDIR)/unit-tests: $(UNIT_OBJ) $(EXTRACT_OBJ) $(TRANSFORM_OBJ) $(LOAD_OBJ) $(LIB_OBJ)
+$(BINDIR)/unit-tests: $(UNIT_OBJ) $(EXTRACT_OBJ) $(TRANSFORM_OBJ) $(LOAD_OBJ) $(RUNNER_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS)
 
@@ -115,13 +122,14 @@ bench: deps
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib \
-		lib extract transform load tests/mock tests/unit
+		lib extract transform load pipelines/runner tests/mock tests/unit
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 bin/itg-extract bin/itg-transform bin/itg-load bin/itg-mock $(DESTDIR)$(PREFIX)/bin/
-	install -m 0755 pipelines/run $(DESTDIR)$(PREFIX)/bin/itg-run
+	install -m 0755 bin/itg-extract bin/itg-transform bin/itg-load bin/itg-mock bin/itg-run \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	ln -sf pipelines-run.1 $(DESTDIR)$(PREFIX)/share/man/man1/itg-run.1
 
 clean:
 	rm -rf build bin

@@ -2,7 +2,7 @@
 #include "unit.h"
 
 #include "../../load/journal.h"
-#include "../../load/lock.h"
+#include "lock.h"
 #include "../../load/planread.h"
 #include "../../load/run.h"
 #include "fsutil.h"

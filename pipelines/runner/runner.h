@@ -1,0 +1,55 @@
+/*
+ * runner.h - one scheduled run of a pipeline (CONTRACT.md section 8):
+ * itg-extract, itg-transform and itg-load into out/<name>/<run-id>/
+ * {snapshot,plan,report,run.log}, under the pipeline's lock, with the
+ * store's integration.json telling the story (status.h), out/<name>/latest
+ * pointed at the newest complete run, old runs pruned, and the exit code of
+ * the first failing stage.
+ */
+#ifndef ITG_RUNNER_RUNNER_H
+#define ITG_RUNNER_RUNNER_H
+
+#include "err.h"
+#include "log.h"
+#include "stage.h"
+
+/*
+ * A flag the runner hands on, as given, to one stage.  run_pass_flags is
+ * NULL-terminated; a flag added there is an option of pipelines/run (with
+ * its --help line) passed to that stage.
+ */
+struct run_pass_flag {
+	const char *name;      /* without the dashes */
+	enum stage_id stage;
+	const char *help;      /* one line for --help */
+};
+extern const struct run_pass_flag run_pass_flags[];
+#define RUN_PASS_MAX 16
+
+struct run_opts {
+	const char *pipeline;        /* PIPELINE.yaml */
+	int dry_run;                 /* itg-load --dry-run, and the store is not written */
+	const char *base_url;        /* itg-extract --base-url, or NULL */
+	unsigned pass;               /* bit i: run_pass_flags[i] was given */
+	enum log_format log_format;  /* also handed to the stages */
+	int quiet, verbose;          /* also handed to the stages */
+};
+
+/*
+ * Makes this process fit to run stages; call it first thing.  Descriptors
+ * 0-2 that are closed are opened on /dev/null (else the first file opened
+ * would land there and a stage would write into it; a closed standard
+ * output is still reported when the summary cannot be printed), SIGPIPE is
+ * ignored, SIGINT/SIGTERM/SIGHUP are caught (stage.h), the umask is 077.
+ */
+void runner_prepare(void);
+
+/*
+ * One run.  Returns the exit code.  A failure before the run folder exists
+ * (bad pipeline, programs not found, lock held) is returned in e for main
+ * to print; after that the run logs everything itself (standard error and
+ * run.log) and e stays empty.
+ */
+int runner_run(const struct run_opts *o, struct itg_err *e);
+
+#endif

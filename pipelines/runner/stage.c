@@ -1,0 +1,401 @@
+#include "stage.h"
+#include "cli.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define KEY_VAR "ITGLUE_API_KEY"
+#define RUN_ID_VAR "ITG_RUN_ID"
+#define CREDENTIAL_NAME "itglue-api-key"
+/* A stage line longer than this is passed on in pieces. */
+#define STAGE_MAX_LINE 65536
+
+const char *const stage_programs[STAGE_COUNT] = {"itg-extract", "itg-transform", "itg-load"};
+
+/* --- finding the programs ------------------------------------------------ */
+
+static int executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* All three from one folder; a missing one is an error naming it. */
+static int programs_in(const char *dir, char *paths[STAGE_COUNT], struct itg_err *e)
+{
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		paths[i] = fs_join(dir, stage_programs[i]);
+		if (!executable(paths[i]))
+			return err_set(e, ITG_EXIT_RUNTIME,
+				       "cannot find %s (build with make, or set ITG_BIN)", paths[i]);
+	}
+	return 0;
+}
+
+static char *on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL, *found = NULL;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	copy = xstrdup(path);
+	for (char *dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *candidate = fs_join(*dir ? dir : ".", prog);
+
+		if (executable(candidate))
+			found = candidate;
+		else
+			free(candidate);
+	}
+	free(copy);
+	return found;
+}
+
+int stage_find_programs(char *paths[STAGE_COUNT], struct itg_err *e)
+{
+	const char *bin = getenv("ITG_BIN");
+	char exe[PATH_MAX], *dir, *real;
+	ssize_t n;
+	int rc;
+
+	for (int i = 0; i < STAGE_COUNT; i++)
+		paths[i] = NULL;
+	if (bin && *bin) {
+		real = realpath(bin, NULL);
+		if (!real || !fs_is_dir(real)) {
+			free(real);
+			return err_set(e, ITG_EXIT_USAGE, "ITG_BIN=%s is not a folder", bin);
+		}
+		rc = programs_in(real, paths, e);
+		free(real);
+		return rc;
+	}
+	/* installed or built, the stages sit beside itg-run */
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		char *first;
+
+		exe[n] = '\0';
+		dir = fs_dirname(exe);
+		first = fs_join(dir, stage_programs[0]);
+		rc = executable(first) ? programs_in(dir, paths, e) : 1;
+		free(first);
+		free(dir);
+		if (rc <= 0)
+			return rc;
+	}
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		free(paths[i]);
+		paths[i] = on_path(stage_programs[i]);
+		if (!paths[i])
+			return err_set(e, ITG_EXIT_RUNTIME,
+				       "cannot find %s beside itg-run or on PATH (build with make, "
+				       "or set ITG_BIN)", stage_programs[i]);
+	}
+	return 0;
+}
+
+/* --- the API key and the environment ------------------------------------- */
+
+/* volatile, so that the wipe of a buffer about to be freed is not dropped */
+static void wipe_n(char *s, size_t n)
+{
+	for (volatile char *p = s; n; n--)
+		*p++ = '\0';
+}
+
+static void wipe(char *s)
+{
+	if (s)
+		wipe_n(s, strlen(s));
+}
+
+/* The first line of the systemd credential, or NULL. */
+static char *credential_key(void)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char buf[4097], *path, *nl, *key = NULL;
+	size_t len = 0;
+	int fd;
+
+	if (!dir || !*dir)
+		return NULL;
+	path = fs_join(dir, CREDENTIAL_NAME);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return NULL;
+	while (len < sizeof buf - 1) {
+		ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	if (*buf)
+		key = xstrdup(buf);
+	wipe_n(buf, sizeof buf);
+	return key;
+}
+
+char *stage_take_api_key(void)
+{
+	size_t plen = strlen(KEY_VAR "=");
+	char *key = NULL;
+
+	for (char **p = environ; p && *p; p++) {
+		if (strncmp(*p, KEY_VAR "=", plen) != 0)
+			continue;
+		if (!key && (*p)[plen])
+			key = xstrdup(*p + plen);
+		/* the bytes also show in /proc/<pid>/environ: wipe them */
+		wipe(*p + plen);
+	}
+	unsetenv(KEY_VAR);
+	return key ? key : credential_key();
+}
+
+char **stage_env(const char *run_id, const char *key)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = xcalloc(n + 3, sizeof *env);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(environ[i], KEY_VAR "=", strlen(KEY_VAR "=")) == 0 ||
+		    strncmp(environ[i], RUN_ID_VAR "=", strlen(RUN_ID_VAR "=")) == 0)
+			continue;
+		env[k++] = xstrdup(environ[i]);
+	}
+	env[k++] = xasprintf("%s=%s", RUN_ID_VAR, run_id);
+	if (key)
+		env[k++] = xasprintf("%s=%s", KEY_VAR, key);
+	return env;
+}
+
+void stage_env_free(char **env)
+{
+	if (!env)
+		return;
+	for (char **p = env; *p; p++) {
+		wipe(*p);
+		free(*p);
+	}
+	free(env);
+}
+
+/* --- argument vectors ---------------------------------------------------- */
+
+void stage_argv_push(struct stage_argv *a, const char *arg)
+{
+	xgrow((void **)&a->v, &a->cap, a->n + 2, sizeof *a->v);
+	a->v[a->n++] = xstrdup(arg);
+	a->v[a->n] = NULL;
+}
+
+void stage_argv_free(struct stage_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof *a);
+}
+
+char *stage_argv_text(const struct stage_argv *a)
+{
+	struct buf b = {0};
+
+	for (size_t i = 0; i < a->n; i++)
+		buf_addf(&b, "%s%s", i ? " " : "", a->v[i]);
+	return buf_detach(&b);
+}
+
+/* --- signals ------------------------------------------------------------- */
+
+static volatile sig_atomic_t got_signal;
+/* the running stage's process group, 0 while none runs */
+static volatile sig_atomic_t stage_group;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (!got_signal)
+		got_signal = sig;
+	if (stage_group > 0)
+		kill(-(pid_t)stage_group, sig);
+	errno = saved;
+}
+
+static void ending_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+void stage_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	ending_signals(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int stage_interrupted(void)
+{
+	return got_signal;
+}
+
+const char *stage_signal_name(int signo, char buf[16])
+{
+	static const struct {
+		int signo;
+		const char *name;
+	} names[] = {
+		{SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
+		{SIGILL, "SIGILL"},   {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
+		{SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"}, {SIGSEGV, "SIGSEGV"},
+		{SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
+		{SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].signo == signo)
+			return names[i].name;
+	snprintf(buf, 16, "signal %d", signo);
+	return buf;
+}
+
+/* --- running one stage --------------------------------------------------- */
+
+/* Passes the stage's standard error on, line by line, until it closes. */
+static void copy_lines(int fd, struct runlog *log)
+{
+	struct buf pending = {0};
+	char chunk[8192];
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		size_t start = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_add(&pending, chunk, (size_t)n);
+		for (size_t i = 0; i < pending.len; i++) {
+			if (pending.p[i] != '\n')
+				continue;
+			runlog_stage_line(log, pending.p + start, i - start);
+			start = i + 1;
+		}
+		if (pending.len - start >= STAGE_MAX_LINE) {
+			runlog_stage_line(log, pending.p + start, pending.len - start);
+			start = pending.len;
+		}
+		memmove(pending.p, pending.p + start, pending.len - start);
+		pending.len -= start;
+		pending.p[pending.len] = '\0';
+	}
+	if (pending.len)
+		runlog_stage_line(log, pending.p, pending.len);
+	buf_free(&pending);
+}
+
+int stage_run(char *const argv[], char *const env[], struct runlog *log, struct stage_end *end,
+	      struct itg_err *e)
+{
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	sigset_t ending, defaults, none, old;
+	siginfo_t info;
+	int pfd[2], rc, status;
+	pid_t pid = 0;
+
+	memset(end, 0, sizeof *end);
+	if (pipe(pfd) != 0)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot make a pipe: %s", strerror(errno));
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, pfd[1], STDERR_FILENO);
+	posix_spawnattr_init(&attr);
+	ending_signals(&ending);
+	defaults = ending;
+	sigaddset(&defaults, SIGPIPE);
+	sigemptyset(&none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+						POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setsigmask(&attr, &none);
+	/*
+	 * A signal between the start and stage_group being set would not reach
+	 * the stage: hold them until it is set, then they are passed on.
+	 */
+	sigprocmask(SIG_BLOCK, &ending, &old);
+	rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, env);
+	if (rc == 0)
+		stage_group = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attr);
+	close(pfd[1]);
+	if (rc != 0) {
+		close(pfd[0]);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot start %s: %s", argv[0], strerror(rc));
+	}
+	copy_lines(pfd[0], log);
+	close(pfd[0]);
+	/*
+	 * Wait without reaping, forget the group, then reap: until then its id
+	 * cannot be reused, so a signal passed on never reaches a stranger.
+	 */
+	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR)
+		;
+	stage_group = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return err_set(e, ITG_EXIT_RUNTIME, "cannot wait for %s: %s", argv[0],
+				       strerror(errno));
+	}
+	if (WIFSIGNALED(status))
+		end->signo = WTERMSIG(status);
+	else
+		end->code = WEXITSTATUS(status);
+	return 0;
+}
