@@ -56,6 +56,13 @@ static int usage_error(const struct cmd *cmd, const char *msg)
  * the slot taken by /dev/null, opened the wrong way round so that using it
  * still fails as a closed descriptor would.
  */
+static unsigned std_closed;   /* bit fd: descriptor fd was closed at start */
+
+int cmd_std_was_closed(int fd)
+{
+	return fd >= 0 && fd <= 2 && (std_closed & (1u << fd)) != 0;
+}
+
 static void reserve_std_fds(void)
 {
 	for (int fd = 0; fd <= 2; fd++) {
@@ -63,6 +70,7 @@ static void reserve_std_fds(void)
 
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
 			continue;
+		std_closed |= 1u << fd;
 		got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
 		if (got >= 0 && got != fd)
 			close(got);

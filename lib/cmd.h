@@ -138,6 +138,13 @@ int cmd_usage_error(struct itg_err *e, const char *fmt, ...)
 /* The same for an error a library function already put in e. */
 int cmd_as_usage_error(struct itg_err *e);
 
+/*
+ * 1 when standard descriptor fd (0-2) was closed as the program started
+ * (cmd_main reserved it on /dev/null): a program that must say so, such as
+ * a runner whose summary cannot reach a closed stdout, asks here.
+ */
+int cmd_std_was_closed(int fd);
+
 /* e->code set by cmd_usage_error: not an exit status, cmd_main exits 2. */
 #define CMD_EXIT_MISUSE 0x102
 

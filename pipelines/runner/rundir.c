@@ -1,5 +1,6 @@
 #include "rundir.h"
 #include "fsutil.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -18,10 +19,10 @@
 
 void runid_format(time_t t, char out[RUN_ID_LEN + 1])
 {
-	struct tm tm;
+	char id[TIME_RUNID_SIZE];
 
-	gmtime_r(&t, &tm);
-	strftime(out, RUN_ID_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
+	time_format_runid(t, id);
+	memcpy(out, id, RUN_ID_LEN + 1);
 }
 
 int runid_valid(const char *s)

@@ -1,4 +1,5 @@
 #include "runlog.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -31,21 +32,6 @@ int runlog_open(struct runlog *l, const char *path, struct itg_err *e)
 	return 0;
 }
 
-/*
- * Not time_now_rfc3339: ITG_FIXED_TIME pins the stages' clocks for golden
- * files, but a log line says when it really happened.
- */
-void runlog_stamp(char out[32])
-{
-	struct timespec now;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + 19, 13, ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
-}
-
 /* Writes all of it, through short writes and signals; -1 with errno. */
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -70,7 +56,8 @@ static void to_file(struct runlog *l, const char *text, size_t n)
 
 	if (l->fd < 0)
 		return;
-	runlog_stamp(stamp);
+	/* the real clock: ITG_FIXED_TIME pins what stages record, not when */
+	time_real_now_rfc3339(stamp);
 	buf_adds(&b, stamp);
 	buf_addc(&b, ' ');
 	buf_add(&b, text, n);

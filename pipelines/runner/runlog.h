@@ -48,7 +48,5 @@ int runlog_sync(struct runlog *l, struct itg_err *e);
 /* Closes run.log after its last line; safe to call twice. */
 void runlog_close(struct runlog *l);
 
-/* UTC now, "2026-11-25T01:02:03.456Z", from the real clock. */
-void runlog_stamp(char out[32]);
 
 #endif

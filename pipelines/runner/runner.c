@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "cmd.h"
 #include "cli.h"
 #include "fsutil.h"
 #include "lock.h"
@@ -30,25 +31,8 @@ const struct run_pass_flag run_pass_flags[] = {
 	{NULL, STAGE_COUNT, NULL},
 };
 
-/* standard output was closed when the run started */
-static int stdout_closed;
-
 void runner_prepare(void)
 {
-	for (int fd = 0; fd <= 2; fd++) {
-		int null;
-
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		if (fd == STDOUT_FILENO)
-			stdout_closed = 1;
-		/* the lowest free descriptor: this one */
-		null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-		if (null >= 0 && null != fd) {
-			dup2(null, fd);
-			close(null);
-		}
-	}
 	umask(077);
 	stage_signals_install();
 }
@@ -357,7 +341,7 @@ static int print_summary(struct run *r, int rc)
 		const char *why = NULL;
 
 		errno = 0;
-		if (stdout_closed)
+		if (cmd_std_was_closed(STDOUT_FILENO))
 			why = "it was closed when the run started (send it to /dev/null instead)";
 		else if (fwrite(b.p, 1, b.len, stdout) != b.len || fflush(stdout) != 0)
 			why = strerror(errno ? errno : EIO);

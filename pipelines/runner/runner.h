@@ -36,11 +36,10 @@ struct run_opts {
 };
 
 /*
- * Makes this process fit to run stages; call it first thing.  Descriptors
- * 0-2 that are closed are opened on /dev/null (else the first file opened
- * would land there and a stage would write into it; a closed standard
- * output is still reported when the summary cannot be printed), SIGPIPE is
- * ignored, SIGINT/SIGTERM/SIGHUP are caught (stage.h), the umask is 077.
+ * Makes this process fit to run stages; call it before the first stage.
+ * SIGPIPE is ignored, SIGINT/SIGTERM/SIGHUP are caught (stage.h), the umask
+ * is 077.  (Closed descriptors 0-2 are reserved by cmd_main, and a closed
+ * standard output is reported when the summary cannot be printed.)
  */
 void runner_prepare(void);
 
