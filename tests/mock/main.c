@@ -39,6 +39,10 @@ enum {
 	OPT_LOG_REQUESTS,
 	OPT_DENY_RESOURCE,
 	OPT_NO_SORT,
+	OPT_EMPTY_ORGANIZATIONS,
+	OPT_LIE_TOTAL,
+	OPT_MIDWALK_CHANGE,
+	OPT_FAIL_RECORD,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +67,10 @@ static const struct option long_options[] = {
 	{"log-requests", no_argument, NULL, OPT_LOG_REQUESTS},
 	{"deny-resource", required_argument, NULL, OPT_DENY_RESOURCE},
 	{"no-sort", required_argument, NULL, OPT_NO_SORT},
+	{"empty-organizations", no_argument, NULL, OPT_EMPTY_ORGANIZATIONS},
+	{"lie-total", required_argument, NULL, OPT_LIE_TOTAL},
+	{"midwalk-change", required_argument, NULL, OPT_MIDWALK_CHANGE},
+	{"fail-record", required_argument, NULL, OPT_FAIL_RECORD},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{0},
@@ -74,7 +82,9 @@ static const char synopsis[] =
 	"                [--rate-limit RPS] [--retry-after SECONDS] [--latency-ms N]\n"
 	"                [--fail-rate F] [--fail-html-rate F] [--drop-rate F]\n"
 	"                [--truncate-rate F] [--malformed-rate F] [--hang] [--fault-seed S]\n"
-	"                [--max-page-size N] [--deny-resource NAME] [--no-sort NAME] [--log-requests] [--help]\n";
+	"                [--max-page-size N] [--deny-resource NAME] [--no-sort NAME]\n"
+	"                [--empty-organizations] [--lie-total NAME:N] [--midwalk-change DEL:NEW]\n"
+	"                [--fail-record ID] [--log-requests] [--help]\n";
 
 static const char help_text[] =
 	"\n"
@@ -102,6 +112,12 @@ static const char help_text[] =
 	"  --max-page-size N     largest page[size] accepted (1000); larger gives 422\n"
 	"  --deny-resource NAME  answer 401 for that resource (repeatable)\n"
 	"  --no-sort NAME        answer 422 to sort=id on that resource, as for domains (repeatable)\n"
+	"  --empty-organizations list no organization at all (data [], total-count 0)\n"
+	"  --lie-total NAME:N    state a total-count N off the truth (N < 0: lower), with\n"
+	"                        total-pages from the stated total, for that resource\n"
+	"  --midwalk-change DEL:NEW  once page 1 of organizations was served, delete\n"
+	"                        organization DEL and add NEW, a copy of it (--data only)\n"
+	"  --fail-record ID      answer 500 to GET /RESOURCE/ID for that id (repeatable)\n"
 	"  --log-requests        one stderr line per request: method, target, status, bytes\n"
 	"  --version             print the version and exit\n"
 	"  --help                print this help and exit\n";
@@ -220,6 +236,21 @@ int main(int argc, char **argv)
 			cfg.nosort_mask |= 1u << r;
 			break;
 		}
+		case OPT_EMPTY_ORGANIZATIONS:
+			cfg.empty_organizations = 1;
+			break;
+		case OPT_LIE_TOTAL:
+			if (mock_parse_lie_total(&cfg, arg) != 0)
+				return usage_error("--lie-total %s: give RESOURCE:N, e.g. organizations:-3", arg);
+			break;
+		case OPT_MIDWALK_CHANGE:
+			if (mock_parse_midwalk_change(&cfg, arg) != 0)
+				return usage_error("--midwalk-change %s: give DELETE_ID:NEW_ID, two different ids", arg);
+			break;
+		case OPT_FAIL_RECORD:
+			if (mock_parse_fail_record(&cfg, arg) != 0)
+				return usage_error("--fail-record %s: give an id (at most 64 of them)", arg);
+			break;
 		case OPT_LOG_REQUESTS:
 			cfg.log_requests = 1;
 			break;
