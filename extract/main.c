@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 	o.base_url = base_url;
 	o.region = base_in && *base_in ? "" : region && *region ? region : "us";
 	o.out_dir = fl.out;
+	o.store = have_pipeline ? pl.store : NULL;
 	o.ca_bundle = getenv("ITG_CA_BUNDLE");
 
 	if (cli_load_api_key(key_file, &key, &e) != 0) {
