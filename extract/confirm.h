@@ -32,7 +32,8 @@
  * source, linked_at; itglue_organization_id required) into t, to be freed
  * with csvtab_free.  No store (NULL or "") or a store folder that does not
  * exist is an empty table (the transform reports a missing store); a
- * malformed links.csv is ITG_EXIT_USAGE naming the file and line.
+ * malformed links.csv is ITG_EXIT_USAGE naming the file and line (t is
+ * then empty).
  */
 int confirm_read_links(const char *store, struct csv_table *t, struct itg_err *e);
 

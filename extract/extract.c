@@ -75,6 +75,7 @@ struct run {
 	struct buf line;
 	struct snapshot_manifest man;
 	struct csv_table links;   /* the store's links.csv, read only */
+	int links_unreadable;     /* links.csv is malformed: no confirmation is recorded */
 	struct snapshot_ids ask;  /* linked organizations asked for by id */
 	struct confirm_counts cc;
 	char *primary_id;         /* the organization with primary: true (lowest id) */
@@ -555,7 +556,7 @@ static int confirm_missing(struct run *run, struct itg_err *e)
 	struct snapshot_ids *unc = &run->man.unconfirmed_missing;
 	size_t linked, not_asked;
 
-	run->man.has_missing = 1;
+	run->man.has_missing = !run->links_unreadable;
 	linked = confirm_select_missing(&run->links, rs->ids, CONFIRM_MAX_ASKED, &run->ask, unc);
 	not_asked = unc->n;
 	if (linked && rs->tally.distinct == 0)
@@ -623,9 +624,16 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	time_now_rfc3339(m->started_at);
 	snprintf(m->region, sizeof m->region, "%s", o->region ? o->region : "");
 	snprintf(m->base_url, sizeof m->base_url, "%s", o->base_url);
-	/* the store's links first: a broken links.csv fails before any request */
-	if (o->resources[RES_ORGANIZATIONS] && confirm_read_links(o->store, &run.links, e) != 0)
-		goto out;
+	if (o->resources[RES_ORGANIZATIONS] && confirm_read_links(o->store, &run.links, e) != 0) {
+		/* the transform reads the same file and refuses the store (exit 2), so no
+		 * link is removed on this snapshot; the manifest claims no confirmation */
+		log_warn("%s; deletions are not confirmed in this snapshot (its manifest has no "
+			 "confirmed_deleted or unconfirmed_missing), and itg-transform refuses the "
+			 "store until links.csv is fixed",
+			 e->msg);
+		err_clear(e);
+		run.links_unreadable = 1;
+	}
 	staged = fs_stage_dir(o->out_dir, e);
 	if (!staged)
 		goto out;

@@ -29,7 +29,8 @@ struct extract_options {
 	const char *base_url;    /* resolved (extract_resolve_base_url), no trailing '/' */
 	int allow_http;
 	const char *out_dir;
-	const char *store;       /* the pipeline's store folder (read only: links.csv), or NULL */
+	const char *store;       /* the pipeline's store folder (read only: links.csv), or NULL;
+				  * a malformed links.csv is a warning (the transform refuses it) */
 	int resources[RES_COUNT];
 	long page_size;
 	double rate;             /* requests per second */

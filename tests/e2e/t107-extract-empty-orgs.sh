@@ -4,7 +4,8 @@
 # message says why and what to check) and publishes nothing: an earlier
 # snapshot under --out stays as it was, and no staged folder is left.
 # Without a store (no pipeline, or a store folder not made yet) no links are
-# known, and an empty account is extracted as such.
+# known, and an empty account is extracted as such; a malformed links.csv
+# is left to itg-transform to refuse, and the manifest confirms nothing.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 T=$(e2e_tmp)
@@ -68,6 +69,16 @@ head -1 "$T/store/links.csv" >"$T/store2/links.csv"
 pipeline "$T/p/nolinks.yaml" "$T/store2"
 "$ITG_BIN/itg-extract" -p "$T/p/nolinks.yaml" --out "$T/out/nolinks" 2>"$T/nolinks.log" ||
 	{ cat "$T/nolinks.log" >&2; fail "an empty walk with no links failed"; }
+# A malformed links.csv: the links are unknown, which the manifest says by
+# leaving out both lists, and itg-transform will refuse the store (exit 2).
+cp -R "$T/store" "$T/store3"
+printf '999,broken\n' >>"$T/store3/links.csv"
+pipeline "$T/p/broken.yaml" "$T/store3"
+"$ITG_BIN/itg-extract" -p "$T/p/broken.yaml" --out "$T/out/broken" 2>"$T/broken.log" ||
+	{ cat "$T/broken.log" >&2; fail "a malformed links.csv failed the extraction"; }
+assert_contains "$T/broken.log" "WARN itg-extract: $T/store3/links.csv:7: 2 fields, header has 4" "warning names the file and line"
+assert_contains "$T/broken.log" "deletions are not confirmed in this snapshot (its manifest has no confirmed_deleted or unconfirmed_missing), and itg-transform refuses the store until links.csv is fixed" "warning"
+assert_not_contains "$T/out/broken/manifest.json" "confirmed_deleted" "manifest with unknown links"
 mock_stop
 assert_no_canary "$T/empty.log" "$T/out"
 exit 0
