@@ -3,6 +3,14 @@
  * into DIR/<resource>.ndjson.gz (sorted by numeric id, de-duplicated) and
  * DIR/manifest.json, staged beside DIR and published in one rename.
  * On failure nothing appears under DIR and an existing DIR is untouched.
+ *
+ * Only evidence is published (CONTRACT.md section 10): each resource's walk
+ * must be complete (complete.h; walked twice at most), an organizations
+ * walk that returns nothing while the store holds links fails, and the
+ * linked organizations the walk did not return are asked for by id
+ * (confirm.h) before the manifest records them as confirmed deleted or
+ * unconfirmed.  The manifest also names the account (the organization with
+ * primary: true).
  */
 #ifndef ITG_EXTRACT_EXTRACT_H
 #define ITG_EXTRACT_EXTRACT_H
@@ -21,6 +29,8 @@ struct extract_options {
 	const char *base_url;    /* resolved (extract_resolve_base_url), no trailing '/' */
 	int allow_http;
 	const char *out_dir;
+	const char *store;       /* the pipeline's store folder (read only: links.csv), or NULL;
+				  * a malformed links.csv is a warning (the transform refuses it) */
 	int resources[RES_COUNT];
 	long page_size;
 	double rate;             /* requests per second */

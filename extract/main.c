@@ -155,6 +155,7 @@ static int settle_options(const struct flags *fl, const struct pipeline *pl,
 	o->base_url = *base_url;
 	o->region = base_in && *base_in ? "" : region && *region ? region : "us";
 	o->out_dir = fl->out;
+	o->store = pl ? pl->store : NULL;
 	o->ca_bundle = getenv("ITG_CA_BUNDLE");
 	return 0;
 }

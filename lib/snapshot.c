@@ -2,6 +2,8 @@
 #include "fsutil.h"
 #include "json.h"
 #include "ndjson.h"
+#include "strmap.h"
+#include "xalloc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,6 +28,49 @@ int resource_from_name(const char *name)
 	return -1;
 }
 
+void snapshot_ids_add(struct snapshot_ids *l, const char *id)
+{
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(id);
+}
+
+static int ids_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = id_cmp(x, y);
+
+	return c ? c : strcmp(x, y);
+}
+
+void snapshot_ids_sort(struct snapshot_ids *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, ids_cmp);
+}
+
+void snapshot_ids_free(struct snapshot_ids *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	*l = (struct snapshot_ids){0};
+}
+
+void snapshot_manifest_free(struct snapshot_manifest *m)
+{
+	snapshot_ids_free(&m->confirmed_deleted);
+	snapshot_ids_free(&m->unconfirmed_missing);
+}
+
+static void gen_ids(yajl_gen g, const char *key, const struct snapshot_ids *l)
+{
+	json_key(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < l->n; i++)
+		json_str(g, l->v[i]);
+	yajl_gen_array_close(g);
+}
+
 int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 			    struct itg_err *e)
 {
@@ -43,6 +88,14 @@ int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 	json_kv_str(g, "base_url", m->base_url);
 	json_kv_str(g, "started_at", m->started_at);
 	json_kv_str(g, "finished_at", m->finished_at);
+	if (m->has_account) {
+		int known = m->primary_org_id[0] != '\0';
+		json_key(g, "account");
+		yajl_gen_map_open(g);
+		json_kv_str(g, "primary_organization_id", known ? m->primary_org_id : NULL);
+		json_kv_str(g, "primary_organization_name", known ? m->primary_org_name : NULL);
+		yajl_gen_map_close(g);
+	}
 	json_key(g, "resources");
 	yajl_gen_map_open(g);
 	for (int i = 0; i < RES_COUNT; i++) {
@@ -58,12 +111,17 @@ int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 		json_kv_str(g, "crc32", num);
 		snprintf(num, sizeof num, "%" PRIu64, r->bytes);
 		json_kv_raw_number(g, "bytes", num);
+		if (i == RES_ORGANIZATIONS && m->has_missing) {
+			gen_ids(g, "confirmed_deleted", &m->confirmed_deleted);
+			gen_ids(g, "unconfirmed_missing", &m->unconfirmed_missing);
+		}
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	json_gen_take(g, &b);
-	buf_addc(&b, '\n');
+	if (!b.len || b.p[b.len - 1] != '\n')   /* yajl's beautifier may end the text itself */
+		buf_addc(&b, '\n');
 	yajl_gen_free(g);
 	path = fs_join(dir, "manifest.json");
 	rc = fs_write_atomic(path, b.p, b.len, ITG_FILE_MODE, e);
@@ -77,7 +135,124 @@ static void copy_str(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
-int snapshot_manifest_read(const char *dir, struct snapshot_manifest *m, struct itg_err *e)
+/* Copies at most n - 1 bytes of src, never cutting a UTF-8 sequence in two. */
+static void copy_utf8(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+void snapshot_manifest_set_account(struct snapshot_manifest *m, const char *id,
+				   const char *name)
+{
+	m->has_account = 1;
+	m->primary_org_id[0] = '\0';
+	m->primary_org_name[0] = '\0';
+	if (!id || !id_is_numeric(id) || strlen(id) >= sizeof m->primary_org_id)
+		return;
+	copy_str(m->primary_org_id, sizeof m->primary_org_id, id);
+	copy_utf8(m->primary_org_name, sizeof m->primary_org_name, name ? name : "");
+}
+
+/* "account": absent (unknown), or both members null or strings, the id numeric. */
+static int read_account(yajl_val root, const char *path, struct snapshot_manifest *m,
+			struct itg_err *e)
+{
+	yajl_val a = json_get(root, "account"), id, name;
+	const char *ids;
+
+	if (!a)
+		return 0;
+	id = json_get(a, "primary_organization_id");
+	name = json_get(a, "primary_organization_name");
+	if (!YAJL_IS_OBJECT(a) || !id || !name || !(YAJL_IS_NULL(id) || YAJL_IS_STRING(id)) ||
+	    !(YAJL_IS_NULL(name) || YAJL_IS_STRING(name)))
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "\"account\" must be {\"primary_organization_id\": ID or null, "
+			      "\"primary_organization_name\": NAME or null}");
+	ids = YAJL_IS_STRING(id) ? YAJL_GET_STRING(id) : NULL;
+	if (ids && (!id_is_numeric(ids) || strlen(ids) >= sizeof m->primary_org_id))
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "\"account\": primary_organization_id is not an IT Glue id");
+	snapshot_manifest_set_account(m, ids, YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : NULL);
+	return 0;
+}
+
+/*
+ * One id list of the organizations entry: an array of numeric id strings,
+ * strictly ascending (so unique).  Kept in out when out is not NULL.
+ */
+static int read_ids(yajl_val arr, const char *path, const char *key, struct snapshot_ids *out,
+		    struct itg_err *e)
+{
+	const char *prev = NULL;
+
+	if (!YAJL_IS_ARRAY(arr))
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "organizations: \"%s\" must be an array of id strings", key);
+	for (size_t i = 0; i < arr->u.array.len; i++) {
+		yajl_val v = arr->u.array.values[i];
+		const char *id = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+		if (!id || !id_is_numeric(id))
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "organizations: \"%s\" entry %zu is not an id string", key,
+				      i + 1);
+		if (prev && ids_cmp(&prev, &id) >= 0)
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "organizations: \"%s\" is not in ascending id order at "
+				      "entry %zu (\"%s\")",
+				      key, i + 1, id);
+		prev = id;
+		if (out)
+			snapshot_ids_add(out, id);
+	}
+	return 0;
+}
+
+/* Both lists or neither; no id confirmed deleted and unconfirmed at once. */
+static int read_missing(yajl_val org, const char *path, struct snapshot_manifest *m, int keep,
+			struct itg_err *e)
+{
+	yajl_val del = json_get(org, "confirmed_deleted"), unc = json_get(org, "unconfirmed_missing");
+	struct strmap *seen;
+	int rc = 0;
+
+	if (!del && !unc)
+		return 0;
+	if (!del || !unc)
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "organizations: has \"%s\" but not \"%s\": both or neither",
+			      del ? "confirmed_deleted" : "unconfirmed_missing",
+			      del ? "unconfirmed_missing" : "confirmed_deleted");
+	if (read_ids(del, path, "confirmed_deleted", keep ? &m->confirmed_deleted : NULL, e) != 0 ||
+	    read_ids(unc, path, "unconfirmed_missing", keep ? &m->unconfirmed_missing : NULL, e) != 0)
+		return -1;
+	seen = strmap_new(del->u.array.len);
+	for (size_t i = 0; i < del->u.array.len; i++)
+		strmap_put(seen, YAJL_GET_STRING(del->u.array.values[i]), NULL);
+	for (size_t i = 0; i < unc->u.array.len && rc == 0; i++) {
+		const char *id = YAJL_GET_STRING(unc->u.array.values[i]);
+		if (strmap_has(seen, id))
+			rc = err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				    "organizations: id %s is both confirmed_deleted and "
+				    "unconfirmed_missing",
+				    id);
+	}
+	strmap_free(seen, NULL);
+	if (rc == 0)
+		m->has_missing = 1;
+	return rc;
+}
+
+static int manifest_read(const char *dir, struct snapshot_manifest *m, int keep_ids,
+			 struct itg_err *e)
 {
 	char *path = fs_join(dir, "manifest.json");
 	struct buf b = {0};
@@ -106,6 +281,8 @@ int snapshot_manifest_read(const char *dir, struct snapshot_manifest *m, struct 
 	copy_str(m->base_url, sizeof m->base_url, json_get_str(root, "base_url"));
 	copy_str(m->started_at, sizeof m->started_at, json_get_str(root, "started_at"));
 	copy_str(m->finished_at, sizeof m->finished_at, json_get_str(root, "finished_at"));
+	if (read_account(root, path, m, e) != 0)
+		goto out;
 	res = json_get(root, "resources");
 	if (!res || !YAJL_IS_OBJECT(res)) {
 		err_at(e, ITG_EXIT_USAGE, path, 0, 0, "no \"resources\" object");
@@ -148,13 +325,27 @@ int snapshot_manifest_read(const char *dir, struct snapshot_manifest *m, struct 
 		m->res[r].records = (uint64_t)YAJL_GET_INTEGER(rec);
 		m->res[r].bytes = (uint64_t)YAJL_GET_INTEGER(bytes);
 		m->res[r].crc32 = (uint32_t)strtoul(crc, NULL, 16);
+		if (r == RES_ORGANIZATIONS && read_missing(o, path, m, keep_ids, e) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
 	yajl_tree_free(root);
 	buf_free(&b);
 	free(path);
+	if (rc != 0)
+		snapshot_manifest_free(m);
 	return rc;
+}
+
+int snapshot_manifest_read(const char *dir, struct snapshot_manifest *m, struct itg_err *e)
+{
+	return manifest_read(dir, m, 0, e);
+}
+
+int snapshot_manifest_load(const char *dir, struct snapshot_manifest *m, struct itg_err *e)
+{
+	return manifest_read(dir, m, 1, e);
 }
 
 int snapshot_verify(const char *dir, const struct snapshot_manifest *m, struct itg_err *e)

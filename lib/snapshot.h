@@ -6,6 +6,7 @@
 #ifndef ITG_SNAPSHOT_H
 #define ITG_SNAPSHOT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -37,6 +38,27 @@ struct snapshot_resource {
 	uint64_t bytes;       /* uncompressed length */
 };
 
+/*
+ * A list of IT Glue ids: owned copies, ascending by id_cmp once
+ * snapshot_ids_sort ran (the manifest keeps them that way).
+ */
+struct snapshot_ids {
+	char **v;
+	size_t n, cap;
+};
+
+/* Appends a copy of id. */
+void snapshot_ids_add(struct snapshot_ids *l, const char *id);
+/* Sorts ascending by numeric id (id_cmp), then bytewise. */
+void snapshot_ids_sort(struct snapshot_ids *l);
+/* Frees every id; safe on a zeroed list, which it leaves zeroed. */
+void snapshot_ids_free(struct snapshot_ids *l);
+
+/* Room for the account's primary organization (ids reach 18 digits; names are cut
+ * at a character boundary to fit). */
+#define SNAPSHOT_ID_MAX 32
+#define SNAPSHOT_NAME_MAX 512
+
 struct snapshot_manifest {
 	int format;
 	char region[16];      /* "us", "eu", "au" or "" for a custom base URL */
@@ -44,13 +66,59 @@ struct snapshot_manifest {
 	char started_at[32];
 	char finished_at[32];
 	struct snapshot_resource res[RES_COUNT];
+
+	/*
+	 * "account": the IT Glue account the snapshot came from (CONTRACT.md
+	 * section 3).  has_account is 0 when the manifest has no "account"
+	 * (older snapshots: account unknown).  An empty primary_org_id is
+	 * null: no organization had primary: true, or organizations were not
+	 * extracted; the name is then empty too.
+	 */
+	int has_account;
+	char primary_org_id[SNAPSHOT_ID_MAX];
+	char primary_org_name[SNAPSHOT_NAME_MAX];
+
+	/*
+	 * resources.organizations.confirmed_deleted and .unconfirmed_missing:
+	 * organizations the store links to that the walk did not return, which
+	 * IT Glue answered 404 for (deleted), or which could not be confirmed
+	 * either way.  has_missing is 0 when the manifest lacks the two keys
+	 * (older snapshots: no confirmations).  Owned by the manifest struct:
+	 * filled by snapshot_manifest_load (not by snapshot_manifest_read),
+	 * freed by snapshot_manifest_free; the writer only borrows them.
+	 */
+	int has_missing;
+	struct snapshot_ids confirmed_deleted;
+	struct snapshot_ids unconfirmed_missing;
 };
 
-/* Writes DIR/manifest.json atomically (0600). */
+/*
+ * Sets the account: has_account, and the primary organization when id is
+ * a numeric id that fits (else none).  name may be NULL; it is cut at a
+ * character boundary to fit.
+ */
+void snapshot_manifest_set_account(struct snapshot_manifest *m, const char *id,
+				   const char *name);
+
+/*
+ * Writes DIR/manifest.json atomically (0600).  "account" is written when
+ * has_account is set, the two organizations lists when has_missing is set
+ * and organizations are present (itg-extract always sets both).
+ */
 int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 			    struct itg_err *e);
-/* Reads and validates DIR/manifest.json; errors are ITG_EXIT_USAGE naming the file. */
+/*
+ * Reads and validates DIR/manifest.json; errors are ITG_EXIT_USAGE naming
+ * the file.  The id lists are validated (numeric id strings, ascending,
+ * unique, no id in both) but not kept: has_missing is set and both lists
+ * stay empty, so there is nothing to free.  Readers that need the ids call
+ * snapshot_manifest_load.
+ */
 int snapshot_manifest_read(const char *dir, struct snapshot_manifest *m, struct itg_err *e);
+/* snapshot_manifest_read that also keeps the id lists: free m with snapshot_manifest_free. */
+int snapshot_manifest_load(const char *dir, struct snapshot_manifest *m, struct itg_err *e);
+/* Frees the id lists; safe after either reader and on a zeroed struct. */
+void snapshot_manifest_free(struct snapshot_manifest *m);
 /*
  * Streams every listed file and compares record count, CRC-32 and length
  * with the manifest.  A mismatch is ITG_EXIT_USAGE naming the file.

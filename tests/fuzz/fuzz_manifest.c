@@ -2,7 +2,8 @@
  * fuzz_manifest.c - snapshot_manifest_read on an arbitrary manifest.json.
  *
  * Checks: a refusal is an input error naming the manifest or the folder;
- * an accepted manifest has the supported format, and no listed file name
+ * an accepted manifest has the supported format, snapshot_manifest_load
+ * (which keeps the id lists) accepts it too, and no listed file name
  * leaves the snapshot folder (snapshot_verify opens DIR/<file>).
  */
 #include "fuzz_util.h"
@@ -21,6 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(m.format == SNAPSHOT_FORMAT, "format %d accepted", m.format);
+	{
+		/* the reader that keeps the id lists accepts the same manifests */
+		struct snapshot_manifest full;
+		FUZZ_CHECK(snapshot_manifest_load(fuzz_dir(), &full, &e) == 0, "load refused: %s",
+			   e.msg);
+		FUZZ_CHECK(full.has_missing == m.has_missing, "has_missing differs");
+		for (size_t i = 0; i < full.confirmed_deleted.n; i++)
+			FUZZ_CHECK(full.confirmed_deleted.v[i][0] != '\0', "empty id kept");
+		snapshot_manifest_free(&full);
+	}
 	for (int i = 0; i < RES_COUNT; i++) {
 		if (!m.res[i].present)
 			continue;

@@ -21,7 +21,8 @@ static const char synopsis[] =
 	"                [--fail-rate F] [--fail-html-rate F] [--drop-rate F]\n"
 	"                [--truncate-rate F] [--malformed-rate F] [--hang]\n"
 	"                [--fault-seed S] [--max-page-size N] [--deny-resource NAME]\n"
-	"                [--no-sort NAME] [--log-requests] [--help]\n";
+	"                [--no-sort NAME] [--empty-organizations] [--lie-total NAME:N]\n"
+	"                [--midwalk-change DEL:NEW] [--fail-record ID] [--log-requests] [--help]\n";
 
 static const char help[] =
 	"Serves IT Glue's API (organizations, organization_types, organization_statuses,\n"
@@ -53,6 +54,13 @@ static const char help[] =
 	"      --deny-resource NAME  answer 401 for that resource (repeatable)\n"
 	"      --no-sort NAME        answer 422 to sort=id on that resource, as for\n"
 	"                            domains (repeatable)\n"
+	"      --empty-organizations list no organization at all (data [], total-count 0)\n"
+	"      --lie-total NAME:N    state a total-count N off the truth (N < 0: lower),\n"
+	"                            with total-pages from the stated total\n"
+	"      --midwalk-change DEL:NEW  once page 1 of organizations was served,\n"
+	"                            delete organization DEL and add NEW, a copy of it\n"
+	"                            (--data only)\n"
+	"      --fail-record ID      answer 500 to GET /RESOURCE/ID for that id (repeatable)\n"
 	"      --log-requests        one stderr line per request: method, target, status,\n"
 	"                            bytes\n"
 	CMD_HELP_COMMON
@@ -82,6 +90,10 @@ enum {
 	OPT_LOG_REQUESTS,
 	OPT_DENY_RESOURCE,
 	OPT_NO_SORT,
+	OPT_EMPTY_ORGANIZATIONS,
+	OPT_LIE_TOTAL,
+	OPT_MIDWALK_CHANGE,
+	OPT_FAIL_RECORD,
 };
 
 static const struct option options[] = {
@@ -106,6 +118,10 @@ static const struct option options[] = {
 	{"log-requests", no_argument, NULL, OPT_LOG_REQUESTS},
 	{"deny-resource", required_argument, NULL, OPT_DENY_RESOURCE},
 	{"no-sort", required_argument, NULL, OPT_NO_SORT},
+	{"empty-organizations", no_argument, NULL, OPT_EMPTY_ORGANIZATIONS},
+	{"lie-total", required_argument, NULL, OPT_LIE_TOTAL},
+	{"midwalk-change", required_argument, NULL, OPT_MIDWALK_CHANGE},
+	{"fail-record", required_argument, NULL, OPT_FAIL_RECORD},
 	{0, 0, 0, 0},
 };
 
@@ -196,6 +212,19 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 		if ((r = mock_resource_lookup(arg)) < 0)
 			return refuse(e, "--no-sort", arg, "give a resource such as contact_types");
 		cfg->nosort_mask |= 1u << r;
+		return 0;
+	case OPT_EMPTY_ORGANIZATIONS: cfg->empty_organizations = 1; return 0;
+	case OPT_LIE_TOTAL:
+		if (mock_parse_lie_total(cfg, arg) != 0)
+			return refuse(e, "--lie-total", arg, "give RESOURCE:N, e.g. organizations:-3");
+		return 0;
+	case OPT_MIDWALK_CHANGE:
+		if (mock_parse_midwalk_change(cfg, arg) != 0)
+			return refuse(e, "--midwalk-change", arg, "give DELETE_ID:NEW_ID, two different ids");
+		return 0;
+	case OPT_FAIL_RECORD:
+		if (mock_parse_fail_record(cfg, arg) != 0)
+			return refuse(e, "--fail-record", arg, "give an id (at most 64 of them)");
 		return 0;
 	case OPT_LOG_REQUESTS: cfg->log_requests = 1; return 0;
 	default: return err_set(e, ITG_EXIT_USAGE, "unknown option");

@@ -87,6 +87,8 @@ void mock_data_free(struct mock_data *d);
 void mock_gen_render(const struct mock_gen *gen, int r, uint32_t src, yajl_gen g);
 void mock_gen_free(struct mock_gen *gen);
 
+#define MOCK_MAX_FAIL_RECORDS 64
+
 /* Server settings from the command line. */
 struct mock_config {
 	long port;
@@ -101,7 +103,24 @@ struct mock_config {
 	uint64_t fault_seed;
 	long max_page_size;
 	int log_requests;
+
+	/* Data faults (faults.c): what a server that loses or shifts records looks like. */
+	int empty_organizations;             /* organizations list: data [], total-count 0 */
+	long lie_total[MOCK_RESOURCE_COUNT]; /* added to meta.total-count; total-pages follow */
+	int64_t midwalk_delete;              /* after page 1 of organizations is served once: */
+	int64_t midwalk_add;                 /* delete this id, add this one (0 = off) */
+	int64_t fail_records[MOCK_MAX_FAIL_RECORDS]; /* single-record routes answering 500 */
+	size_t nfail_records;
 };
+
+/*
+ * Option arguments of the data faults, into cfg: "RESOURCE:N" (N may be
+ * negative), "DELETE_ID:NEW_ID", "ID" (at most MOCK_MAX_FAIL_RECORDS).
+ * -1 when malformed.
+ */
+int mock_parse_lie_total(struct mock_config *cfg, const char *arg);
+int mock_parse_midwalk_change(struct mock_config *cfg, const char *arg);
+int mock_parse_fail_record(struct mock_config *cfg, const char *arg);
 
 struct mock_server;
 

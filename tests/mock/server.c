@@ -37,6 +37,11 @@ struct mock_server {
 	uint64_t prng;              /* fault draws (splitmix64 state) */
 	double tokens;              /* rate-limit bucket */
 	double bucket_time;
+
+	/* --midwalk-change: the organizations once page 1 was served */
+	struct mock_table after;
+	int have_after;
+	atomic_int changed;
 };
 
 /* Per request: the raw target (for --log-requests) and the handler's state. */
@@ -313,18 +318,74 @@ static int filter_match(const struct filter *fs, const struct mock_rec *rec)
 	return 1;
 }
 
+/* ---- the data as it is now --------------------------------------------- */
+
+static const struct mock_table empty_table;
+
+/* The table of resource r now: after a mid-walk change, or none at all. */
+static const struct mock_table *table_for(struct mock_server *s, int r)
+{
+	if (r == MOCK_ORGANIZATIONS && s->have_after && atomic_load(&s->changed))
+		return &s->after;
+	return &s->data->t[r];
+}
+
+/*
+ * The organizations after the mid-walk change: the deleted one's record is
+ * gone, and the added one is a copy of it under the new id (same name and
+ * attributes, as if it had been deleted and created again).
+ */
+static int build_after(struct mock_server *s, struct itg_err *e)
+{
+	const struct mock_table *t = &s->data->t[MOCK_ORGANIZATIONS];
+	int64_t del = s->cfg.midwalk_delete, add = s->cfg.midwalk_add;
+	size_t found = t->n, k = 0;
+
+	if (s->data->gen)
+		return err_set(e, ITG_EXIT_USAGE,
+			       "--midwalk-change needs --data: generated records are rendered from "
+			       "their index, not their id");
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->recs[i].id == del)
+			found = i;
+		if (t->recs[i].id == add)
+			return err_set(e, ITG_EXIT_USAGE,
+				       "--midwalk-change: organization %lld is already in the data: "
+				       "give a new id to add",
+				       (long long)add);
+	}
+	if (found == t->n)
+		return err_set(e, ITG_EXIT_USAGE,
+			       "--midwalk-change: organization %lld is not in the data: give one "
+			       "to delete",
+			       (long long)del);
+	s->after.n = t->n;
+	s->after.recs = xcalloc(t->n, sizeof *s->after.recs);
+	for (size_t i = 0; i < t->n; i++)
+		if (i != found)
+			s->after.recs[k++] = t->recs[i];
+	s->after.recs[k] = t->recs[found];
+	s->after.recs[k].id = add;
+	mock_table_index(&s->after);
+	s->have_after = 1;
+	return 0;
+}
+
 /* ---- a listing ---------------------------------------------------------- */
 
-static void serve_listing(struct mock_server *s, int r, const char *path, const struct query *q,
+/* Serves one page of resource r; returns the page number (0 when refused). */
+static long serve_listing(struct mock_server *s, int r, const char *path, const struct query *q,
 			  struct reply *rep)
 {
-	const struct mock_table *t = &s->data->t[r];
+	const struct mock_table *t = r == MOCK_ORGANIZATIONS && s->cfg.empty_organizations
+					     ? &empty_table
+					     : table_for(s, r);
 	struct filter fs[F_COUNT] = {{0}};
 	const char *v, *sort = query_get(q, "sort");
 	const uint32_t *ord = t->by_default;
 	long page = 1, size = DEFAULT_PAGE_SIZE, total_pages;
 	int desc = 0, filtered = 0;
-	uint64_t start, total = 0;
+	uint64_t start, total = 0, stated;
 	size_t *hits = NULL, nhits = 0, hcap = 0;
 	struct buf link = {0};
 	yajl_gen g;
@@ -333,7 +394,7 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 	if (v && cli_parse_long(v, 1, MAX_PAGE_NUMBER, &page) != 0) {
 		reply_json_errors(rep, 422, 0, "Unprocessable Entity",
 				  "page[number] must be a positive integer");
-		return;
+		return 0;
 	}
 	v = query_get(q, "page[size]");
 	if (v && (cli_parse_long(v, 1, s->cfg.max_page_size, &size) != 0)) {
@@ -341,7 +402,7 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 		snprintf(detail, sizeof detail, "page[size] must be an integer from 1 to %ld",
 			 s->cfg.max_page_size);
 		reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
-		return;
+		return 0;
 	}
 	if (sort) {
 		const char *key = sort[0] == '-' ? sort + 1 : sort;
@@ -358,7 +419,7 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 			snprintf(detail, sizeof detail, "sort by %.60s is not supported for %s", key,
 				 mock_resource_path(r));
 			reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
-			return;
+			return 0;
 		}
 	}
 	for (size_t i = 0; i < q->n; i++) {
@@ -389,7 +450,14 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 		}
 		total++;
 	}
-	total_pages = (long)((total + (uint64_t)size - 1) / (uint64_t)size);
+	/* --lie-total: the meta (and the page count) state another total than served */
+	stated = total;
+	if (s->cfg.lie_total[r] < 0)
+		stated = (uint64_t)-s->cfg.lie_total[r] > total ? 0
+							     : total - (uint64_t)-s->cfg.lie_total[r];
+	else
+		stated = total + (uint64_t)s->cfg.lie_total[r];
+	total_pages = (long)((stated + (uint64_t)size - 1) / (uint64_t)size);
 
 	g = json_gen_new();
 	yajl_gen_map_open(g);
@@ -413,7 +481,7 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 	else
 		yajl_gen_null(g);
 	json_kv_int(g, "total-pages", total_pages);
-	json_kv_int(g, "total-count", (long long)total);
+	json_kv_int(g, "total-count", (long long)stated);
 	json_key(g, "filters");
 	yajl_gen_map_open(g);
 	for (int f = 0; f < F_COUNT; f++)
@@ -455,6 +523,62 @@ static void serve_listing(struct mock_server *s, int r, const char *path, const 
 	free(hits);
 	for (int f = 0; f < F_COUNT; f++)
 		free(fs[f].vals);
+	return page;
+}
+
+/* ---- a single record (ITGLUE-API.md section 4a) ------------------------- */
+
+static const char *const record_classes[MOCK_RESOURCE_COUNT] = {
+	"Organization", "OrganizationType", "OrganizationStatus", "Contact", "ContactType", "Domain",
+};
+
+static int fails_on_purpose(const struct mock_server *s, int64_t id)
+{
+	for (size_t i = 0; i < s->cfg.nfail_records; i++)
+		if (s->cfg.fail_records[i] == id)
+			return 1;
+	return 0;
+}
+
+/* {"data": {...}} for a known id, else IT Glue's JSON:API 404. */
+static void serve_record(struct mock_server *s, int r, const char *idtext, struct reply *rep)
+{
+	const struct mock_table *t = table_for(s, r);
+	char detail[160];
+	int64_t id = -1;
+	size_t lo = 0, hi = t->n;
+	yajl_gen g;
+
+	if (*idtext && strlen(idtext) <= 18 && strspn(idtext, "0123456789") == strlen(idtext))
+		id = strtoll(idtext, NULL, 10);
+	if (id > 0 && fails_on_purpose(s, id)) {
+		reply_json_errors(rep, 500, 0, "Internal Server Error", NULL);
+		return;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->recs[t->by_id[mid]].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (id <= 0 || lo == t->n || t->recs[t->by_id[lo]].id != id) {
+		/* the id is echoed only when it is one: the path may hold any bytes */
+		snprintf(detail, sizeof detail, "Couldn't find %s with 'id'=%s", record_classes[r],
+			 id > 0 ? idtext : "?");
+		reply_json_errors(rep, 404, 0, "Record not found", detail);
+		return;
+	}
+	g = json_gen_new();
+	yajl_gen_map_open(g);
+	json_key(g, "data");
+	mock_data_render(s->data, r, &t->recs[t->by_id[lo]], g);
+	yajl_gen_map_close(g);
+	buf_reset(&rep->body);
+	json_gen_take(g, &rep->body);
+	yajl_gen_free(g);
+	rep->status = 200;
+	rep->content_type = JSONAPI_TYPE;
 }
 
 /* ---- faults ------------------------------------------------------------- */
@@ -514,22 +638,38 @@ static void break_json(struct buf *body)
 
 /* ---- the handler -------------------------------------------------------- */
 
-static int route(const char *url)
+/*
+ * The resource of /RESOURCE (list, *id NULL) or /RESOURCE/ID (*id the ID
+ * text); -1 for an unknown route, /domains/ID included (IT Glue has none).
+ */
+static int route(const char *url, const char **id)
 {
+	*id = NULL;
 	if (url[0] != '/')
 		return -1;
-	for (int r = 0; r < MOCK_RESOURCE_COUNT; r++)
-		if (strcmp(url + 1, mock_resource_path(r)) == 0)
+	for (int r = 0; r < MOCK_RESOURCE_COUNT; r++) {
+		const char *p = mock_resource_path(r);
+		size_t n = strlen(p);
+		if (strncmp(url + 1, p, n) != 0)
+			continue;
+		if (url[1 + n] == '\0')
 			return r;
+		if (url[1 + n] == '/' && url[2 + n] && !strchr(url + 2 + n, '/') &&
+		    r != MOCK_DOMAINS) {
+			*id = url + 2 + n;
+			return r;
+		}
+	}
 	return -1;
 }
 
 static void build_reply(struct mock_server *s, struct MHD_Connection *c, const char *url,
 			const char *method, struct reply *rep)
 {
-	const char *key;
-	int r = strcmp(method, "GET") == 0 ? route(url) : -1;
+	const char *key, *id = NULL;
+	int r = strcmp(method, "GET") == 0 ? route(url, &id) : -1;
 	int fault;
+	long page;
 	struct query q = {0};
 
 	if (r < 0) {
@@ -561,11 +701,21 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 	fault = pick_fault(s, rep);
 	if (fault == 1)
 		return;
+	if (id) {
+		serve_record(s, r, id, rep);
+		if (fault == -1 && rep->status == 200)
+			break_json(&rep->body);
+		return;
+	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
-	serve_listing(s, r, url, &q, rep);
+	page = serve_listing(s, r, url, &q, rep);
 	query_free(&q);
 	if (fault == -1 && rep->status == 200)
 		break_json(&rep->body);
+	/* --midwalk-change: the data change once a whole page 1 is on its way */
+	if (r == MOCK_ORGANIZATIONS && page == 1 && s->have_after && fault == 0 &&
+	    rep->status == 200 && rep->mode == SEND_WHOLE)
+		atomic_store(&s->changed, 1);
 }
 
 /* Sends the first half of the body, then fails the connection. */
@@ -689,6 +839,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+static void free_table(struct mock_table *t)
+{
+	free(t->recs);
+	free(t->by_default);
+	free(t->by_id);
+	free(t->by_updated);
+}
+
 struct mock_server *mock_server_start(const struct mock_config *cfg, const struct mock_data *d,
 				      struct itg_err *e)
 {
@@ -702,6 +860,11 @@ struct mock_server *mock_server_start(const struct mock_config *cfg, const struc
 	s->tokens = cfg->rate_limit < 1 ? 1 : cfg->rate_limit;
 	s->bucket_time = now_seconds();
 	atomic_init(&s->stopping, 0);
+	atomic_init(&s->changed, 0);
+	if (cfg->midwalk_delete && build_after(s, e) != 0) {
+		free(s);
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 
 	memset(&sa, 0, sizeof sa);
@@ -720,6 +883,7 @@ struct mock_server *mock_server_start(const struct mock_config *cfg, const struc
 			"cannot listen on 127.0.0.1:%ld: choose another --port or 0 for a free one",
 			cfg->port);
 		pthread_mutex_destroy(&s->lock);
+		free_table(&s->after);
 		free(s);
 		return NULL;
 	}
@@ -740,5 +904,6 @@ void mock_server_stop(struct mock_server *s)
 	atomic_store(&s->stopping, 1);
 	MHD_stop_daemon(s->daemon);
 	pthread_mutex_destroy(&s->lock);
+	free_table(&s->after);
 	free(s);
 }
