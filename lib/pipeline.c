@@ -635,6 +635,68 @@ static int on_domains(struct ctx *c, const char *key, const struct ynode *k,
 	return 1;
 }
 
+/*
+ * A count (a YAML integer) or a percentage ("10%", plain or quoted) of the
+ * store's links.
+ */
+static int get_safety_limit(struct ctx *c, const struct ynode *v, const char *kp,
+			    struct safety_limit *out)
+{
+	size_t n;
+	char *end;
+	double d;
+
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	n = strlen(v->text);
+	if (n > 1 && v->text[n - 1] == '%') {
+		errno = 0;
+		d = strtod(v->text, &end);
+		if (end != v->text + n - 1 || errno || !isfinite(d) || d < 0 || d > 100)
+			return fail(c, v, kp, "\"%s\" is not a percentage from 0%% to 100%%",
+				    v->text);
+		out->is_percent = 1;
+		out->percent = d;
+		out->count = 0;
+		return 0;
+	}
+	if (!v->plain)
+		return fail(c, v, kp, "\"%s\" is neither a count nor a percentage (such as 10%%)",
+			    v->text);
+	out->is_percent = 0;
+	out->percent = 0;
+	return get_int(c, v, kp, 0, 1000000000LL, &out->count);
+}
+
+static int on_safety(struct ctx *c, const char *key, const struct ynode *k,
+		     const struct ynode *v, const char *kp, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "max_unlinks"))
+		return get_safety_limit(c, v, kp, &c->p->max_unlinks);
+	if (!strcmp(key, "max_user_unlinks")) {
+		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
+			return -1;
+		return get_safety_limit(c, v, kp, &c->p->max_user_unlinks);
+	}
+	return 1;
+}
+
+long long safety_allowance(const struct safety_limit *l, long long n)
+{
+	double x;
+	long long a;
+
+	if (!l->is_percent)
+		return l->count;
+	/* ceil(P/100 x n), with a hair of tolerance so 10% of 200 is 20, not 21 */
+	x = l->percent / 100.0 * (double)(n > 0 ? n : 0);
+	a = (long long)x;
+	if ((double)a < x - 1e-9)
+		a++;
+	return a > 10 ? a : 10;
+}
+
 /* The run folder name: one safe path component. */
 static int check_name(struct ctx *c, const struct ynode *v, const char *kp)
 {
@@ -674,6 +736,8 @@ static int on_top(struct ctx *c, const char *key, const struct ynode *k,
 		return walk_map(c, v, kp, on_import, NULL);
 	if (!strcmp(key, "licenses"))
 		return walk_map(c, v, kp, on_licenses, NULL);
+	if (!strcmp(key, "safety"))
+		return walk_map(c, v, kp, on_safety, NULL);
 	if (!strcmp(key, "domains")) {
 		if (only_for(c, k, kp, PRODUCT_DARKWEBID) < 0)
 			return -1;
@@ -698,6 +762,8 @@ static void set_defaults(struct pipeline *p)
 	p->license_phishing = LICENSE_UNLIMITED;
 	p->license_training = LICENSE_UNLIMITED;
 	p->license_domains = LICENSE_UNLIMITED;
+	p->max_unlinks = (struct safety_limit){1, 10.0, 0};
+	p->max_user_unlinks = (struct safety_limit){1, 10.0, 0};
 }
 
 /* Finds the top-level key; NULL when absent. */

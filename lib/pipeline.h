@@ -50,6 +50,21 @@ struct import_override {
 
 #define LICENSE_UNLIMITED (-1LL)
 
+/*
+ * safety.max_unlinks / safety.max_user_unlinks (docs/contract.md section
+ * 10): how many links one plan may remove.  A percentage P allows
+ * max(10, ceil(P/100 x N)) of the N links the store held when the plan was
+ * made; a count allows exactly that many.
+ */
+struct safety_limit {
+	int is_percent;     /* 1: percent holds P; 0: count holds the limit */
+	double percent;     /* 0-100 */
+	long long count;
+};
+
+/* The number of removals a limit allows out of n links. */
+long long safety_allowance(const struct safety_limit *l, long long n);
+
 struct pipeline {
 	char *path;          /* as given */
 	char *dir;           /* folder holding the file */
@@ -94,6 +109,10 @@ struct pipeline {
 
 	/* domains: (darkwebid only) */
 	char *protected_domains;               /* resolved path or NULL */
+
+	/* safety: default 10% each; max_user_unlinks is bullphish only */
+	struct safety_limit max_unlinks;
+	struct safety_limit max_user_unlinks;
 
 	/* Raw bytes of the file, for the plan's settings hash. */
 	char *raw;

@@ -239,8 +239,59 @@ static void test_absent_keys_take_the_documented_defaults(void)
 	CU_ASSERT_EQUAL(p.license_phishing, LICENSE_UNLIMITED);
 	CU_ASSERT_EQUAL(p.license_training, LICENSE_UNLIMITED);
 	CU_ASSERT_EQUAL(p.license_domains, LICENSE_UNLIMITED);
+	CU_ASSERT_EQUAL(p.max_unlinks.is_percent, 1);
+	CU_ASSERT_DOUBLE_EQUAL(p.max_unlinks.percent, 10.0, 1e-12);
+	CU_ASSERT_EQUAL(p.max_user_unlinks.is_percent, 1);
+	CU_ASSERT_DOUBLE_EQUAL(p.max_user_unlinks.percent, 10.0, 1e-12);
 	pipeline_free(&p);
 	fixture_done(&f);
+}
+
+static void test_safety_limits_are_counts_or_percentages(void)
+{
+	struct fixture f;
+	struct pipeline p;
+	struct itg_err e = {0};
+
+	fixture_write(&f, "name: x\nproduct: bullphish\nsafety:\n  max_unlinks: 25\n"
+			  "  max_user_unlinks: \"2.5%\"\n");
+	CU_ASSERT_EQUAL_FATAL(pipeline_load(f.path, &p, &e), 0);
+	CU_ASSERT_EQUAL(p.max_unlinks.is_percent, 0);
+	CU_ASSERT_EQUAL(p.max_unlinks.count, 25);
+	CU_ASSERT_EQUAL(p.max_user_unlinks.is_percent, 1);
+	CU_ASSERT_DOUBLE_EQUAL(p.max_user_unlinks.percent, 2.5, 1e-12);
+	pipeline_free(&p);
+	fixture_done(&f);
+	CU_ASSERT(fails_with("name: x\nproduct: bullphish\nsafety:\n  max_unlinks: 150%\n",
+			     "4:16: safety.max_unlinks: \"150%\" is not a percentage from 0% to "
+			     "100%"));
+	CU_ASSERT(fails_with("name: x\nproduct: bullphish\nsafety:\n  max_unlinks: lots\n",
+			     "4:16: safety.max_unlinks: \"lots\" is not a whole number from 0 to "
+			     "1000000000"));
+	CU_ASSERT(fails_with("name: x\nproduct: bullphish\nsafety:\n  max_unlinks: \"7\"\n",
+			     "4:16: safety.max_unlinks: \"7\" is neither a count nor a percentage "
+			     "(such as 10%)"));
+	CU_ASSERT(fails_with("name: x\nproduct: darkwebid\nsafety:\n  max_user_unlinks: 5\n",
+			     "4:3: safety.max_user_unlinks: only for product bullphish, remove it "
+			     "from a darkwebid pipeline"));
+}
+
+/* max(10, ceil(P/100 x N)) for a percentage; exactly the count otherwise. */
+static void test_safety_allowance_has_a_floor_of_ten_for_percentages(void)
+{
+	struct safety_limit ten = {1, 10.0, 0}, zero = {1, 0.0, 0}, count = {0, 0, 3};
+	struct safety_limit half = {1, 0.5, 0};
+
+	CU_ASSERT_EQUAL(safety_allowance(&ten, 0), 10);
+	CU_ASSERT_EQUAL(safety_allowance(&ten, 99), 10);
+	CU_ASSERT_EQUAL(safety_allowance(&ten, 200), 20);
+	CU_ASSERT_EQUAL(safety_allowance(&ten, 201), 21);
+	CU_ASSERT_EQUAL(safety_allowance(&zero, 5000), 10);
+	CU_ASSERT_EQUAL(safety_allowance(&half, 10000), 50);
+	CU_ASSERT_EQUAL(safety_allowance(&half, 10001), 51);
+	CU_ASSERT_EQUAL(safety_allowance(&count, 100000), 3);
+	count.count = 0;
+	CU_ASSERT_EQUAL(safety_allowance(&count, 100000), 0);
 }
 
 static void test_relative_paths_resolve_against_the_pipeline_folder(void)
@@ -468,6 +519,10 @@ static CU_TestInfo tests[] = {
 	 test_contract_example_loads_for_darkwebid_with_lists},
 	{"test_absent_keys_take_the_documented_defaults",
 	 test_absent_keys_take_the_documented_defaults},
+	{"test_safety_limits_are_counts_or_percentages",
+	 test_safety_limits_are_counts_or_percentages},
+	{"test_safety_allowance_has_a_floor_of_ten_for_percentages",
+	 test_safety_allowance_has_a_floor_of_ten_for_percentages},
 	{"test_relative_paths_resolve_against_the_pipeline_folder",
 	 test_relative_paths_resolve_against_the_pipeline_folder},
 	{"test_overrides_may_set_modules_for_bullphish",
