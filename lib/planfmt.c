@@ -88,6 +88,7 @@ int plan_manifest_write(const char *dir, const struct plan_manifest *m, struct i
 	json_kv_str(g, "pipeline", m->pipeline);
 	json_kv_str(g, "product", product_name(m->product));
 	json_kv_bool(g, "disconnect", m->disconnect);
+	json_kv_bool(g, "connect", m->connect);
 	json_kv_str(g, "integration_status", m->disconnect ? "disconnected" : "connected");
 
 	json_key(g, "snapshot");
@@ -97,6 +98,11 @@ int plan_manifest_write(const char *dir, const struct plan_manifest *m, struct i
 	json_kv_str(g, "base_url", m->snapshot.base_url);
 	json_kv_str(g, "started_at", m->snapshot.started_at);
 	json_kv_str(g, "finished_at", m->snapshot.finished_at);
+	json_key(g, "account");
+	yajl_gen_map_open(g);
+	json_kv_str(g, "primary_organization_id", m->snapshot.account_id);
+	json_kv_str(g, "primary_organization_name", m->snapshot.account_name);
+	yajl_gen_map_close(g);
 	kv_hex64(g, "manifest_fnv1a64", m->snapshot.manifest_hash);
 	yajl_gen_map_close(g);
 
@@ -229,7 +235,11 @@ static int read_doc(yajl_val doc, const char *path, enum product want, struct pl
 	m->pipeline = xstrdup(json_get_str(doc, "pipeline"));
 	s = json_get_str(doc, "integration_status");
 	m->disconnect = json_get_bool(doc, "disconnect", 0) || (s && strcmp(s, "disconnected") == 0);
+	m->connect = json_get_bool(doc, "connect", 0);
 	v = json_get(doc, "snapshot");
+	m->snapshot.account_id = xstrdup(json_get_id(json_get(v, "account"), "primary_organization_id"));
+	m->snapshot.account_name = xstrdup(json_get_str(json_get(v, "account"),
+							"primary_organization_name"));
 	m->snapshot.path = xstrdup(json_get_str(v, "path"));
 	m->snapshot.region = xstrdup(json_get_str(v, "region"));
 	m->snapshot.base_url = xstrdup(json_get_str(v, "base_url"));
@@ -298,6 +308,8 @@ void plan_manifest_free(struct plan_manifest *m)
 	free(m->snapshot.path);
 	free(m->snapshot.region);
 	free(m->snapshot.base_url);
+	free(m->snapshot.account_id);
+	free(m->snapshot.account_name);
 	free(m->snapshot.started_at);
 	free(m->snapshot.finished_at);
 	free(m->store_path);

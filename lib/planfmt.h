@@ -108,8 +108,11 @@ struct plan_manifest {
 	char *pipeline;
 	enum product product;
 	int disconnect;            /* integration_status "disconnected" */
+	int connect;               /* made with --connect: the load (re-)binds the store */
 	struct {
 		char *path, *region, *base_url, *started_at, *finished_at;
+		/* the IT Glue account (its primary organization), NULL when unknown */
+		char *account_id, *account_name;
 		uint64_t manifest_hash;   /* FNV-1a 64 of the snapshot's manifest.json */
 	} snapshot;
 	uint64_t settings_hash;    /* FNV-1a 64 of the pipeline file */

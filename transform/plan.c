@@ -361,6 +361,10 @@ int plan_write_manifest(const char *dir, const struct model *m, const struct pla
 	man.snapshot.base_url = xstrdup(m->man.base_url);
 	man.snapshot.started_at = xstrdup(m->man.started_at);
 	man.snapshot.finished_at = xstrdup(m->man.finished_at);
+	if (m->man.has_account && m->man.primary_org_id[0]) {
+		man.snapshot.account_id = xstrdup(m->man.primary_org_id);
+		man.snapshot.account_name = xstrdup(m->man.primary_org_name);
+	}
 	man.snapshot.manifest_hash = m->manifest_hash;
 	man.settings_hash = settings_hash;
 	man.store_path = xstrdup(m->store.dir);

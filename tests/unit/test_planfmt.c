@@ -69,6 +69,8 @@ static void sample(struct plan_manifest *m)
 	m->snapshot.base_url = xstrdup("http://127.0.0.1:9/");
 	m->snapshot.started_at = xstrdup("2026-03-01T05:00:00Z");
 	m->snapshot.finished_at = xstrdup("2026-03-01T05:00:07Z");
+	m->snapshot.account_id = xstrdup("1234567890123456789");
+	m->snapshot.account_name = xstrdup("Kaseya Partner MSP");
 	m->snapshot.manifest_hash = 0x0123456789abcdefULL;
 	m->settings_hash = 0xfedcba9876543210ULL;
 	m->store_path = xstrdup("/store");
@@ -97,6 +99,9 @@ static void assert_same(const struct plan_manifest *a, const struct plan_manifes
 	CU_ASSERT(same_str(a->pipeline, b->pipeline));
 	CU_ASSERT_EQUAL(a->product, b->product);
 	CU_ASSERT_EQUAL(a->disconnect, b->disconnect);
+	CU_ASSERT_EQUAL(a->connect, b->connect);
+	CU_ASSERT(same_str(a->snapshot.account_id, b->snapshot.account_id));
+	CU_ASSERT(same_str(a->snapshot.account_name, b->snapshot.account_name));
 	CU_ASSERT(same_str(a->snapshot.path, b->snapshot.path));
 	CU_ASSERT(same_str(a->snapshot.region, b->snapshot.region));
 	CU_ASSERT(same_str(a->snapshot.base_url, b->snapshot.base_url));
@@ -138,6 +143,9 @@ static void test_manifest_written_then_read_is_the_same(void)
 	free(m.pipeline);
 	m.pipeline = NULL;
 	m.disconnect = 0;
+	m.connect = 1;
+	free(m.snapshot.account_id);
+	m.snapshot.account_id = NULL;
 	m.product = PRODUCT_DARKWEBID;
 	CU_ASSERT_EQUAL_FATAL(plan_manifest_write(dir, &m, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(plan_manifest_read(dir, PRODUCT_NONE, &back, &e), 0);
@@ -147,7 +155,7 @@ static void test_manifest_written_then_read_is_the_same(void)
 	unit_rmtree(dir);
 }
 
-/* The bytes itg-transform has always written (docs/plan-format.md key order). */
+/* The bytes itg-transform writes (docs/plan-format.md key order). */
 static void test_manifest_bytes_follow_the_plan_format(void)
 {
 	static const char *const want =
@@ -156,6 +164,7 @@ static void test_manifest_bytes_follow_the_plan_format(void)
 		"  \"pipeline\": \"bp-nightly\",\n"
 		"  \"product\": \"bullphish\",\n"
 		"  \"disconnect\": true,\n"
+		"  \"connect\": false,\n"
 		"  \"integration_status\": \"disconnected\",\n"
 		"  \"snapshot\": {\n"
 		"    \"path\": \"/snap\",\n"
@@ -163,6 +172,10 @@ static void test_manifest_bytes_follow_the_plan_format(void)
 		"    \"base_url\": \"http://127.0.0.1:9/\",\n"
 		"    \"started_at\": \"2026-03-01T05:00:00Z\",\n"
 		"    \"finished_at\": \"2026-03-01T05:00:07Z\",\n"
+		"    \"account\": {\n"
+		"      \"primary_organization_id\": \"1234567890123456789\",\n"
+		"      \"primary_organization_name\": \"Kaseya Partner MSP\"\n"
+		"    },\n"
 		"    \"manifest_fnv1a64\": \"0123456789abcdef\"\n"
 		"  },\n"
 		"  \"settings_fnv1a64\": \"fedcba9876543210\",\n"
