@@ -5,7 +5,7 @@
  * attempt]) so that concurrent transfers failing together do not retry
  * together.  A 429's Retry-After wins when it is usable: libcurl 7.88 gives
  * a negative number for an HTTP-date in the past and 0 when the header is
- * absent (LIBRARIES.md 2.5), so it is clamped and 0 means "our own backoff".
+ * absent (docs/libraries.md 2.5), so it is clamped and 0 means "our own backoff".
  */
 #ifndef ITG_EXTRACT_BACKOFF_H
 #define ITG_EXTRACT_BACKOFF_H

@@ -1,6 +1,6 @@
 /*
- * complete.h - when a resource's walk may be published (CONTRACT.md sections
- * 3 and 10, ITGLUE-API.md section 3).
+ * complete.h - when a resource's walk may be published (docs/contract.md sections
+ * 3 and 10, docs/itglue-api.md section 3).
  *
  * Offset paging is not a consistent snapshot: records deleted or added
  * while the pages are fetched shift between pages, so a walk may skip a

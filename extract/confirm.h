@@ -1,6 +1,6 @@
 /*
- * confirm.h - deletions are confirmed, not inferred (CONTRACT.md sections 3
- * and 10, ITGLUE-API.md sections 4a and 6).
+ * confirm.h - deletions are confirmed, not inferred (docs/contract.md sections 3
+ * and 10, docs/itglue-api.md sections 4a and 6).
  *
  * An organization the store links to that the walk did not return may have
  * been deleted, or merely skipped: offset paging misses a record when

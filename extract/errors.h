@@ -1,7 +1,7 @@
 /*
  * errors.h - what an HTTP answer from IT Glue means, and how to say it.
  *
- * Branch on the status first (ITGLUE-API.md section 6); parse a body only
+ * Branch on the status first (docs/itglue-api.md section 6); parse a body only
  * when it starts with '{'.  An error body may be JSON:API errors, a
  * gateway's {"message":..}, an HTML page (an unknown route) or nothing, so
  * summaries never require a shape and never print HTML or control bytes.

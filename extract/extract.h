@@ -4,7 +4,7 @@
  * DIR/manifest.json, staged beside DIR and published in one rename.
  * On failure nothing appears under DIR and an existing DIR is untouched.
  *
- * Only evidence is published (CONTRACT.md section 10): each resource's walk
+ * Only evidence is published (docs/contract.md section 10): each resource's walk
  * must be complete (complete.h; walked twice at most), an organizations
  * walk that returns nothing while the store holds links fails, and the
  * linked organizations the walk did not return are asked for by id

@@ -1,4 +1,4 @@
-/* itg-extract: IT Glue to a snapshot folder (CONTRACT.md section 3). */
+/* itg-extract: IT Glue to a snapshot folder (docs/contract.md section 3). */
 #include "cmd.h"
 #include "extract.h"
 #include "options.h"

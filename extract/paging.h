@@ -1,5 +1,5 @@
 /*
- * paging.h - IT Glue's page arithmetic (ITGLUE-API.md section 3).
+ * paging.h - IT Glue's page arithmetic (docs/itglue-api.md section 3).
  *
  * Page 1 is fetched first; its meta says how many pages there are, and the
  * rest are fetched concurrently.  A walk stops on next-page null, an empty

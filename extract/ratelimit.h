@@ -1,7 +1,7 @@
 /*
  * ratelimit.h - the token bucket that keeps every transfer of a run under
  * IT Glue's rate limit (3000 requests per 5 minutes per account, shared by
- * all its integrations; ITGLUE-API.md section 5).
+ * all its integrations; docs/itglue-api.md section 5).
  *
  * Time is passed in (seconds on any monotonic clock) so tests need no sleep.
  * The bucket holds at most one token: requests are spaced evenly, never

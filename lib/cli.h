@@ -1,7 +1,7 @@
 /*
  * cli.h - values a program takes from its command line and environment:
  * the version it reports, whole and decimal numbers given as option
- * values, and the IT Glue API key (CONTRACT.md section 2), read from
+ * values, and the IT Glue API key (docs/contract.md section 2), read from
  * ITGLUE_API_KEY or a private key file and never from argv.
  * Options themselves are read by cmd.h.
  */

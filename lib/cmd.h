@@ -1,5 +1,5 @@
 /*
- * cmd.h - the one shape of every program's main() (CONTRACT.md section 2).
+ * cmd.h - the one shape of every program's main() (docs/contract.md section 2).
  *
  * A program declares itself in a `struct cmd`: its name, synopsis, help
  * text, its own options with a handler, and a run function.  Its main() is

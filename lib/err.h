@@ -2,7 +2,7 @@
  * err.h - errors as values, and the exit codes shared by every stage.
  *
  * Library code never prints and never exits: it fills a struct itg_err with
- * the exit-code class of CONTRACT.md section 2 and a one-line message that
+ * the exit-code class of docs/contract.md section 2 and a one-line message that
  * already names the file, line and column at fault, and returns -1 (or NULL).
  * Only main() prints the message and exits with e.code.
  */

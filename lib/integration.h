@@ -1,6 +1,6 @@
 /*
  * integration.h - the store's integration.json, read and written in one place
- * (CONTRACT.md sections 5 and 10).
+ * (docs/contract.md sections 5 and 10).
  *
  * It tells the products' story of a sync (BullPhish ID's Connected / Syncing /
  * Disconnected): status, region, the time of the last good sync and the last
@@ -37,7 +37,7 @@ struct integration {
 	char *region;           /* us | eu | au, or "" for a custom base URL */
 	char *last_sync;        /* RFC 3339 time of the last completed sync */
 	char *last_error;       /* one line, or NULL */
-	/* the binding, CONTRACT.md section 10 */
+	/* the binding, docs/contract.md section 10 */
 	char *product;          /* bullphish | darkwebid */
 	char *pipeline;         /* the pipeline's name */
 	char *account_id;       /* itglue_account.primary_organization_id (an id, as text) */

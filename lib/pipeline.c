@@ -1,13 +1,14 @@
 /*
- * pipeline.c - loads a pipeline YAML (CONTRACT.md section 4) strictly.
+ * pipeline.c - loads a pipeline YAML (docs/contract.md section 4) strictly.
  *
  * libyaml's event API builds a small tree of our own (scalars keep their
  * style and 1-based marks), which is then checked key by key.  libyaml has
- * no types and accepts duplicate keys and aliases (LIBRARIES.md 2.3), so
+ * no types and accepts duplicate keys and aliases (docs/libraries.md 2.3), so
  * typing, duplicates, anchors/aliases, the 1 MiB size cap and the nesting
  * cap of 64 are ours.
  *
- * Keys beyond CONTRACT.md section 4 (all optional):
+ * docs/contract.md section 4 lists every key; these tune the extractor
+ * and the runner (all optional):
  *   itglue.base_url     string; an IT Glue-compatible server (test servers)
  *   itglue.rate         number > 0; requests per second
  *   itglue.concurrency  integer 1..32; transfers in flight
@@ -15,6 +16,7 @@
  *   itglue.retries      integer 0..100; retries of a failing request
  *   itglue.page_size    integer 1..1000; records per page
  *   keep_runs           integer 1..1000; runs kept under out/<name>/ (default 14)
+ *   safety.max_unlinks, safety.max_user_unlinks  a count or a percentage
  */
 #include "strmap.h"
 #include "pipeline.h"
@@ -369,7 +371,7 @@ static int get_choice_str(struct ctx *c, const struct ynode *v, const char *kp,
 	return 0;
 }
 
-/* An IT Glue name or id: a plain digit scalar is an id (RULES.md 4, 15). */
+/* An IT Glue name or id: a plain digit scalar is an id (docs/rules.md 4, 15). */
 static int get_entry(struct ctx *c, const struct ynode *v, const char *kp, struct sel_entry *out)
 {
 	if (expect_scalar(c, v, kp) < 0)

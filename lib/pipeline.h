@@ -1,10 +1,10 @@
 /*
- * pipeline.h - the pipeline YAML (sync settings, CONTRACT.md section 4).
+ * pipeline.h - the pipeline YAML (sync settings, docs/contract.md section 4).
  *
  * Strict: an unknown key, a duplicate key, a wrong type, a value outside its
  * list, an anchor/alias, or a key of the other product is ITG_EXIT_USAGE
  * naming the file, line and column.  Relative paths are resolved against the
- * folder holding the file.  Absent keys take the defaults of RULES.md 17.
+ * folder holding the file.  Absent keys take the defaults of docs/rules.md 17.
  */
 #ifndef ITG_PIPELINE_H
 #define ITG_PIPELINE_H
@@ -20,7 +20,7 @@ enum auto_link { AUTO_LINK_OFF, AUTO_LINK_EXACT, AUTO_LINK_NORMALIZED, AUTO_LINK
 const char *auto_link_name(enum auto_link a);
 
 /*
- * One entry of a list that names IT Glue things.  RULES.md 4 and 15: a YAML
+ * One entry of a list that names IT Glue things.  docs/rules.md 4 and 15: a YAML
  * plain integer scalar is an id (is_int = 1); any other scalar is a string
  * (is_int = 0; for filters trimmed, case-insensitive; digit strings may also
  * be ids, decided by the rule code).

@@ -68,7 +68,7 @@ struct snapshot_manifest {
 	struct snapshot_resource res[RES_COUNT];
 
 	/*
-	 * "account": the IT Glue account the snapshot came from (CONTRACT.md
+	 * "account": the IT Glue account the snapshot came from (docs/contract.md
 	 * section 3).  has_account is 0 when the manifest has no "account"
 	 * (older snapshots: account unknown).  An empty primary_org_id is
 	 * null: no organization had primary: true, or organizations were not

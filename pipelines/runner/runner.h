@@ -1,5 +1,5 @@
 /*
- * runner.h - one scheduled run of a pipeline (CONTRACT.md section 8):
+ * runner.h - one scheduled run of a pipeline (docs/contract.md section 8):
  * itg-extract, itg-transform and itg-load into out/<name>/<run-id>/
  * {snapshot,plan,report,run.log}, under the pipeline's lock, with the
  * store's integration.json telling the story (status.h), out/<name>/latest

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t014-mock-records-and-data-faults: itg-mock answers single records as IT
-# Glue does (ITGLUE-API.md 4a: {"data": {...}}, a JSON:API 404 for an
+# Glue does (docs/itglue-api.md 4a: {"data": {...}}, a JSON:API 404 for an
 # unknown id, an HTML 404 for /domains/ID, which is no route), and its data
 # faults look like a server that loses or shifts records: an empty
 # organizations list, a lying total, a change after page 1, a record that

@@ -2,7 +2,7 @@
 # The real chain, for both products: itg-extract from the test server,
 # itg-transform, itg-load; then transform the same snapshot against the
 # updated store and load again.  The second load must change no CSV table and
-# append no audit line (CONTRACT.md section 7: a plan made from unchanged
+# append no audit line (docs/contract.md section 7: a plan made from unchanged
 # inputs changes nothing), and its summary must say 0 rows changed.
 # shellcheck source=tests/e2e/lib.sh
 . "${ITG_REPO:-.}/tests/e2e/lib.sh"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A dry run writes nothing in the store, whatever happens: with a key IT
 # Glue refuses it exits 3 and leaves integration.json byte-identical, or
-# absent when there was none (CONTRACT.md section 10).
+# absent when there was none (docs/contract.md section 10).
 # shellcheck source=tests/e2e/lib.sh
 . "${ITG_REPO:-.}/tests/e2e/lib.sh"
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_protected.c - protected_list_load (RULES.md 32) on an arbitrary file,
+ * fuzz_protected.c - protected_list_load (docs/rules.md 32) on an arbitrary file,
  * then protected_list_match against each of the file's own lines.
  *
  * Checks: a refusal is a configuration error naming the file; an accepted

@@ -526,7 +526,7 @@ static long serve_listing(struct mock_server *s, int r, const char *path, const 
 	return page;
 }
 
-/* ---- a single record (ITGLUE-API.md section 4a) ------------------------- */
+/* ---- a single record (docs/itglue-api.md section 4a) ------------------------- */
 
 static const char *const record_classes[MOCK_RESOURCE_COUNT] = {
 	"Organization", "OrganizationType", "OrganizationStatus", "Contact", "ContactType", "Domain",

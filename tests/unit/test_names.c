@@ -1,4 +1,4 @@
-/* Unit tests of transform/names.c: name keys (RULES.md 7, 8) and trigram matching (12). */
+/* Unit tests of transform/names.c: name keys (docs/rules.md 7, 8) and trigram matching (12). */
 #include "unit.h"
 
 #include "../../transform/names.h"

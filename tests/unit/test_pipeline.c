@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* CONTRACT.md section 4's example, without the darkwebid keys. */
+/* docs/contract.md section 4's example, without the darkwebid keys. */
 static const char bullphish_full[] =
 	"name: bullphish-nightly          # run folder name under out/\n"
 	"product: bullphish               # bullphish | darkwebid\n"

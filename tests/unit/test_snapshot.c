@@ -1,7 +1,7 @@
 /*
  * Unit tests of the snapshot manifest's evidence keys: "account" and the
  * organizations entry's confirmed_deleted / unconfirmed_missing
- * (CONTRACT.md section 3), written, read back, and refused when malformed.
+ * (docs/contract.md section 3), written, read back, and refused when malformed.
  */
 #include "unit.h"
 

@@ -1,4 +1,7 @@
-/* Unit tests of transform/validate.c: emails (RULES.md 20), domains (30, 31), protected list (32). */
+/*
+ * Unit tests of transform/validate.c: emails (docs/rules.md 20), domains
+ * (30, 31), protected list (32).
+ */
 #include "unit.h"
 
 #include "../../transform/validate.h"
