@@ -88,8 +88,8 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 			goto out;
 		if (journal_pending(o->store)) {
 			err_set(e, ITG_EXIT_STALE,
-				"an interrupted load left %s/.journal: run itg-load without --dry-run "
-				"(or with --recover) to finish it first", o->store);
+				"an interrupted load left %s/" STORE_FILE_JOURNAL ": run itg-load "
+				"without --dry-run (or with --recover) to finish it first", o->store);
 			goto out;
 		}
 	} else {
