@@ -343,14 +343,14 @@ static void header(struct rdoc *d, const struct report_input *in)
 static void what_happened(struct rdoc *d, const struct report_input *in)
 {
 	const struct plan *p = in->plan;
-	size_t fields = in->res->nfields;
+	size_t fields = in->res->events.nfields;
 	struct rtable *t;
 	struct rblock *c;
 	char a[32], b[32];
 
 	add_block(d, RB_H2, "What happened");
 	para(d, "The plan has %zu lines. %s %zu rows (%zu field values).", p->n,
-	     in->dry_run ? "Applying it would change" : "Applying it changed", in->res->nev, fields);
+	     in->dry_run ? "Applying it would change" : "Applying it changed", in->res->events.nev, fields);
 	t = table(d, (const char *const[]){"Action", "Plan lines",
 					   in->dry_run ? "Would change" : "Changed", NULL});
 	for (int i = 0; i < PA_COUNT; i++) {
@@ -792,7 +792,7 @@ int report_write_changes(FILE *fp, const struct report_input *in)
 			return -1;
 	if (putc('\n', fp) == EOF)
 		return -1;
-	while (rc == 0 && apply_event_next(r, &pos, &view)) {
+	while (rc == 0 && eventlog_next(&r->events, &pos, &view)) {
 		for (size_t f = 0; f < ev->nf && rc == 0; f++) {
 			const char *cells[8] = {in->run_id, ev->table, ev->key, ev->f[f].field,
 						ev->f[f].old, ev->f[f].new, ev->action,
@@ -804,7 +804,7 @@ int report_write_changes(FILE *fp, const struct report_input *in)
 				rc = -1;
 		}
 	}
-	apply_event_free(&view);
+	load_event_free(&view);
 	return rc != 0 || ferror(fp) ? -1 : 0;
 }
 
@@ -826,7 +826,7 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 	const struct plan *p = in->plan;
 	yajl_gen g = json_gen_new();
 	struct report_licenses l;
-	size_t fields = in->res->nfields;
+	size_t fields = in->res->events.nfields;
 
 	report_count_licenses(in->after, &l);
 	yajl_gen_config(g, yajl_gen_beautify, 1);
@@ -851,7 +851,7 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 		if (plan_action_in(i, p->product))
 			json_kv_int(g, plan_action_name(i), (long long)plan_count(p, i, in->res, 1));
 	yajl_gen_map_close(g);
-	json_kv_int(g, "rows_changed", (long long)in->res->nev);
+	json_kv_int(g, "rows_changed", (long long)in->res->events.nev);
 	json_kv_int(g, "fields_changed", (long long)fields);
 	json_key(g, "licenses");
 	yajl_gen_map_open(g);

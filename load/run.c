@@ -111,7 +111,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	have_res = 1;
 	if (apply_plan(&plan, &store, now, o->region, &res, e) != 0)
 		goto out;
-	out->rows_changed = res.nev;
+	out->rows_changed = res.events.nev;
 	{
 		struct report_input in = {
 			.run_id = out->run_id,
@@ -157,7 +157,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		goto out;
 	}
 	log_info("run %s: %zu plan lines, %zu rows %s; report in %s", out->run_id, plan.n,
-		 res.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
+		 res.events.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
 	rc = 0;
 out:
 	if (staged && rc != 0 && !keep_staged)
