@@ -90,7 +90,7 @@ static void fixture_open(struct fixture *f, enum product prod, const char *orgs,
 		write_in(f->dir, "links.csv", links);
 	if (third)
 		write_in(f->dir, prod == PRODUCT_BULLPHISH ? "users.csv" : "domains.csv", third);
-	CU_ASSERT_EQUAL_FATAL(lstore_load(f->dir, prod, &f->s, &f->e), 0);
+	CU_ASSERT_EQUAL_FATAL(lstore_load(f->dir, prod, NULL, &f->s, &f->e), 0);
 }
 
 static int run(struct fixture *f, const char *const *lines)

@@ -173,7 +173,7 @@ static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
 	len = text.len;
 	CU_ASSERT_EQUAL_FATAL(planread_lines(&p, buf_detach(&text), len, PRODUCT_BULLPHISH,
 					     "plan.ndjson", &e), 0);
-	CU_ASSERT_EQUAL_FATAL(lstore_load(dir, PRODUCT_BULLPHISH, &s, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(lstore_load(dir, PRODUCT_BULLPHISH, NULL, &s, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(apply_plan(&p, &s, "2026-03-01T05:00:00.000Z", "us", &r, &e), 0);
 	{
 		struct report_input in = {
