@@ -14,7 +14,7 @@ static void test_table_keeps_its_heads_and_rows_in_order(void)
 	struct rtable *t = rdoc_table(&d, heads);
 
 	rdoc_row(t, "1", "Acme");
-	rdoc_row(t, "2", NULL);
+	rdoc_row(t, "2", (const char *)NULL);
 	rdoc_close_table(&d, "None.", "elsewhere");
 	CU_ASSERT_EQUAL_FATAL(d.n, 1);
 	CU_ASSERT_EQUAL(d.b[0].kind, RB_TABLE);
