@@ -9,6 +9,7 @@
 #include "csvtab.h"
 #include "arena.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <csv.h>
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /*
  * Cells, row arrays and the header live in the table's arena: a store of
@@ -237,12 +239,21 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 {
 	struct buf b = {0};
 	struct reader r = {0};
+	struct stat st;
 	const char *data;
 	size_t len;
 
 	memset(t, 0, sizeof *t);
 	t->path = xstrdup(path);
-	if (!fs_exists(path)) {
+	t->fp.hash = hash_fnv1a64(NULL, 0);
+	/* only a file that is not there is missing: any other failure is an
+	 * error, as it is for fs_fingerprint */
+	if (lstat(path, &st) != 0) {
+		if (errno != ENOENT) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
+			csvtab_free(t);
+			return -1;
+		}
 		empty_table(t, contract_cols);
 		return 0;
 	}
@@ -253,6 +264,10 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 	t->present = 1;
 	data = buf_str(&b);
 	len = b.len;
+	/* the fingerprint of exactly the bytes parsed below, BOM included */
+	t->fp.present = 1;
+	t->fp.bytes = len;
+	t->fp.hash = hash_fnv1a64(data, len);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 		data += 3;
 		len -= 3;

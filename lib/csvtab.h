@@ -6,6 +6,8 @@
  * kept and written back untouched; a contract column missing from the header
  * reads as "" and is appended when the table is written.  A missing file is an
  * empty table.  A malformed row is ITG_EXIT_USAGE naming the file and line.
+ * The file is read once, into memory; its fingerprint is taken of those very
+ * bytes, so that what was parsed is provably what was fingerprinted.
  * Writing: LF line ends, header first, fields quoted through libcsv's writer
  * only when they need it.
  */
@@ -17,10 +19,12 @@
 
 #include "arena.h"
 #include "err.h"
+#include "fsutil.h"
 
 struct csv_table {
 	char *path;       /* as given to csvtab_read */
 	int present;      /* the file existed */
+	struct fingerprint fp; /* of the bytes parsed (fs_fingerprint's values) */
 	size_t ncols;
 	char **cols;      /* header names, file order, then added contract columns */
 	size_t nrows;

@@ -112,16 +112,16 @@ int store_read(const char *dir, enum product p, struct store *s, struct itg_err 
 		if (!s->used[t])
 			continue;
 		path = fs_join(dir, store_file_names[t]);
-		rc = fs_fingerprint(path, &s->fp[t], e);
-		if (rc == 0)
-			rc = csvtab_read(path, store_contract_cols(p, (enum store_table)t),
-					 store_required_cols((enum store_table)t), &s->tab[t], e);
+		rc = csvtab_read(path, store_contract_cols(p, (enum store_table)t),
+				 store_required_cols((enum store_table)t), &s->tab[t], e);
 		free(path);
 		if (rc != 0) {
 			s->used[t] = 0;   /* csvtab_read freed the table */
 			store_free(s);
 			return -1;
 		}
+		/* the fingerprint of the bytes just parsed: the file is read once */
+		s->fp[t] = s->tab[t].fp;
 	}
 	return 0;
 }

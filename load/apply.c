@@ -1,4 +1,11 @@
+/*
+ * apply.c - the plan applied to the store tables: the indexes of the rows
+ * the lines name, and one handler per action, dispatched from the table
+ * indexed by enum plan_action (handlers[] below).  Every change is recorded
+ * in the result's event log (eventlog.h).
+ */
 #include "apply.h"
+#include "ids.h"
 #include "json.h"
 #include "planfmt.h"
 #include "reasons.h"
@@ -9,36 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* The event being built: encoded into the result's log if it changed anything. */
-struct cur_event {
-	const char *action;
-	int table;
-	struct buf key;
-	const char *reason;   /* borrowed from the open plan line, or static */
-	enum event_kind kind;
-	long line;
-	size_t nf;
-	struct buf fields;    /* nf encoded fields */
-};
-
-struct apply_names {
-	size_t n, cap;
-	char **v;
-	struct strmap *ix;    /* name -> index + 1 */
-};
-
-#define STRS_CHUNK (64 * 1024)
-
-struct strs_chunk {
-	struct strs_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
-struct apply_strs {
-	struct strs_chunk *head;
-};
 
 struct ctx {
 	const struct plan *plan;
@@ -54,187 +31,11 @@ struct ctx {
 	unsigned char *deleted;         /* links rows to remove at the end */
 	size_t deleted_cap;
 	char *next_id[STORE_NTABLES];   /* next id to assign per table */
-	struct cur_event ev;            /* the event being built */
-	struct cur_event *cur;          /* &ev while one is being built, or NULL */
 	const char *last_org;           /* the org id the last line resolved to (in strs) */
 };
 
 #define ROW(v) ((size_t)(uintptr_t)(v) - 1)
 #define VAL(row) ((void *)(uintptr_t)((row) + 1))
-
-char *apply_id_next(const char *max)
-{
-	size_t n;
-	char *out;
-
-	if (!max || !*max)
-		return xstrdup("1");
-	while (*max == '0' && max[1])
-		max++;
-	n = strlen(max);
-	out = xmalloc(n + 2);
-	out[0] = '0';
-	memcpy(out + 1, max, n + 1);
-	for (size_t i = n; i > 0; i--) {
-		if (out[i] == '9') {
-			out[i] = '0';
-			continue;
-		}
-		out[i]++;
-		break;
-	}
-	if (out[0] == '0' && out[1] != '0')
-		memmove(out, out + 1, n + 1);
-	else if (out[0] == '0')
-		out[0] = '1';
-	return out;
-}
-
-/* --- the result's compact storage --------------------------------------- */
-
-static char *strs_dup(struct apply_strs *a, const char *s)
-{
-	size_t n;
-	char *out;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	if (!a->head || a->head->cap - a->head->used < n) {
-		size_t cap = n > STRS_CHUNK ? n : STRS_CHUNK;
-		struct strs_chunk *ch = xmalloc(sizeof *ch + cap);
-		ch->next = a->head;
-		ch->used = 0;
-		ch->cap = cap;
-		a->head = ch;
-	}
-	out = a->head->data + a->head->used;
-	memcpy(out, s, n);
-	a->head->used += n;
-	return out;
-}
-
-static void strs_free(struct apply_strs *a)
-{
-	if (!a)
-		return;
-	while (a->head) {
-		struct strs_chunk *next = a->head->next;
-		free(a->head);
-		a->head = next;
-	}
-	free(a);
-}
-
-/* The index of an interned name (action, table or field). */
-static size_t name_index(struct apply_names *nm, const char *name)
-{
-	void *v = strmap_get(nm->ix, name);
-
-	if (v)
-		return (size_t)(uintptr_t)v - 1;
-	xgrow((void **)&nm->v, &nm->cap, nm->n + 1, sizeof *nm->v);
-	nm->v[nm->n] = xstrdup(name);
-	strmap_put(nm->ix, name, (void *)(uintptr_t)(nm->n + 1));
-	return nm->n++;
-}
-
-static void names_free(struct apply_names *nm)
-{
-	if (!nm)
-		return;
-	for (size_t i = 0; i < nm->n; i++)
-		free(nm->v[i]);
-	free(nm->v);
-	strmap_free(nm->ix, NULL);
-	free(nm);
-}
-
-static void put_varint(struct buf *b, size_t v)
-{
-	do {
-		unsigned char ch = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			ch |= 0x80;
-		buf_addc(b, (char)ch);
-	} while (v);
-}
-
-static size_t get_varint(const char *p, size_t *pos)
-{
-	size_t v = 0;
-	unsigned shift = 0;
-	unsigned char ch;
-
-	do {
-		ch = (unsigned char)p[(*pos)++];
-		v |= (size_t)(ch & 0x7f) << shift;
-		shift += 7;
-	} while (ch & 0x80);
-	return v;
-}
-
-static void put_str(struct buf *b, const char *s)
-{
-	buf_add(b, s ? s : "", strlen(s ? s : "") + 1);
-}
-
-static const char *get_str(const char *p, size_t *pos)
-{
-	const char *s = p + *pos;
-
-	*pos += strlen(s) + 1;
-	return s;
-}
-
-/*
- * An event in the log: action, table (name indexes), kind, plan line, nf
- * (varints), key and reason (NUL-terminated, "" for no reason), then nf
- * times: field (name index), old, new.
- */
-int apply_event_next(const struct apply_result *r, size_t *pos, struct load_event *ev)
-{
-	const char *p = r->log.p;
-	const char *reason;
-
-	if (!p || *pos >= r->log.len)
-		return 0;
-	ev->action = r->names->v[get_varint(p, pos)];
-	ev->table = r->names->v[get_varint(p, pos)];
-	ev->kind = (enum event_kind)get_varint(p, pos);
-	ev->plan_line = (long)get_varint(p, pos);
-	ev->nf = get_varint(p, pos);
-	ev->key = get_str(p, pos);
-	reason = get_str(p, pos);
-	ev->reason = *reason ? reason : NULL;
-	if (ev->nf > ev->fcap)
-		xgrow((void **)&ev->f, &ev->fcap, ev->nf, sizeof *ev->f);
-	for (size_t i = 0; i < ev->nf; i++) {
-		ev->f[i].field = r->names->v[get_varint(p, pos)];
-		ev->f[i].old = get_str(p, pos);
-		ev->f[i].new = get_str(p, pos);
-	}
-	return 1;
-}
-
-void apply_event_free(struct load_event *ev)
-{
-	free(ev->f);
-	memset(ev, 0, sizeof *ev);
-}
-
-size_t apply_count_events(const struct apply_result *r, const char *action)
-{
-	struct load_event ev = {0};
-	size_t n = 0, pos = 0;
-
-	while (apply_event_next(r, &pos, &ev))
-		if (!action || strcmp(ev.action, action) == 0)
-			n++;
-	apply_event_free(&ev);
-	return n;
-}
 
 static char *two_key(const char *a, const char *b)
 {
@@ -250,63 +51,33 @@ static const char *cell(struct ctx *c, int t, size_t row, const char *col)
 
 /* --- events ------------------------------------------------------------ */
 
+/*
+ * The event log (eventlog.h) seen from a handler: t is a table of the store,
+ * or STORE_NTABLES for integration.json.
+ */
 static void event_begin(struct ctx *c, const char *action, int t, const char *key,
 			const char *reason, enum event_kind kind, long line)
 {
-	struct cur_event *ev = &c->ev;
-
-	ev->action = action;
-	ev->table = t;
-	buf_reset(&ev->key);
-	buf_adds(&ev->key, key);
-	ev->reason = reason;
-	ev->kind = kind;
-	ev->line = line;
-	ev->nf = 0;
-	buf_reset(&ev->fields);
-	c->cur = ev;
+	eventlog_begin(&c->r->events, action,
+		       t < STORE_NTABLES ? store_table_names[t] : "integration", key, reason, kind,
+		       line);
 }
 
 /* The row id of a created row, known once the row exists. */
 static void event_key(struct ctx *c, const char *key)
 {
-	buf_reset(&c->cur->key);
-	buf_adds(&c->cur->key, key);
+	eventlog_set_key(&c->r->events, key);
 }
 
 static void add_change(struct ctx *c, const char *field, const char *old, const char *new)
 {
-	struct cur_event *ev = c->cur;
-
-	put_varint(&ev->fields, name_index(c->r->names, field));
-	put_str(&ev->fields, old);
-	put_str(&ev->fields, new);
-	ev->nf++;
+	eventlog_add(&c->r->events, field, old, new);
 }
 
 /* Keeps the current event if it recorded a change; returns 1 if it did. */
 static int event_end(struct ctx *c)
 {
-	struct cur_event *ev = c->cur;
-	struct apply_result *r = c->r;
-	int kept = ev->nf > 0;
-
-	c->cur = NULL;
-	if (kept) {
-		put_varint(&r->log, name_index(r->names, ev->action));
-		put_varint(&r->log, name_index(r->names, ev->table < STORE_NTABLES
-							     ? store_table_names[ev->table]
-							     : "integration"));
-		put_varint(&r->log, (size_t)ev->kind);
-		put_varint(&r->log, (size_t)ev->line);
-		put_varint(&r->log, ev->nf);
-		put_str(&r->log, buf_str(&ev->key));
-		put_str(&r->log, ev->reason);
-		buf_add(&r->log, ev->fields.p, ev->fields.len);
-		r->nev++;
-		r->nfields += ev->nf;
-	}
-	return kept;
+	return eventlog_end(&c->r->events);
 }
 
 /* Sets a cell, recording the change in the current event.  1 if it changed. */
@@ -321,7 +92,7 @@ static int set_cell(struct ctx *c, int t, size_t row, const char *col, const cha
 	old = csvtab_get(tab, row, ci);
 	if (ci < 0 || strcmp(old, val) == 0)
 		return 0;
-	if (c->cur)
+	if (eventlog_is_open(&c->r->events))
 		add_change(c, col, old, val);
 	csvtab_set(tab, row, ci, val);
 	c->s->changed[t] = 1;
@@ -331,7 +102,7 @@ static int set_cell(struct ctx *c, int t, size_t row, const char *col, const cha
 /* After an update that changed something, the row was synced now. */
 static void touch(struct ctx *c, int t, size_t row)
 {
-	if (c->cur && c->cur->nf > 0)
+	if (eventlog_open_fields(&c->r->events) > 0)
 		set_cell(c, t, row, "last_sync", c->now);
 }
 
@@ -341,7 +112,7 @@ static size_t new_row(struct ctx *c, int t, const char **id_out)
 	size_t row = csvtab_append_row(tab);
 	char *id = c->next_id[t];
 
-	c->next_id[t] = apply_id_next(id);
+	c->next_id[t] = id_next(id);
 	set_cell(c, t, row, t == STORE_LINKS ? "organization_id" : "id", id);
 	free(id);
 	*id_out = cell(c, t, row, "id");
@@ -362,7 +133,7 @@ static char *max_id(struct ctx *c, int t)
 		if (id_is_numeric(id) && (!max || id_cmp(id, max) > 0))
 			max = id;
 	}
-	return apply_id_next(max);
+	return id_next(max);
 }
 
 static void index_tables(struct ctx *c)
@@ -437,8 +208,6 @@ static void free_indexes(struct ctx *c)
 	free(c->deleted);
 	for (int i = 0; i < STORE_NTABLES; i++)
 		free(c->next_id[i]);
-	buf_free(&c->ev.key);
-	buf_free(&c->ev.fields);
 }
 
 /* --- lookups that fail with the plan line named ------------------------ */
@@ -484,9 +253,9 @@ static void result_set(struct ctx *c, size_t i, const char *org, const char *row
 
 	/* lines of one org follow each other: one copy of its id serves them all */
 	if (org && !(c->last_org && strcmp(c->last_org, org) == 0))
-		c->last_org = strs_dup(c->r->strs, org);
+		c->last_org = arena_strdup(&c->r->strs, org);
 	lr->org_id = org ? c->last_org : NULL;
-	lr->row_id = strs_dup(c->r->strs, row_id);
+	lr->row_id = arena_strdup(&c->r->strs, row_id);
 }
 
 /* --- actions ------------------------------------------------------------ */
@@ -816,9 +585,6 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	memset(r, 0, sizeof *r);
 	r->nlines = p->n;
 	r->lines = xcalloc(p->n + 1, sizeof *r->lines);
-	r->names = xcalloc(1, sizeof *r->names);
-	r->names->ix = strmap_new(64);
-	r->strs = xcalloc(1, sizeof *r->strs);
 	c.plan = p;
 	c.s = s;
 	c.r = r;
@@ -849,9 +615,8 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 
 void apply_result_free(struct apply_result *r)
 {
-	buf_free(&r->log);
-	names_free(r->names);
-	strs_free(r->strs);
+	eventlog_free(&r->events);
+	arena_free(&r->strs);
 	free(r->lines);
 	free(r->integration_json);
 	memset(r, 0, sizeof *r);

@@ -17,7 +17,7 @@ int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, cons
 	size_t pos = 0;
 	int rc = 0;
 
-	while (rc == 0 && apply_event_next(r, &pos, &view)) {
+	while (rc == 0 && eventlog_next(&r->events, &pos, &view)) {
 		const unsigned char *line;
 		size_t len;
 
@@ -46,6 +46,6 @@ int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, cons
 		yajl_gen_reset(g, NULL);
 	}
 	yajl_gen_free(g);
-	apply_event_free(&view);
+	load_event_free(&view);
 	return rc;
 }

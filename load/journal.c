@@ -88,10 +88,10 @@ static FILE *audit_source(const char *store, const struct pending *pd, struct it
 	fp = fopen(path, "r");
 	if (!fp) {
 		err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s: restore the store from a backup "
-			"and remove %s/" JOURNAL_FILE, path, strerror(errno), store);
+			"and remove %s/" STORE_FILE_JOURNAL, path, strerror(errno), store);
 	} else if (fstat(fileno(fp), &st) != 0 || (long long)st.st_size != pd->audit_bytes) {
 		err_set(e, ITG_EXIT_RUNTIME, "%s is not the %lld bytes the journal records: "
-			"restore the store from a backup and remove %s/" JOURNAL_FILE,
+			"restore the store from a backup and remove %s/" STORE_FILE_JOURNAL,
 			path, pd->audit_bytes, store);
 		fclose(fp);
 		fp = NULL;
@@ -168,7 +168,7 @@ out:
 /* Step 3 of journal.h, shared by the commit and the recovery. */
 static int finish(const char *store, const struct pending *pd, struct itg_err *e)
 {
-	char *jpath = fs_join(store, JOURNAL_FILE);
+	char *jpath = fs_join(store, STORE_FILE_JOURNAL);
 	int rc = -1;
 
 	for (size_t i = 0; i < pd->n; i++) {
@@ -260,7 +260,7 @@ int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 {
 	struct pending pd = {0};
 	struct afile f;
-	char *jpath = fs_join(store, JOURNAL_FILE), *apath = fs_join(store, audit_file);
+	char *jpath = fs_join(store, STORE_FILE_JOURNAL), *apath = fs_join(store, audit_file);
 	char *text = NULL;
 	struct stat st;
 	int published = 0, rc = -1;
@@ -367,7 +367,7 @@ crashed:
 
 int journal_pending(const char *store)
 {
-	char *path = fs_join(store, JOURNAL_FILE);
+	char *path = fs_join(store, STORE_FILE_JOURNAL);
 	int yes = fs_exists(path);
 
 	free(path);
@@ -461,7 +461,7 @@ static int remove_strays(const char *store, int *removed, struct itg_err *e)
 
 int journal_recover(const char *store, int *outcome, struct itg_err *e)
 {
-	char *jpath = fs_join(store, JOURNAL_FILE);
+	char *jpath = fs_join(store, STORE_FILE_JOURNAL);
 	struct pending pd = {0};
 	yajl_val tree = NULL;
 	int removed = 0, rc = 0;

@@ -32,8 +32,9 @@
 
 #include "csvtab.h"
 #include "err.h"
+#include "store.h"
 
-#define JOURNAL_FILE ".journal"
+/* the journal file is STORE_FILE_JOURNAL (lib/store.h) */
 #define JOURNAL_FORMAT 2
 /* the pending audit file: .audit.pending.tmp.XXXXXX, a temp never renamed */
 #define JOURNAL_AUDIT_PENDING "audit.pending"

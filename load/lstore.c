@@ -1,5 +1,6 @@
 #include "lstore.h"
 #include "fsutil.h"
+#include "stale.h"
 #include "json.h"
 #include "xalloc.h"
 
@@ -41,12 +42,27 @@ out:
 	return rc;
 }
 
-int lstore_load(const char *dir, enum product p, struct lstore *s, struct itg_err *e)
+/*
+ * The stale check sits between reading and validating: on the bytes read,
+ * before anything is judged by their content.  A store that cannot be read
+ * is checked from disk first, so that a file changed since the plan is
+ * reported as stale (re-run itg-transform) rather than as the error it now
+ * makes, just as when the whole store reads.
+ */
+int lstore_load(const char *dir, enum product p, const struct plan *plan, struct lstore *s,
+		struct itg_err *e)
 {
+	struct itg_err read_err = {0};
+
 	memset(s, 0, sizeof *s);
-	if (store_read(dir, p, &s->st, e) != 0)
+	if (store_read(dir, p, &s->st, &read_err) != 0) {
+		if (plan && stale_check_files(dir, plan, e) != 0)
+			return -1;
+		*e = read_err;
 		return -1;
-	if (store_validate(&s->st, e) != 0 || read_integration(s, e) != 0) {
+	}
+	if ((plan && stale_check(&s->st, plan, e) != 0) || store_validate(&s->st, e) != 0 ||
+	    read_integration(s, e) != 0) {
 		lstore_free(s);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #define ITG_LOAD_LSTORE_H
 
 #include "err.h"
+#include "planread.h"
 #include "product.h"
 #include "store.h"
 
@@ -23,12 +24,15 @@ struct lstore {
 };
 
 /*
- * Reads and validates the tables of product p from dir (a missing folder or
- * file is an empty table; RULES.md 36 as in itg-transform), then
- * integration.json.  Errors name the file and line.  On failure s is left
- * empty.
+ * Reads the tables of product p from dir (a missing folder or file is an
+ * empty table), each file once; with a plan, refuses a store changed since
+ * the plan was made (stale.h: ITG_EXIT_STALE); then validates the tables
+ * (RULES.md 36 as in itg-transform) and reads integration.json.  Errors
+ * name the file and line.  plan may be NULL (no stale check).  On failure
+ * s is left empty.
  */
-int lstore_load(const char *dir, enum product p, struct lstore *s, struct itg_err *e);
+int lstore_load(const char *dir, enum product p, const struct plan *plan, struct lstore *s,
+		struct itg_err *e);
 void lstore_free(struct lstore *s);
 
 #endif

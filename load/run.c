@@ -8,7 +8,6 @@
 #include "lstore.h"
 #include "planread.h"
 #include "report.h"
-#include "stale.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -88,8 +87,8 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 			goto out;
 		if (journal_pending(o->store)) {
 			err_set(e, ITG_EXIT_STALE,
-				"an interrupted load left %s/.journal: run itg-load without --dry-run "
-				"(or with --recover) to finish it first", o->store);
+				"an interrupted load left %s/" STORE_FILE_JOURNAL ": run itg-load "
+				"without --dry-run (or with --recover) to finish it first", o->store);
 			goto out;
 		}
 	} else {
@@ -104,14 +103,14 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		rc = 0;
 		goto out;
 	}
-	if (stale_check(o->store, &plan, e) != 0 ||
-	    lstore_load(o->store, o->product, &store, e) != 0)
+	/* the store is read once: the stale check is on the very bytes applied */
+	if (lstore_load(o->store, o->product, &plan, &store, e) != 0)
 		goto out;
 	have_store = 1;
 	have_res = 1;
 	if (apply_plan(&plan, &store, now, o->region, &res, e) != 0)
 		goto out;
-	out->rows_changed = res.nev;
+	out->rows_changed = res.events.nev;
 	{
 		struct report_input in = {
 			.run_id = out->run_id,
@@ -157,7 +156,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		goto out;
 	}
 	log_info("run %s: %zu plan lines, %zu rows %s; report in %s", out->run_id, plan.n,
-		 res.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
+		 res.events.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
 	rc = 0;
 out:
 	if (staged && rc != 0 && !keep_staged)

@@ -4,14 +4,30 @@
  * The plan manifest holds a fingerprint (presence, size, FNV-1a 64) of every
  * store file the transform read.  If any differs now, the plan was computed
  * from other data (an operator edit, another run): applying it could undo
- * that change, so the load refuses with ITG_EXIT_STALE.
+ * that change, so the load refuses with ITG_EXIT_STALE, naming the file and
+ * whether it appeared, disappeared or changed.
  */
 #ifndef ITG_LOAD_STALE_H
 #define ITG_LOAD_STALE_H
 
 #include "err.h"
 #include "planread.h"
+#include "store.h"
 
-int stale_check(const char *store, const struct plan *p, struct itg_err *e);
+/*
+ * Compares the plan's fingerprints with those of the bytes store_read
+ * parsed into s (s->fp), in the manifest's order: what is applied is then
+ * provably what the plan was made from, and no table is read twice.  A file
+ * the manifest lists that s holds no table for (not one of the product's
+ * tables) is fingerprinted from disk.
+ */
+int stale_check(const struct store *s, const struct plan *p, struct itg_err *e);
+
+/*
+ * The same check, fingerprinting every file from disk: for when the store
+ * could not be read, so that a store changed since the plan is reported as
+ * stale before anything the change broke is.
+ */
+int stale_check_files(const char *store, const struct plan *p, struct itg_err *e);
 
 #endif

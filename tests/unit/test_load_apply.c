@@ -90,7 +90,7 @@ static void fixture_open(struct fixture *f, enum product prod, const char *orgs,
 		write_in(f->dir, "links.csv", links);
 	if (third)
 		write_in(f->dir, prod == PRODUCT_BULLPHISH ? "users.csv" : "domains.csv", third);
-	CU_ASSERT_EQUAL_FATAL(lstore_load(f->dir, prod, &f->s, &f->e), 0);
+	CU_ASSERT_EQUAL_FATAL(lstore_load(f->dir, prod, NULL, &f->s, &f->e), 0);
 }
 
 static int run(struct fixture *f, const char *const *lines)
@@ -145,15 +145,15 @@ static void test_unlink_removes_the_links_row_and_keeps_the_org(void)
 	CU_ASSERT(f.s.changed[STORE_LINKS]);
 	CU_ASSERT_FALSE(f.s.changed[STORE_ORGS]);
 	CU_ASSERT_EQUAL(f.s.st.tab[STORE_ORGS].nrows, 3);
-	CU_ASSERT_EQUAL(f.r.nev, 2); /* the row, and the integration becoming connected */
+	CU_ASSERT_EQUAL(f.r.events.nev, 2); /* the row, and the integration becoming connected */
 	{
 		struct load_event ev = {0};
 		size_t pos = 0;
-		CU_ASSERT_FATAL(apply_event_next(&f.r, &pos, &ev));
+		CU_ASSERT_FATAL(eventlog_next(&f.r.events, &pos, &ev));
 		CU_ASSERT_EQUAL(ev.kind, EV_DELETE);
 		CU_ASSERT_STRING_EQUAL(ev.key, "20/104");
 		CU_ASSERT_STRING_EQUAL(ev.reason, REASON_ITGLUE_DELETED);
-		apply_event_free(&ev);
+		load_event_free(&ev);
 	}
 	fixture_close(&f);
 }
@@ -450,7 +450,7 @@ static void test_review_and_skip_change_nothing(void)
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 	f.s.status = xstrdup("connected");
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	CU_ASSERT_EQUAL(f.r.nev, 0);
+	CU_ASSERT_EQUAL(f.r.events.nev, 0);
 	for (int t = 0; t < STORE_NTABLES; t++)
 		CU_ASSERT_FALSE(f.s.changed[t]);
 	fixture_close(&f);
@@ -466,7 +466,7 @@ static void apply_twice(enum product prod, const char *orgs, const char *links,
 
 	fixture_open(&f, prod, orgs, links, third);
 	CU_ASSERT_EQUAL_FATAL(run(&f, plan), 0);
-	CU_ASSERT(f.r.nev > 0);
+	CU_ASSERT(f.r.events.nev > 0);
 	for (int t = 0; t < STORE_NTABLES; t++) {
 		if (f.s.st.used[t])
 			before[t] = table_text(&f.s.st.tab[t]);
@@ -475,7 +475,7 @@ static void apply_twice(enum product prod, const char *orgs, const char *links,
 	free(f.s.status);
 	f.s.status = xstrdup("connected");
 	CU_ASSERT_EQUAL(apply_plan(&f.p, &f.s, "2026-03-02T00:00:00.000Z", "us", &again, &f.e), 0);
-	CU_ASSERT_EQUAL(again.nev, 0);
+	CU_ASSERT_EQUAL(again.events.nev, 0);
 	for (int t = 0; t < STORE_NTABLES; t++) {
 		CU_ASSERT_FALSE(f.s.changed[t]);
 		if (before[t])
@@ -548,18 +548,6 @@ static void test_disconnect_unlinks_and_marks_integration_disconnected(void)
 	fixture_close(&f);
 }
 
-static void test_id_next_counts_in_decimal_text(void)
-{
-	const char *cases[][2] = {{"", "1"},     {"9", "10"},   {"099", "100"},
-				  {"41", "42"},  {"0", "1"},    {"999999999999999999", "1000000000000000000"}};
-
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *got = apply_id_next(cases[i][0]);
-		CU_ASSERT_STRING_EQUAL(got, cases[i][1]);
-		free(got);
-	}
-}
-
 static CU_TestInfo tests[] = {
 	{"test_unlink_removes_the_links_row_and_keeps_the_org",
 	 test_unlink_removes_the_links_row_and_keeps_the_org},
@@ -591,7 +579,6 @@ static CU_TestInfo tests[] = {
 	 test_second_apply_of_same_plan_changes_nothing_darkwebid},
 	{"test_disconnect_unlinks_and_marks_integration_disconnected",
 	 test_disconnect_unlinks_and_marks_integration_disconnected},
-	{"test_id_next_counts_in_decimal_text", test_id_next_counts_in_decimal_text},
 	CU_TEST_INFO_NULL,
 };
 

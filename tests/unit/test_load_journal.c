@@ -201,7 +201,7 @@ static void hand_journal_format(const char *dir, int with_org_tmp, int with_link
 			      "\"audit\":{\"file\":\"audit.ndjson\",\"size\":%zu,"
 			      "\"pending\":\".audit.pending.tmp.DDDDDD\",\"bytes\":%zu}}\n",
 			      files_json, strlen(old_text[3]), strlen(AUDIT_LINES));
-	write_in(dir, JOURNAL_FILE, j);
+	write_in(dir, STORE_FILE_JOURNAL, j);
 	if (format != 1)
 		write_in(dir, ".audit.pending.tmp.DDDDDD", AUDIT_LINES);
 	if (with_org_tmp)
@@ -288,7 +288,7 @@ static void test_recover_finishes_a_format_1_journal_with_lines_inside(void)
 
 static void test_journal_names_the_pending_audit_file_instead_of_holding_lines(void)
 {
-	char *dir = unit_tmpdir(), *jpath = fs_join(dir, JOURNAL_FILE);
+	char *dir = unit_tmpdir(), *jpath = fs_join(dir, STORE_FILE_JOURNAL);
 	struct buf b = {0};
 	struct itg_err e = {0};
 	int outcome = -1;
@@ -300,7 +300,7 @@ static void test_journal_names_the_pending_audit_file_instead_of_holding_lines(v
 		unit_rmtree(dir);
 		dir = unit_tmpdir();
 		free(jpath);
-		jpath = fs_join(dir, JOURNAL_FILE);
+		jpath = fs_join(dir, STORE_FILE_JOURNAL);
 		make_old(dir);
 		journal_steps = 0;
 		journal_crash_at = n;
@@ -329,12 +329,12 @@ static void test_journal_naming_a_store_file_as_pending_audit_is_damaged(void)
 	int outcome = -1;
 
 	make_old(dir);
-	write_in(dir, JOURNAL_FILE, "{\"format\":2,\"files\":[],\"audit\":{\"file\":"
+	write_in(dir, STORE_FILE_JOURNAL, "{\"format\":2,\"files\":[],\"audit\":{\"file\":"
 				    "\"audit.ndjson\",\"size\":0,\"pending\":\"organizations.csv\","
 				    "\"bytes\":14}}\n");
 	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".journal is damaged"));
-	unlink_in(dir, JOURNAL_FILE);
+	unlink_in(dir, STORE_FILE_JOURNAL);
 	got = store_state(dir);
 	CU_ASSERT_PTR_NOT_NULL(got);
 	if (got)
@@ -387,7 +387,7 @@ static void test_damaged_journal_is_a_runtime_error_naming_it(void)
 	struct itg_err e = {0};
 	int outcome = -1;
 
-	write_in(dir, JOURNAL_FILE, "{\"format\":1,\"files\":[{\"tmp\":\"../x\",\"final\":\"y\"}],"
+	write_in(dir, STORE_FILE_JOURNAL, "{\"format\":1,\"files\":[{\"tmp\":\"../x\",\"final\":\"y\"}],"
 				    "\"audit\":{\"file\":\"audit.ndjson\",\"size\":0,\"lines\":\"\"}}");
 	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
 	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);

@@ -107,7 +107,7 @@ static void test_html_report_escapes_everything_and_is_self_contained(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(html, "9 / 10"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(html, "<td class=\"num\">12</td>"));
 	buf_free(&b);
-	report_doc_free(&d);
+	rdoc_free(&d);
 }
 
 static void test_markdown_table_cells_cannot_break_the_table(void)
@@ -123,7 +123,7 @@ static void test_markdown_table_cells_cannot_break_the_table(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "| \\<script\\>evil()\\</script\\> next | 12 |\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "# Report \\<b\\>x\\</b\\>\n"));
 	buf_free(&b);
-	report_doc_free(&d);
+	rdoc_free(&d);
 }
 
 /* Counts the lines of text that contain needle. */
@@ -143,7 +143,7 @@ static size_t lines_with(const char *text, const char *needle)
  */
 static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
 {
-	enum { USERS = REPORT_MAX_ROWS + 50 };
+	enum { USERS = RDOC_MAX_ROWS + 50 };
 	char *dir = unit_tmpdir();
 	struct lstore s;
 	struct plan p;
@@ -173,7 +173,7 @@ static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
 	len = text.len;
 	CU_ASSERT_EQUAL_FATAL(planread_lines(&p, buf_detach(&text), len, PRODUCT_BULLPHISH,
 					     "plan.ndjson", &e), 0);
-	CU_ASSERT_EQUAL_FATAL(lstore_load(dir, PRODUCT_BULLPHISH, &s, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(lstore_load(dir, PRODUCT_BULLPHISH, NULL, &s, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(apply_plan(&p, &s, "2026-03-01T05:00:00.000Z", "us", &r, &e), 0);
 	{
 		struct report_input in = {
@@ -193,7 +193,7 @@ static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "| u1@x.example |"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "| u200@x.example |"));
 	CU_ASSERT_PTR_NULL(strstr(buf_str(&md), "u201@x.example"));
-	CU_ASSERT_EQUAL(lines_with(buf_str(&md), "@x.example |"), REPORT_MAX_ROWS);
+	CU_ASSERT_EQUAL(lines_with(buf_str(&md), "@x.example |"), RDOC_MAX_ROWS);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&md), "\n... and 50 more: every change is in "
 						    "changes.csv\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf_str(&html), "<td>u200@x.example</td>"));
@@ -208,7 +208,7 @@ static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
 	free(csv);
 	buf_free(&md);
 	buf_free(&html);
-	report_doc_free(&d);
+	rdoc_free(&d);
 	apply_result_free(&r);
 	lstore_free(&s);
 	planread_free(&p);

@@ -329,7 +329,7 @@ static void test_dry_run_refuses_while_a_journal_is_pending(void)
 	struct world w;
 
 	world_open(&w);
-	write_in(w.store, JOURNAL_FILE, "{}");
+	write_in(w.store, STORE_FILE_JOURNAL, "{}");
 	w.o.dry_run = 1;
 	CU_ASSERT_EQUAL(load(&w), -1);
 	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
