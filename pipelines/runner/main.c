@@ -82,6 +82,41 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	return -1;
 }
 
+/*
+ * "      --NAME            text", the text folded at spaces into lines that
+ * fit 80 columns under the other options' texts (a long name gets a line of
+ * its own).
+ */
+static void help_line(struct buf *b, const char *name, const char *text)
+{
+	enum { TEXT_COL = 24, WIDTH = 80 };
+	size_t col;
+
+	buf_addf(b, "      --%s", name);
+	col = 8 + strlen(name);
+	if (col + 1 > TEXT_COL) {
+		buf_addc(b, '\n');
+		col = 0;
+	}
+	while (*text) {
+		const char *end = text + strlen(text), *cut = end;
+
+		if ((size_t)(end - text) > WIDTH - TEXT_COL) {
+			cut = text + (WIDTH - TEXT_COL);
+			while (cut > text && *cut != ' ')
+				cut--;
+			if (cut == text)
+				cut = text + (WIDTH - TEXT_COL);
+		}
+		for (; col < TEXT_COL; col++)
+			buf_addc(b, ' ');
+		buf_add(b, text, (size_t)(cut - text));
+		buf_addc(b, '\n');
+		col = 0;
+		text = *cut == ' ' ? cut + 1 : cut;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct option options[3 + RUN_PASS_MAX];
@@ -107,7 +142,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < RUN_PASS_MAX && run_pass_flags[i].name; i++) {
 		options[n++] = (struct option){run_pass_flags[i].name, no_argument, NULL,
 					       OPT_PASS + (int)i};
-		buf_addf(&help, "      --%-16s%s\n", run_pass_flags[i].name, run_pass_flags[i].help);
+		help_line(&help, run_pass_flags[i].name, run_pass_flags[i].help);
 	}
 	options[n] = (struct option){0, 0, 0, 0};
 	buf_adds(&help, help_tail);

@@ -40,7 +40,7 @@ const struct run_pass_flag run_pass_flags[] = {
 
 int run_pass_given(const struct run_opts *o, const char *name)
 {
-	for (size_t i = 0; i < RUN_PASS_MAX && run_pass_flags[i].name; i++)
+	for (size_t i = 0; run_pass_flags[i].name; i++)
 		if (strcmp(run_pass_flags[i].name, name) == 0)
 			return (o->pass & (1u << i)) != 0;
 	return 0;
