@@ -21,6 +21,11 @@
 #define REASON_GOV_DOMAIN "gov_domain"
 #define REASON_PROTECTED_DOMAIN "protected_domain"
 #define REASON_INVALID_DOMAIN "invalid_domain"
+/* review: a linked IT Glue org missing from the snapshot without a
+ * confirmed deletion (RULES.md 1) */
+#define REASON_UNCONFIRMED_DELETION "unconfirmed_deletion"
+/* review: an import.select entry that matches no IT Glue org (RULES.md 15) */
+#define REASON_SELECT_NOT_FOUND "select_not_found"
 
 #define MATCH_EXACT "exact"
 #define MATCH_NORMALIZED "normalized"

@@ -64,19 +64,27 @@ struct store {
 
 /*
  * Fingerprints and reads the tables of product p from dir, in table order.
+ * First the folder: one that does not exist is ITG_EXIT_USAGE naming the
+ * path (never an empty store: a new store is a folder the operator makes),
+ * and so is one that holds the table only the other product keeps
+ * (domains.csv in a BullPhish ID store, users.csv in a Dark Web ID store).
  * A malformed file is ITG_EXIT_USAGE naming the file and line.  On failure
  * s is left empty (nothing to free).
  */
 int store_read(const char *dir, enum product p, struct store *s, struct itg_err *e);
 
 /*
- * The input checks of RULES.md 36 on tables read by store_read, in this
- * order: organizations (empty id, phishing/training not a boolean, then a
+ * The input checks of RULES.md 36 on tables read by store_read, table by
+ * table in this order: organizations, links, then users or domains.  Each
+ * table's bytes and ids come first: a header or cell that is not UTF-8,
+ * then row by row a cell that is not UTF-8 or a non-empty id (the `id` and
+ * `*_id` contract columns) that is not a decimal number.  Then
+ * organizations (empty id, phishing/training not a boolean, then a
  * duplicate id), links (unknown source, no IT Glue id, unknown
- * organization), then users (empty id, duplicate id, unknown organization,
- * two users with one itglue_contact_id) or domains (empty id, duplicate id,
+ * organization), users (empty id, duplicate id, unknown organization, two
+ * users with one itglue_contact_id) or domains (empty id, duplicate id,
  * unknown organization, unknown status).  The first problem found is
- * ITG_EXIT_USAGE naming the file and line.
+ * ITG_EXIT_USAGE naming the file and line (a header problem: line 1).
  */
 int store_validate(const struct store *s, struct itg_err *e);
 

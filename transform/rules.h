@@ -18,7 +18,8 @@ int scope_contact_type_selected(const struct model *m, const char *type_id,
 				const char *type_name);
 
 /* links.c, rules 1-3, RULES 1, 2: judges every store link; surviving links
- * are recorded with model_set_link.  Colliding manual links are an error. */
+ * are recorded with model_set_link, except those kept unconfirmed, whose
+ * product org is held instead.  Colliding manual links are an error. */
 int links_judge(struct model *m, struct itg_err *e);
 
 /* autolink.c, rule 4, RULES 6-12: links unlinked orgs by name, records
@@ -26,9 +27,10 @@ int links_judge(struct model *m, struct itg_err *e);
 void autolink_run(struct model *m);
 
 /* imports.c, rule 6, RULES 14-17: marks the orgs to import or skip, with
- * defaults and overrides.  A select entry matching nothing is an error
- * naming the pipeline file, line and column. */
-int imports_select(struct model *m, struct itg_err *e);
+ * defaults and overrides.  A select entry matching nothing is recorded for
+ * a review line select_not_found (and a warning naming the pipeline file,
+ * line and column); the run goes on. */
+void imports_select(struct model *m);
 /* Fills m->linked (ascending IT Glue id) and each org's rank. */
 void imports_rank_linked(struct model *m);
 /* rule 8, RULES 25, 26: first-fit licenses for imported orgs, once the
@@ -59,12 +61,32 @@ int renames_write(const struct model *m, struct plan_writer *w, struct itg_err *
  * lines (ascending IT Glue id). */
 int links_write_unlinks(const struct model *m, struct plan_writer *w, struct itg_err *e);
 int links_write_links(const struct model *m, struct plan_writer *w, struct itg_err *e);
-/* autolink.c: review lines. */
+/* links.c: review lines unconfirmed_deletion of the links kept because the
+ * snapshot does not confirm their org's deletion (RULES 1), ascending IT
+ * Glue id: the first lines of the review section (RULES 35). */
+int links_write_unconfirmed(const struct model *m, struct plan_writer *w, struct itg_err *e);
+/* autolink.c: review lines ambiguous_name. */
 int autolink_write_reviews(const struct model *m, struct plan_writer *w, struct itg_err *e);
+/* imports.c: review lines select_not_found, in the order of the select
+ * list: the last lines of the review section (RULES 35). */
+int imports_write_misses(const struct model *m, struct plan_writer *w, struct itg_err *e);
 /* imports.c: import_organization and skip lines, ascending IT Glue id. */
 int imports_write(const struct model *m, struct plan_writer *w, struct itg_err *e);
 
 /* disconnect.c, rule 10, RULES 34: every store link is unlinked. */
 void disconnect_apply(struct model *m);
+
+/*
+ * binding.c, CONTRACT.md sections 6 and 10: the store's binding to one
+ * integration, read from its integration.json before anything is planned.
+ * Refused (ITG_EXIT_STALE, naming what the store is bound to and the way
+ * out) unless connect: a store bound to another product, another pipeline
+ * name or another IT Glue account (a snapshot that names none included;
+ * without a snapshot the account is not compared), and, unless disconnect,
+ * a store its operator disconnected.  A store with no binding passes.
+ * pipeline_path names the pipeline file in the messages.
+ */
+int binding_check(const struct model *m, const char *store, const char *pipeline_path,
+		  int connect, int disconnect, struct itg_err *e);
 
 #endif

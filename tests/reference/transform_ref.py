@@ -9,6 +9,9 @@ generated data.  Standard library only.
 
 usage: transform_ref.py SETTINGS.json SNAPSHOT_DIR STORE_DIR [--disconnect]
 
+The snapshot's manifest.json gives resources.organizations.confirmed_deleted
+and unconfirmed_missing (RULES 1); a manifest without them confirms nothing.
+
 SETTINGS.json is the pipeline in JSON (the test writes it beside the YAML):
   {"product": "bullphish"|"darkwebid",
    "organization_types": "all"|[int|str...], "organization_statuses": ...,
@@ -195,6 +198,18 @@ def sid(v):
     return str(v)
 
 
+def read_missing(snap):
+    """RULES 1: the ids the manifest confirms deleted (a set; empty when the
+    manifest lacks the lists, as a snapshot made by hand)."""
+    p = os.path.join(snap, "manifest.json")
+    if not os.path.exists(p):
+        return set()
+    with open(p, encoding="utf-8") as f:
+        m = json.load(f)
+    org = (m.get("resources") or {}).get("organizations") or {}
+    return {str(i) for i in org.get("confirmed_deleted") or []}
+
+
 def read_csv(store, name):
     p = os.path.join(store, name)
     if not os.path.exists(p):
@@ -300,12 +315,19 @@ def main(argv):
         return True
 
     # ---- existing links (rules 1-3, RULES 1-2)
+    # Gone and confirmed deleted -> unlink itglue_deleted; gone without the
+    # confirmation -> kept under review (unconfirmed_deletion), a surviving
+    # link for rule 3; else out of scope -> unlink filtered_out.
+    confirmed = read_missing(snap)
     unlinks = []
     survivors = []
     for l in links:
         i = l["itglue_organization_id"]
         if i not in orgs:
-            unlinks.append((l, "itglue_deleted"))
+            if i in confirmed:
+                unlinks.append((l, "itglue_deleted"))
+            else:
+                survivors.append(l)
         elif not in_scope(i):
             unlinks.append((l, "filtered_out"))
         else:
@@ -314,12 +336,18 @@ def main(argv):
     m_i = {l["itglue_organization_id"] for l in manual}
     m_p = {l["organization_id"] for l in manual}
     kept = []
+    unconfirmed = []  # kept links to orgs gone without confirmation
     for l in survivors:
         if l["source"] != "manual" and (l["itglue_organization_id"] in m_i or
                                         l["organization_id"] in m_p):
             unlinks.append((l, "superseded_by_manual"))
+        elif l["itglue_organization_id"] not in orgs:
+            unconfirmed.append(l)
         else:
             kept.append(l)
+    # such a link holds its product org: it is not linked after the plan
+    # (no rename, no contact line) and takes no part in auto-link
+    held_p = {l["organization_id"] for l in unconfirmed}
     unlinks.sort(key=lambda x: (num(x[0]["itglue_organization_id"]),
                                 num(x[0]["organization_id"]), x[0]["_line"]))
     for l, why in unlinks:
@@ -333,7 +361,7 @@ def main(argv):
     # ---- auto-link (rule 4, RULES 6-12)
     mode = S.get("auto_link", "normalized")
     threshold = float(S.get("fuzzy_threshold", 0.92))
-    free_p = sorted((p for p in porgs if p not in link_p2i), key=num)
+    free_p = sorted((p for p in porgs if p not in link_p2i and p not in held_p), key=num)
     free_i = sorted((i for i in orgs if i not in link_i2p and in_scope(i)), key=num)
     new_links = []  # (p, i, match, score)
     reviews_i, reviews_p = [], []  # dicts
@@ -451,8 +479,27 @@ def main(argv):
     held -= set(link_i2p)
     reviews_i.sort(key=lambda r: num(r["itglue_organization_id"]))
     reviews_p.sort(key=lambda r: num(r["organization_id"]))
+    # RULES 35: unconfirmed_deletion first (ascending IT Glue id), then the
+    # name reviews, then select_not_found in the order of the select list
+    unconfirmed.sort(key=lambda l: (num(l["itglue_organization_id"]),
+                                    num(l["organization_id"]), l["_line"]))
+    for l in unconfirmed:
+        emit({"action": "review", "itglue_organization_id": l["itglue_organization_id"],
+              "organization_id": l["organization_id"], "reason": "unconfirmed_deletion",
+              "source": l["source"], "candidates": []})
     for r in reviews_i + reviews_p:
         emit(r)
+    sel = S.get("select", "none")
+    if isinstance(sel, list):
+        for e in sel:
+            if resolve_orgs(e, orgs):
+                continue
+            text = str(e)  # an integer as its decimal text
+            k = norm_key(text)
+            cands = sorted((i for i in orgs if k and norm_key(orgs[i]["name"]) == k), key=num)
+            emit({"action": "review", "itglue_organization_id": None,
+                  "organization_id": None, "reason": "select_not_found", "name": text,
+                  "candidates": cands, "candidate_names": [orgs[i]["name"] for i in cands]})
 
     # ---- rename (rule 5, RULES 13)
     for i in sorted(link_i2p, key=num):
@@ -463,17 +510,13 @@ def main(argv):
                   "before": pname(p), "after": n})
 
     # ---- import selection (rule 6, RULES 14-17)
-    sel = S.get("select", "none")
     selected = set()
     listed = set()
     if sel == "all":
         selected = {i for i in orgs if in_scope(i)}
     elif isinstance(sel, list):
         for e in sel:
-            ids = resolve_orgs(e, orgs)
-            if not ids:
-                raise SystemExit("select entry matches nothing: %r" % (e,))
-            listed.update(ids)
+            listed.update(resolve_orgs(e, orgs))  # a miss is a review (above)
         selected = set(listed)
     defaults = S.get("defaults") or {}
     dflt = {"employee_count": defaults.get("employee_count", "11-50"),

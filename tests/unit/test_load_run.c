@@ -316,7 +316,9 @@ static void test_dry_run_of_a_missing_store_creates_nothing(void)
 	     "{\"action\":\"import_organization\",\"ref\":\"new:9\",\"itglue_organization_id\":\"9\","
 	     "\"name\":\"N\",\"employee_count\":\"1-10\",\"industry\":\"Other\"}\n");
 	w.o.dry_run = 1;
-	CU_ASSERT_EQUAL(load(&w), 0);
+	/* a store folder that does not exist is an input error (lib/store) */
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_USAGE);
 	CU_ASSERT_FALSE(fs_exists(w.store));
 	w.o.dry_run = 0;
 	CU_ASSERT_EQUAL(load(&w), 0);

@@ -117,6 +117,7 @@ static void test_product_org_freed_by_unlink_takes_part_in_auto_link(void)
 	tfx_org(&t, "2", "Hooli", 1, 1);
 	tfx_store(&t, "organizations.csv", ORGS "10,Hooli,,,,,\n");
 	tfx_store(&t, "links.csv", LINKS "10,1,auto,\n");
+	tfx_deleted(&t, "1");
 	CU_ASSERT_EQUAL_FATAL(tfx_run(&t, ""), 0);
 	CU_ASSERT_STRING_EQUAL(tfx_line(&t, 0), "{'action':'unlink','organization_id':'10',"
 			       "'itglue_organization_id':'1','reason':'itglue_deleted','source':'auto'}");
