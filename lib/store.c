@@ -1,6 +1,6 @@
 /*
  * store.c - the product store's tables: names, contract columns, the one
- * reader and the input checks of RULES.md 36.
+ * reader and the input checks of docs/rules.md 36.
  */
 #include "store.h"
 
@@ -22,7 +22,7 @@ const char *const store_table_names[STORE_NTABLES] = {"organizations", "links", 
 const char *const store_file_names[STORE_NTABLES] = {"organizations.csv", "links.csv",
 						      "users.csv", "domains.csv"};
 
-/* CONTRACT.md section 5 */
+/* docs/contract.md section 5 */
 static const char *const bp_org_cols[] = {"id", "name", "employee_count", "industry",
 					  "phishing", "training", "last_sync", NULL};
 static const char *const dw_org_cols[] = {"id", "name", "employee_count", "industry",
@@ -34,7 +34,7 @@ static const char *const user_cols[] = {"id", "organization_id", "first_name", "
 static const char *const domain_cols[] = {"id", "organization_id", "domain", "itglue_domain_id",
 					  "status", "reason", "last_sync", NULL};
 
-/* RULES.md 36: the columns a file cannot be read without */
+/* docs/rules.md 36: the columns a file cannot be read without */
 static const char *const org_req[] = {"id", NULL};
 static const char *const link_req[] = {"organization_id", "itglue_organization_id", "source",
 				       NULL};
@@ -104,7 +104,7 @@ char *store_domain_key(const char *domain)
 /* ---- reading ------------------------------------------------------------ */
 
 /*
- * The folder itself (CONTRACT.md sections 5 and 10): it must exist, since
+ * The folder itself (docs/contract.md sections 5 and 10): it must exist, since
  * a mistyped `store:` must never start a second, empty store beside the
  * real one (a new store is an empty folder the operator makes); and it must
  * not hold the table only the other product keeps, which says the
@@ -346,7 +346,7 @@ static int check_domains(const struct store *s, const struct strmap *orgs, struc
 	return rc;
 }
 
-/* The id columns of each table (RULES.md 36: `id` and `*_id`). */
+/* The id columns of each table (docs/rules.md 36: `id` and `*_id`). */
 static const char *const org_ids[] = {"id", NULL};
 static const char *const link_ids[] = {"organization_id", "itglue_organization_id", NULL};
 static const char *const user_ids[] = {"id", "organization_id", "itglue_contact_id", NULL};
@@ -368,7 +368,7 @@ static long cell_line(const struct csv_table *t, size_t r, size_t c, size_t at)
 }
 
 /*
- * The bytes and the ids of table tab (RULES.md 36), before any other check
+ * The bytes and the ids of table tab (docs/rules.md 36), before any other check
  * of it: the header, then row by row each cell, which must be UTF-8, and
  * each non-empty id, which must be a decimal number.  An id like "abc" in
  * links.csv would otherwise read as an organization gone from IT Glue and

@@ -1,6 +1,6 @@
 /*
  * utf8.h - is this text UTF-8?  The check every reader of operator-edited
- * files applies (CONTRACT.md section 10: readers refuse bad bytes, invalid
+ * files applies (docs/contract.md section 10: readers refuse bad bytes, invalid
  * UTF-8 included), so that a Latin-1 name never reaches a plan or a report.
  */
 #ifndef ITG_UTF8_H

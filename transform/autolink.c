@@ -1,5 +1,5 @@
 /*
- * autolink.c - rule 4, RULES.md 6-12: linking by name.
+ * autolink.c - rule 4, docs/rules.md 6-12: linking by name.
  *
  * "If BullPhish ID has an SMB organization with the name Test SMB and IT
  * Glue has an SMB organization with the name Test SMB the synchronization
@@ -146,7 +146,7 @@ static void key_pass(struct model *m, enum auto_link mode, char *held_p)
 			free(b);
 			continue;
 		}
-		/* ambiguous, even if one pair inside is an exact match (RULES 9) */
+		/* ambiguous, even if one pair inside is an exact match (docs/rules.md 9) */
 		for (size_t j = 0; j < gr->ng; j++)
 			m->orgs[gr->g[j]].review = 1;
 		for (size_t j = 0; j < gr->np; j++)

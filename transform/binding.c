@@ -1,5 +1,5 @@
 /*
- * binding.c - one store, one integration (CONTRACT.md sections 6 and 10).
+ * binding.c - one store, one integration (docs/contract.md sections 6 and 10).
  *
  * The first load that applies a plan binds its store: integration.json
  * records the product, the pipeline name and the IT Glue account.  A plan

@@ -1,5 +1,5 @@
 /*
- * imports.c - rule 6 (import) and rule 8 (licenses), RULES.md 14-17, 25, 26.
+ * imports.c - rule 6 (import) and rule 8 (licenses), docs/rules.md 14-17, 25, 26.
  *
  * In-scope, unlinked IT Glue orgs chosen by import.select become new product
  * orgs with the defaults and overrides ("Industry and Employee Count are the
@@ -25,7 +25,7 @@
 /* Folded and normalized org names, computed once when a list needs them. */
 struct namefold {
 	char **folded;
-	char **keys;     /* RULES 7 keys, for the candidates of select_not_found */
+	char **keys;     /* docs/rules.md 7 keys, for the candidates of select_not_found */
 };
 
 static void namefold_free(struct namefold *nf, size_t n)
@@ -39,7 +39,7 @@ static void namefold_free(struct namefold *nf, size_t n)
 }
 
 /*
- * RULES 15: a YAML integer is an id; a string is an exact name, else a
+ * docs/rules.md 15: a YAML integer is an id; a string is an exact name, else a
  * case-insensitive name, else (all digits) an id.  A name shared by several
  * orgs selects them all.  Calls mark(org) for each; returns the number.
  */
@@ -102,7 +102,7 @@ static void apply_override(struct itg_org *g, void *ctx)
 }
 
 /*
- * RULES 15: the review of a select entry that matches nothing names, as
+ * docs/rules.md 15: the review of a select entry that matches nothing names, as
  * candidates, every org (in scope or not) whose normalized key equals the
  * entry's, ascending id (m->orgs is sorted); an empty key names none.
  */
@@ -157,7 +157,7 @@ void imports_select(struct model *m)
 		if (!g->selected)
 			continue;
 		if (!g->in_scope) {
-			/* only an explicit listing reports it (RULES 14) */
+			/* only an explicit listing reports it (docs/rules.md 14) */
 			g->skip_not_in_scope = g->selected == 2;
 			continue;
 		}
@@ -205,7 +205,7 @@ void imports_rank_linked(struct model *m)
 	m->nlinked = n;
 }
 
-/* One module's first fit (RULES 26).  Returns 1 when the module is left off. */
+/* One module's first fit (docs/rules.md 26).  Returns 1 when the module is left off. */
 static int fit(long long *seats, long long license, size_t need)
 {
 	if (license != LICENSE_UNLIMITED && *seats + (long long)need > license)
@@ -220,7 +220,7 @@ void imports_licenses(struct model *m)
 
 	if (m->product != PRODUCT_BULLPHISH)
 		return;
-	/* RULES 25: users (linked or not) of product orgs with the module on,
+	/* docs/rules.md 25: users (linked or not) of product orgs with the module on,
 	 * plus this plan's import_user lines into existing orgs with it on */
 	m->seats_phishing = m->seats_training = 0;
 	for (size_t i = 0; i < m->nporgs; i++) {

@@ -1,5 +1,5 @@
 /*
- * links.c - judging the store's existing links: rules 1-3, RULES.md 1, 2.
+ * links.c - judging the store's existing links: rules 1-3, docs/rules.md 1, 2.
  *
  * Order of judgement for a link: its IT Glue org is gone and the snapshot
  * confirms the deletion -> unlink itglue_deleted ("the IT Glue organization

@@ -1,5 +1,5 @@
 /*
- * itg-transform: snapshot + settings + store -> plan (CONTRACT.md section 6).
+ * itg-transform: snapshot + settings + store -> plan (docs/contract.md section 6).
  * Options only; the work is in transform.c and the rule files.
  */
 #include "cmd.h"

@@ -220,7 +220,7 @@ void model_set_link(struct prod_org *o, struct itg_org *g)
 
 /*
  * The store's rows as the rules see them.  store_validate has already
- * refused every inconsistency (RULES.md 36), so building cannot fail.
+ * refused every inconsistency (docs/rules.md 36), so building cannot fail.
  */
 
 static int porg_cmp(const void *a, const void *b)

@@ -35,7 +35,7 @@ struct itg_org {
 	char *type_id;         /* NULL when null */
 	char *status_id;       /* NULL when null */
 	int in_scope;          /* rule 1 */
-	int review;            /* in an ambiguous group: never imported (RULES 11) */
+	int review;            /* in an ambiguous group: never imported (docs/rules.md 11) */
 	struct prod_org *link; /* product org linked after the plan, or NULL */
 	const char *link_match;/* set when this plan makes the link */
 	double link_score;     /* fuzzy links only */
@@ -59,7 +59,7 @@ struct prod_org {
 	int phishing, training;
 	long line;
 	struct itg_org *link;   /* IT Glue org linked after the plan, or NULL */
-	int held;               /* its link is kept under unconfirmed_deletion (RULES 1):
+	int held;               /* its link is kept under unconfirmed_deletion (docs/rules.md 1):
 				   never auto-linked, renamed or given contact lines */
 	int imported_users;     /* this plan's import_user lines into it */
 	struct store_user **users;
@@ -111,7 +111,7 @@ struct new_link {
 	double score;            /* fuzzy only; < 0 otherwise */
 };
 
-/* A select entry that matches no IT Glue org (RULES 15): a review line. */
+/* A select entry that matches no IT Glue org (docs/rules.md 15): a review line. */
 struct select_miss {
 	const char *name;        /* the entry as written (borrowed from the pipeline) */
 	size_t ncand;
@@ -119,7 +119,7 @@ struct select_miss {
 	const char **cand_names;
 };
 
-/* A review line (RULES 9, 12): one side named, the other side's candidates. */
+/* A review line (docs/rules.md 9, 12): one side named, the other side's candidates. */
 struct review {
 	struct itg_org *itg;     /* the IT Glue org under review, or NULL */
 	struct prod_org *org;    /* the product org under review, or NULL */
@@ -175,7 +175,7 @@ struct model {
 	size_t nmisses, capmisses;
 	struct itg_org **linked;  /* orgs linked after the plan, ascending id (rank order) */
 	size_t nlinked;
-	long long seats_phishing, seats_training;  /* RULES 25 */
+	long long seats_phishing, seats_training;  /* docs/rules.md 25 */
 };
 
 /* Loads the snapshot's organizations, types, statuses and contact types
@@ -185,7 +185,7 @@ struct model {
 int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e);
 
 /* Reads and validates the product store under dir (lib/store: the
- * contract's columns, RULES 36) and builds the rows below from it.  Errors
+ * contract's columns, docs/rules.md 36) and builds the rows below from it.  Errors
  * name the file and line, ITG_EXIT_USAGE. */
 int model_load_store(struct model *m, const char *dir, struct itg_err *e);
 
@@ -208,7 +208,7 @@ const char *model_attr_str(yajl_val rec, const char *key);
 
 struct itg_org *model_itg_org(const struct model *m, const char *id);
 /* 1 if the snapshot confirms that IT Glue deleted org id (its manifest's
- * confirmed_deleted lists it, RULES 1). */
+ * confirmed_deleted lists it, docs/rules.md 1). */
 int model_deletion_confirmed(const struct model *m, const char *id);
 struct prod_org *model_prod_org(const struct model *m, const char *id);
 
@@ -216,7 +216,7 @@ struct prod_org *model_prod_org(const struct model *m, const char *id);
 void model_set_link(struct prod_org *o, struct itg_org *g);
 
 /* Case-folded, trimmed copy for case-insensitive comparison of names in
- * the settings (RULES 4, 15); malloc'd. */
+ * the settings (docs/rules.md 4, 15); malloc'd. */
 char *model_fold(const char *s);
 
 #endif

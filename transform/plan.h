@@ -56,11 +56,11 @@ int plan_write_link(struct plan_writer *w, const char *org_id, const char *itg_i
 int plan_write_review(struct plan_writer *w, const char *itg_id, const char *org_id, const char *match,
 		const char *name, size_t n, const char *const *cand_ids,
 		const char *const *cand_names, struct itg_err *e);
-/* review unconfirmed_deletion (RULES 1): the kept link's orgs and source,
+/* review unconfirmed_deletion (docs/rules.md 1): the kept link's orgs and source,
  * candidates []. */
 int plan_write_review_unconfirmed(struct plan_writer *w, const char *itg_id, const char *org_id,
 				  const char *source, struct itg_err *e);
-/* review select_not_found (RULES 15): both org ids null, name the entry as
+/* review select_not_found (docs/rules.md 15): both org ids null, name the entry as
  * written, the candidates with their names. */
 int plan_write_review_not_found(struct plan_writer *w, const char *name, size_t n,
 				const char *const *cand_ids, const char *const *cand_names,

@@ -1,6 +1,6 @@
 /*
  * transform.c - the order in which the rules are applied and the plan is
- * written (RULES.md 35): unlink, link, review (unconfirmed_deletion, then
+ * written (docs/rules.md 35): unlink, link, review (unconfirmed_deletion, then
  * ambiguous_name, then select_not_found), rename, import_organization and
  * skip, then each linked org's contact lines, then import_domain.
  *

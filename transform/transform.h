@@ -1,6 +1,6 @@
 /*
  * transform.h - itg-transform as a function: snapshot + settings + store
- * to a plan folder (CONTRACT.md section 6).  main.c only parses options.
+ * to a plan folder (docs/contract.md section 6).  main.c only parses options.
  */
 #ifndef ITG_TRANSFORM_TRANSFORM_H
 #define ITG_TRANSFORM_TRANSFORM_H

@@ -2,7 +2,7 @@
 # t200-transform-golden: the story fixtures, extracted by the real extractor
 # from the real test server, transform into the reviewed golden plans of
 # both products (tests/golden/transform/*/plan.ndjson, checked line by line
-# against RULES.md); the plan folder is 0700, its files 0600, and the
+# against docs/rules.md); the plan folder is 0700, its files 0600, and the
 # manifest's figures describe plan.ndjson.  The extractor reads the same
 # store the transform does, so it asks IT Glue for organization 99 (linked,
 # gone from the walk), which answers 404: the snapshot confirms the

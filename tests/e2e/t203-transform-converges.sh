@@ -1,7 +1,7 @@
 #!/bin/sh
 # t203-transform-converges: once a plan is loaded, transforming the same
 # snapshot against the updated store plans no changing action: only review,
-# skip and still-unimported domains remain (CONTRACT.md section 6).  The
+# skip and still-unimported domains remain (docs/contract.md section 6).  The
 # snapshot confirms the deletion of organization 99, so its link goes in the
 # first plan and the second has no unconfirmed_deletion review.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t204-transform-refusals: one store, one integration (CONTRACT.md sections 6
+# t204-transform-refusals: one store, one integration (docs/contract.md sections 6
 # and 10).  A store whose integration.json binds it to another product,
 # another pipeline name or another IT Glue account, or says the operator
 # disconnected it, is refused with exit 4 and a message naming what it is

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t210-transform-differential: itg-transform against an independent Python
-# implementation of RULES.md (tests/reference/transform_ref.py) on generated
+# implementation of docs/rules.md (tests/reference/transform_ref.py) on generated
 # IT Glue data of several sizes and seeds, extracted by the real extractor,
 # with random product stores (tests/reference/gen_case.py: name variants,
 # near misses, duplicates, links auto/manual/import incl. to deleted and
@@ -18,7 +18,7 @@ T=$(e2e_tmp)
 REF=$ITG_REPO/tests/reference
 
 # Cases whose plans differ because of a known itg-transform defect, named by
-# the RULES.md reading; skipped (not hidden: they are printed) until fixed.
+# the docs/rules.md reading; skipped (not hidden: they are printed) until fixed.
 # Format: "orgs:seed:case-number" separated by spaces.
 KNOWN_DIVERGENT_CASES=""
 

@@ -253,7 +253,7 @@ def main():
                 ov["phishing"] = rng.random() < 0.5
             overrides.append(ov)
     if isinstance(sel, list):
-        # entries that match nothing: select_not_found reviews (RULES 15)
+        # entries that match nothing: select_not_found reviews (docs/rules.md 15)
         gone = [i for _, i, _ in links if i not in by_id]
         for k in range(rng.randint(1, 4)):
             r = rng.random()

@@ -1,4 +1,4 @@
-/* Unit tests of lib/store: the one store reader and the input checks of RULES.md 36. */
+/* Unit tests of lib/store: the one store reader and the input checks of docs/rules.md 36. */
 #include "unit.h"
 
 #include "fsutil.h"

@@ -1,5 +1,5 @@
 /*
- * One store, one integration (CONTRACT.md sections 6 and 10): binding.c
+ * One store, one integration (docs/contract.md sections 6 and 10): binding.c
  * refuses a store bound to another product, pipeline or IT Glue account, or
  * disconnected by its operator, unless --connect; and --disconnect needs no
  * snapshot.

@@ -8,7 +8,7 @@
  * plan.ndjson (the reviewed expected plan) or error (text the error
  * message must contain; the run must exit 2).  Add a case by adding a folder;
  * ITG_WRITE_GOLDEN=1 writes a missing plan.ndjson, to be reviewed line by
- * line against RULES.md before it is checked in.
+ * line against docs/rules.md before it is checked in.
  */
 #include "unit.h"
 

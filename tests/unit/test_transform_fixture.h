@@ -22,7 +22,7 @@ struct tfx {
 	int given[RES_COUNT];         /* the test wrote this resource */
 	int omit[RES_COUNT];          /* leave it out of the snapshot */
 	int keep_snapshot;            /* tfx_run leaves the snapshot folder as it is */
-	/* the manifest's organizations lists (RULES 1); has_missing 0 writes
+	/* the manifest's organizations lists (docs/rules.md 1); has_missing 0 writes
 	 * neither key, as a snapshot made by hand */
 	int has_missing;
 	struct snapshot_ids deleted, unconfirmed;

@@ -166,7 +166,7 @@ static void test_digit_string_naming_no_org_selects_by_id(void)
 	tfx_free(&t);
 }
 
-/* RULES 25, 26: seats = users of orgs with the module on + import_user
+/* docs/rules.md 25, 26: seats = users of orgs with the module on + import_user
  * lines into them; imports first fit in ascending IT Glue id. */
 static void test_phishing_license_limit_is_first_fit_by_itglue_id(void)
 {
