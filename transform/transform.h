@@ -13,7 +13,7 @@ struct transform_opts {
 	const char *out;        /* plan folder to publish (required) */
 	const char *store;      /* store folder; NULL = the pipeline's `store` */
 	int disconnect;         /* rule 10 */
-	int connect;            /* (re-)bind the store: no binding refusal (CONTRACT 10) */
+	int connect;            /* (re-)bind the store: no binding refusal (docs/contract.md section 10) */
 };
 
 /*
