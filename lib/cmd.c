@@ -198,6 +198,20 @@ static int check_args(const struct cmd *cmd, const struct cmd_args *a, char *msg
  * The one exit path: a write error on stdout (seen by ferror, or by the
  * flush inside fclose) fails a run that had succeeded.
  */
+/*
+ * The reason of the first failed write of --help or --version: a text
+ * longer than stdio's buffer fails while it is written, not at fclose,
+ * and errno is gone by then.
+ */
+static int write_errno;
+
+static void out(const char *s)
+{
+	errno = 0;
+	if (fputs(s, stdout) == EOF && !write_errno)
+		write_errno = errno ? errno : EIO;
+}
+
 static int close_stdout(const struct cmd *cmd, int rc)
 {
 	int had_error = ferror(stdout) != 0;
@@ -206,6 +220,8 @@ static int close_stdout(const struct cmd *cmd, int rc)
 	errno = 0;
 	if (fclose(stdout) != 0)
 		saved = errno;
+	if (!saved && had_error)
+		saved = write_errno;
 	if ((had_error || saved) && rc == ITG_EXIT_OK) {
 		if (saved)
 			fprintf(stderr, "%s: cannot write to standard output: %s\n", cmd->name,
@@ -231,13 +247,14 @@ int cmd_main(const struct cmd *cmd, void *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (c.want_help) {
-		fputs(cmd->synopsis, stdout);
-		fputs("\n", stdout);
-		fputs(cmd->help, stdout);
+		out(cmd->synopsis);
+		out("\n");
+		out(cmd->help);
 		goto out;
 	}
 	if (c.want_version) {
-		printf("%s %s\n", cmd->name, ITG_VERSION);
+		out(cmd->name);
+		out(" " ITG_VERSION "\n");
 		goto out;
 	}
 	if (check_args(cmd, &c.args, msg, sizeof msg) != 0) {

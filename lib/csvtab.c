@@ -1,7 +1,7 @@
 /*
  * csvtab.c - product-store CSV files as header-driven tables.
  *
- * libcsv gives no positions (LIBRARIES.md 2.2), so the file is fed to it one
+ * libcsv gives no positions (docs/libraries.md 2.2), so the file is fed to it one
  * physical line at a time: a strict-quoting failure then lies on the line
  * just fed, and a row starts on the first non-blank line fed after the
  * previous row ended (quoted fields may span several lines).

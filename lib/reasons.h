@@ -1,6 +1,6 @@
 /*
  * reasons.h - the plan's reason, match, source and domain status words
- * (CONTRACT.md section 6), in one place so that the transform, the load, the
+ * (docs/contract.md section 6), in one place so that the transform, the load, the
  * report and the tests use the same spelling and a typo is a compile error.
  * The action words are enum plan_action (planfmt.h).
  */
@@ -21,6 +21,11 @@
 #define REASON_GOV_DOMAIN "gov_domain"
 #define REASON_PROTECTED_DOMAIN "protected_domain"
 #define REASON_INVALID_DOMAIN "invalid_domain"
+/* review: a linked IT Glue org missing from the snapshot without a
+ * confirmed deletion (docs/rules.md 1) */
+#define REASON_UNCONFIRMED_DELETION "unconfirmed_deletion"
+/* review: an import.select entry that matches no IT Glue org (docs/rules.md 15) */
+#define REASON_SELECT_NOT_FOUND "select_not_found"
 
 #define MATCH_EXACT "exact"
 #define MATCH_NORMALIZED "normalized"

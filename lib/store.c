@@ -1,24 +1,28 @@
 /*
  * store.c - the product store's tables: names, contract columns, the one
- * reader and the input checks of RULES.md 36.
+ * reader and the input checks of docs/rules.md 36.
  */
 #include "store.h"
 
+#include "ids.h"
 #include "reasons.h"
 #include "strmap.h"
+#include "utf8.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 const char *const store_table_names[STORE_NTABLES] = {"organizations", "links", "users",
 						       "domains"};
 const char *const store_file_names[STORE_NTABLES] = {"organizations.csv", "links.csv",
 						      "users.csv", "domains.csv"};
 
-/* CONTRACT.md section 5 */
+/* docs/contract.md section 5 */
 static const char *const bp_org_cols[] = {"id", "name", "employee_count", "industry",
 					  "phishing", "training", "last_sync", NULL};
 static const char *const dw_org_cols[] = {"id", "name", "employee_count", "industry",
@@ -30,7 +34,7 @@ static const char *const user_cols[] = {"id", "organization_id", "first_name", "
 static const char *const domain_cols[] = {"id", "organization_id", "domain", "itglue_domain_id",
 					  "status", "reason", "last_sync", NULL};
 
-/* RULES.md 36: the columns a file cannot be read without */
+/* docs/rules.md 36: the columns a file cannot be read without */
 static const char *const org_req[] = {"id", NULL};
 static const char *const link_req[] = {"organization_id", "itglue_organization_id", "source",
 				       NULL};
@@ -99,9 +103,57 @@ char *store_domain_key(const char *domain)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/*
+ * The folder itself (docs/contract.md sections 5 and 10): it must exist, since
+ * a mistyped `store:` must never start a second, empty store beside the
+ * real one (a new store is an empty folder the operator makes); and it must
+ * not hold the table only the other product keeps, which says the
+ * pipeline is pointed at the other product's store.
+ */
+static int check_folder(const char *dir, enum product p, struct itg_err *e)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return err_set(e, ITG_EXIT_USAGE,
+				       "store folder %s does not exist: check `store:` in the "
+				       "pipeline; a new store is an empty folder: mkdir -m 700 %s",
+				       dir, dir);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot read store folder %s: %s", dir,
+			       strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ITG_EXIT_USAGE,
+			       "store %s is not a folder: check `store:` in the pipeline", dir);
+	for (int t = 0; t < STORE_NTABLES; t++) {
+		enum product other = p == PRODUCT_BULLPHISH ? PRODUCT_DARKWEBID : PRODUCT_BULLPHISH;
+		char *path;
+		int found;
+
+		if (store_uses(p, (enum store_table)t) || !store_uses(other, (enum store_table)t))
+			continue;
+		path = fs_join(dir, store_file_names[t]);
+		found = lstat(path, &st) == 0;
+		if (found)
+			err_set(e, ITG_EXIT_USAGE,
+				"%s: %s is a %s table, and this is a %s pipeline (product: %s): "
+				"point `store:` at this pipeline's own store, or move the file out "
+				"of this one",
+				path, store_file_names[t], product_title(other), product_title(p),
+				product_name(p));
+		free(path);
+		if (found)
+			return -1;
+	}
+	return 0;
+}
+
 int store_read(const char *dir, enum product p, struct store *s, struct itg_err *e)
 {
 	memset(s, 0, sizeof *s);
+	if (check_folder(dir, p, e) != 0)
+		return -1;
 	s->product = p;
 	s->dir = xstrdup(dir);
 	for (int t = 0; t < STORE_NTABLES; t++) {
@@ -294,17 +346,91 @@ static int check_domains(const struct store *s, const struct strmap *orgs, struc
 	return rc;
 }
 
+/* The id columns of each table (docs/rules.md 36: `id` and `*_id`). */
+static const char *const org_ids[] = {"id", NULL};
+static const char *const link_ids[] = {"organization_id", "itglue_organization_id", NULL};
+static const char *const user_ids[] = {"id", "organization_id", "itglue_contact_id", NULL};
+static const char *const domain_ids[] = {"id", "organization_id", "itglue_domain_id", NULL};
+
+/* The physical line of byte `at` of cell c of row r: the row's first line
+ * plus the line ends inside the quoted fields before it. */
+static long cell_line(const struct csv_table *t, size_t r, size_t c, size_t at)
+{
+	long line = t->lines[r];
+
+	for (size_t k = 0; k <= c; k++) {
+		const char *cell = t->rows[r][k];
+		size_t n = k < c ? strlen(cell) : at;
+		for (size_t i = 0; i < n; i++)
+			line += cell[i] == '\n';
+	}
+	return line;
+}
+
+/*
+ * The bytes and the ids of table tab (docs/rules.md 36), before any other check
+ * of it: the header, then row by row each cell, which must be UTF-8, and
+ * each non-empty id, which must be a decimal number.  An id like "abc" in
+ * links.csv would otherwise read as an organization gone from IT Glue and
+ * be unlinked instead of refused.
+ */
+static int check_cells(const struct store *s, enum store_table tab, struct itg_err *e)
+{
+	static const char *const *const ids[STORE_NTABLES] = {org_ids, link_ids, user_ids,
+							      domain_ids};
+	const struct csv_table *t = &s->tab[tab];
+	int cols[4], ncols = 0;
+
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!utf8_valid(t->cols[c]))
+			return err_at(e, ITG_EXIT_USAGE, t->path, 1, 0,
+				      "the header holds bytes that are not UTF-8: save the file "
+				      "as UTF-8");
+	for (int k = 0; ids[tab][k]; k++)
+		cols[ncols++] = csvtab_col(t, ids[tab][k]);
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *cell = t->rows[r][c];
+			size_t len = strlen(cell), at = utf8_invalid_at(cell, len);
+			if (at < len)
+				return err_at(e, ITG_EXIT_USAGE, t->path, cell_line(t, r, c, at), 0,
+					      "column \"%s\" holds bytes that are not UTF-8 (byte "
+					      "0x%02x): save the file as UTF-8",
+					      t->cols[c], (unsigned char)cell[at]);
+		}
+		for (int k = 0; k < ncols; k++) {
+			const char *id = csvtab_get(t, r, cols[k]);
+			if (*id && !id_is_numeric(id))
+				return err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+					      "%s \"%.*s\" is not a decimal number: ids are digits "
+					      "only; fix the id or remove the row",
+					      ids[tab][k], (int)utf8_prefix(id, 64), id);
+		}
+	}
+	return 0;
+}
+
 int store_validate(const struct store *s, struct itg_err *e)
 {
 	struct strmap *orgs = NULL;
-	int rc = check_orgs(s, &orgs, e);
+	int rc = check_cells(s, STORE_ORGS, e);
 
 	if (rc == 0)
+		rc = check_orgs(s, &orgs, e);
+	if (rc == 0)
+		rc = check_cells(s, STORE_LINKS, e);
+	if (rc == 0)
 		rc = check_links(s, orgs, e);
-	if (rc == 0 && s->used[STORE_USERS])
-		rc = check_users(s, orgs, e);
-	if (rc == 0 && s->used[STORE_DOMAINS])
-		rc = check_domains(s, orgs, e);
+	if (rc == 0 && s->used[STORE_USERS]) {
+		rc = check_cells(s, STORE_USERS, e);
+		if (rc == 0)
+			rc = check_users(s, orgs, e);
+	}
+	if (rc == 0 && s->used[STORE_DOMAINS]) {
+		rc = check_cells(s, STORE_DOMAINS, e);
+		if (rc == 0)
+			rc = check_domains(s, orgs, e);
+	}
 	strmap_free(orgs, NULL);
 	return rc;
 }

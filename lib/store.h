@@ -1,11 +1,11 @@
 /*
- * store.h - the product store (CONTRACT.md section 5, RULES.md 36): the
+ * store.h - the product store (docs/contract.md section 5, docs/rules.md 36): the
  * folder of CSV tables a product keeps, the other files beside them, and
  * the one reader and the one validation both itg-transform and itg-load use.
  *
  * Tables are read through lib/csvtab: columns found by header name, extra
  * columns kept, a contract column missing from a header read as "" (and
- * added when the table is written), the required columns of RULES.md 36
+ * added when the table is written), the required columns of docs/rules.md 36
  * enforced, a missing file an empty table.  Every table read is also
  * fingerprinted (fs_fingerprint), the figures a plan manifest records.
  *
@@ -39,11 +39,11 @@ extern const char *const store_file_names[STORE_NTABLES];
 int store_uses(enum product p, enum store_table t);
 /* The contract columns of table t for product p, NULL-terminated. */
 const char *const *store_contract_cols(enum product p, enum store_table t);
-/* The columns a file of table t cannot be read without (RULES.md 36). */
+/* The columns a file of table t cannot be read without (docs/rules.md 36). */
 const char *const *store_required_cols(enum store_table t);
 
 /*
- * A store boolean (RULES.md 36): true/false, 1/0, yes/no in any case, and
+ * A store boolean (docs/rules.md 36): true/false, 1/0, yes/no in any case, and
  * the empty string for false.  1 or 0; -1 for anything else (NULL too).
  */
 int store_parse_bool(const char *s);
@@ -64,19 +64,27 @@ struct store {
 
 /*
  * Fingerprints and reads the tables of product p from dir, in table order.
+ * First the folder: one that does not exist is ITG_EXIT_USAGE naming the
+ * path (never an empty store: a new store is a folder the operator makes),
+ * and so is one that holds the table only the other product keeps
+ * (domains.csv in a BullPhish ID store, users.csv in a Dark Web ID store).
  * A malformed file is ITG_EXIT_USAGE naming the file and line.  On failure
  * s is left empty (nothing to free).
  */
 int store_read(const char *dir, enum product p, struct store *s, struct itg_err *e);
 
 /*
- * The input checks of RULES.md 36 on tables read by store_read, in this
- * order: organizations (empty id, phishing/training not a boolean, then a
+ * The input checks of docs/rules.md 36 on tables read by store_read, table by
+ * table in this order: organizations, links, then users or domains.  Each
+ * table's bytes and ids come first: a header or cell that is not UTF-8,
+ * then row by row a cell that is not UTF-8 or a non-empty id (the `id` and
+ * `*_id` contract columns) that is not a decimal number.  Then
+ * organizations (empty id, phishing/training not a boolean, then a
  * duplicate id), links (unknown source, no IT Glue id, unknown
- * organization), then users (empty id, duplicate id, unknown organization,
- * two users with one itglue_contact_id) or domains (empty id, duplicate id,
+ * organization), users (empty id, duplicate id, unknown organization, two
+ * users with one itglue_contact_id) or domains (empty id, duplicate id,
  * unknown organization, unknown status).  The first problem found is
- * ITG_EXIT_USAGE naming the file and line.
+ * ITG_EXIT_USAGE naming the file and line (a header problem: line 1).
  */
 int store_validate(const struct store *s, struct itg_err *e);
 

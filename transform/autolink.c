@@ -1,13 +1,14 @@
 /*
- * autolink.c - rule 4, RULES.md 6-12: linking by name.
+ * autolink.c - rule 4, docs/rules.md 6-12: linking by name.
  *
  * "If BullPhish ID has an SMB organization with the name Test SMB and IT
  * Glue has an SMB organization with the name Test SMB the synchronization
  * link automatically establishes."  Unlinked product orgs (those freed by
  * rules 1-3 in this plan included) and unlinked in-scope IT Glue orgs are
- * grouped by name key (names.h).  A group of exactly one of each links; any
- * larger group is ambiguous and reported for review, and its IT Glue orgs
- * are never imported.  `fuzzy` then compares what is left by trigram
+ * grouped by name key (names.h); a product org whose link is kept under
+ * unconfirmed_deletion (links.c) is not unlinked and takes no part.  A
+ * group of exactly one of each links; any larger group is ambiguous and
+ * reported for review, and its IT Glue orgs are never imported.  `fuzzy` then compares what is left by trigram
  * similarity, linking only a mutual, clear best.
  */
 #include "rules.h"
@@ -109,7 +110,7 @@ static void key_pass(struct model *m, enum auto_link mode, char *held_p)
 
 	for (size_t i = 0; i < m->nporgs; i++) {
 		char *k;
-		if (m->porgs[i].link)
+		if (m->porgs[i].link || m->porgs[i].held)
 			continue;
 		k = name_key(mode, m->porgs[i].name);
 		if (*k) {
@@ -145,7 +146,7 @@ static void key_pass(struct model *m, enum auto_link mode, char *held_p)
 			free(b);
 			continue;
 		}
-		/* ambiguous, even if one pair inside is an exact match (RULES 9) */
+		/* ambiguous, even if one pair inside is an exact match (docs/rules.md 9) */
 		for (size_t j = 0; j < gr->ng; j++)
 			m->orgs[gr->g[j]].review = 1;
 		for (size_t j = 0; j < gr->np; j++)
@@ -262,7 +263,7 @@ static void fuzzy_pass(struct model *m, const char *held_p)
 	side_alloc(&gs, m->norgs);
 	for (size_t i = 0; i < m->nporgs; i++) {
 		char *t;
-		if (m->porgs[i].link || held_p[i])
+		if (m->porgs[i].link || m->porgs[i].held || held_p[i])
 			continue;
 		t = names_fuzzy_text(m->porgs[i].name);
 		if (!*t) {

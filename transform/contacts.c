@@ -1,5 +1,5 @@
 /*
- * contacts.c - rule 7, RULES.md 18-24: BullPhish ID users from IT Glue
+ * contacts.c - rule 7, docs/rules.md 18-24: BullPhish ID users from IT Glue
  * contacts.
  *
  * For every org linked after the plan, the contacts of the selected types
@@ -32,7 +32,7 @@
 /* About this many contacts are judged in memory at a time. */
 unsigned long contacts_bucket_size = 50000;
 
-/* ---- email choice (RULES 20) --------------------------------------------- */
+/* ---- email choice (docs/rules.md 20) --------------------------------------------- */
 
 static char *trimmed(const char *s)
 {
@@ -262,7 +262,7 @@ static char *lower(const char *s)
 }
 
 /* update_user when first, last or group differ exactly, or the email other
- * than in letter case (RULES 23).  Writes nothing when all agree. */
+ * than in letter case (docs/rules.md 23).  Writes nothing when all agree. */
 static int update_if_changed(struct plan_writer *w, const struct store_user *u,
 			     const struct crec *c, struct itg_err *e)
 {
@@ -355,7 +355,7 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 	size_t ngone = 0, gi = 0;
 	int rc = 0;
 
-	/* RULES 21: the lowest contact id keeps an address */
+	/* docs/rules.md 21: the lowest contact id keeps an address */
 	for (size_t i = 0; i < n; i++) {
 		struct crec *c = &recs[i];
 		char *key;
@@ -372,7 +372,7 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 	if (p) {
 		for (size_t i = 0; i < p->nusers; i++)
 			p->users[i]->claimed = p->users[i]->relinked = p->users[i]->judged = 0;
-		/* RULES 22: first by itglue_contact_id among the org's users */
+		/* docs/rules.md 22: first by itglue_contact_id among the org's users */
 		for (size_t i = 0; i < n; i++) {
 			struct store_user *u = strmap_get(m->user_by_contact, recs[i].s[R_ID]);
 			if (u && u->org == p) {

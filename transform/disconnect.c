@@ -1,5 +1,5 @@
 /*
- * disconnect.c - rule 10, RULES.md 34.
+ * disconnect.c - rule 10, docs/rules.md 34.
  *
  * "Disconnect: it disconnects the active integration."  A --disconnect plan
  * holds only unlink lines, one for every link in the store (links to

@@ -1,5 +1,5 @@
 /*
- * domains.c - rule 9, RULES.md 27-33: Dark Web ID domains.
+ * domains.c - rule 9, docs/rules.md 27-33: Dark Web ID domains.
  *
  * Every domain of an org linked after the plan is planned as pending, or
  * unimported with a reason ("Domain license limit reached", ".gov domain
@@ -28,7 +28,7 @@ static char *name_key(const char *org_id, const char *domain)
 	return key;
 }
 
-/* RULES 29: invalid, then gov, then protected, then the license. */
+/* docs/rules.md 29: invalid, then gov, then protected, then the license. */
 static const char *judge(const char *norm, const struct protected_list *pl, long long *used,
 			 long long license)
 {
@@ -62,7 +62,7 @@ int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e)
 
 	if (protected_list_load(m->p->protected_domains, &pl, e) != 0)
 		return -1;
-	/* RULES 27, 28: imported rows use a license and are not planned again */
+	/* docs/rules.md 27, 28: imported rows use a license and are not planned again */
 	imported_ids = strmap_new(m->ndomains);
 	imported_names = strmap_new(m->ndomains);
 	for (size_t i = 0; i < m->ndomains; i++) {

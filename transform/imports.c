@@ -1,10 +1,13 @@
 /*
- * imports.c - rule 6 (import) and rule 8 (licenses), RULES.md 14-17, 25, 26.
+ * imports.c - rule 6 (import) and rule 8 (licenses), docs/rules.md 14-17, 25, 26.
  *
  * In-scope, unlinked IT Glue orgs chosen by import.select become new product
  * orgs with the defaults and overrides ("Industry and Employee Count are the
  * mandatory fields").  An org already linked is never imported twice, and
- * an org under review is never imported.  Turning phishing or training on
+ * an org under review is never imported.  A select entry that matches no
+ * org is no error (an imported org that IT Glue renames or deletes must not
+ * halt every later run): it becomes a review line select_not_found naming
+ * the orgs whose normalized name equals it.  Turning phishing or training on
  * for an imported org never pushes the seats used past the license: first
  * fit in ascending IT Glue id, the module is left off otherwise.
  */
@@ -12,28 +15,31 @@
 #include "rules.h"
 
 #include "log.h"
+#include "names.h"
 #include "reasons.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Folded org names, computed once when a list needs them. */
+/* Folded and normalized org names, computed once when a list needs them. */
 struct namefold {
 	char **folded;
+	char **keys;     /* docs/rules.md 7 keys, for the candidates of select_not_found */
 };
 
 static void namefold_free(struct namefold *nf, size_t n)
 {
-	if (!nf->folded)
-		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; nf->folded && i < n; i++)
 		free(nf->folded[i]);
+	for (size_t i = 0; nf->keys && i < n; i++)
+		free(nf->keys[i]);
 	free(nf->folded);
+	free(nf->keys);
 }
 
 /*
- * RULES 15: a YAML integer is an id; a string is an exact name, else a
+ * docs/rules.md 15: a YAML integer is an id; a string is an exact name, else a
  * case-insensitive name, else (all digits) an id.  A name shared by several
  * orgs selects them all.  Calls mark(org) for each; returns the number.
  */
@@ -95,12 +101,40 @@ static void apply_override(struct itg_org *g, void *ctx)
 		g->training = ov->training;
 }
 
-int imports_select(struct model *m, struct itg_err *e)
+/*
+ * docs/rules.md 15: the review of a select entry that matches nothing names, as
+ * candidates, every org (in scope or not) whose normalized key equals the
+ * entry's, ascending id (m->orgs is sorted); an empty key names none.
+ */
+static void add_miss(struct model *m, struct namefold *nf, const struct sel_entry *en)
+{
+	struct select_miss *ms;
+	char *want = names_normalized_key(en->text);
+
+	if (!nf->keys) {
+		nf->keys = xmalloc((m->norgs ? m->norgs : 1) * sizeof *nf->keys);
+		for (size_t i = 0; i < m->norgs; i++)
+			nf->keys[i] = names_normalized_key(m->orgs[i].name);
+	}
+	xgrow((void **)&m->misses, &m->capmisses, m->nmisses + 1, sizeof *m->misses);
+	ms = &m->misses[m->nmisses++];
+	memset(ms, 0, sizeof *ms);
+	ms->name = en->text;
+	ms->cand_ids = xmalloc((m->norgs ? m->norgs : 1) * sizeof *ms->cand_ids);
+	ms->cand_names = xmalloc((m->norgs ? m->norgs : 1) * sizeof *ms->cand_names);
+	for (size_t i = 0; *want && i < m->norgs; i++)
+		if (!strcmp(nf->keys[i], want)) {
+			ms->cand_ids[ms->ncand] = m->orgs[i].id;
+			ms->cand_names[ms->ncand++] = m->orgs[i].name;
+		}
+	free(want);
+}
+
+void imports_select(struct model *m)
 {
 	const struct pipeline *p = m->p;
 	const struct selector *sel = &p->import_select;
 	struct namefold nf = {0};
-	int rc = 0;
 
 	if (sel->all) {
 		for (size_t i = 0; i < m->norgs; i++)
@@ -110,21 +144,20 @@ int imports_select(struct model *m, struct itg_err *e)
 		for (size_t i = 0; i < sel->n; i++) {
 			const struct sel_entry *en = &sel->v[i];
 			if (resolve_entry(m, &nf, en, mark_listed, NULL) == 0) {
-				rc = err_at(e, ITG_EXIT_USAGE, p->path, en->line, en->col,
-					    "import.select entry \"%s\" matches no IT Glue "
-					    "organization in the snapshot: fix the name or id, "
-					    "or remove the entry",
-					    en->text);
-				break;
+				add_miss(m, &nf, en);
+				log_warn("%s:%d:%d: import.select entry \"%s\" matches no IT Glue "
+					 "organization in the snapshot: planned as a review "
+					 "(select_not_found); fix the name or id, or remove the entry",
+					 p->path, en->line, en->col, en->text);
 			}
 		}
 	}
-	for (size_t i = 0; i < m->norgs && rc == 0; i++) {
+	for (size_t i = 0; i < m->norgs; i++) {
 		struct itg_org *g = &m->orgs[i];
 		if (!g->selected)
 			continue;
 		if (!g->in_scope) {
-			/* only an explicit listing reports it (RULES 14) */
+			/* only an explicit listing reports it (docs/rules.md 14) */
 			g->skip_not_in_scope = g->selected == 2;
 			continue;
 		}
@@ -137,7 +170,7 @@ int imports_select(struct model *m, struct itg_err *e)
 		g->training = p->default_training;
 	}
 	/* later overrides win */
-	for (size_t i = 0; i < p->n_overrides && rc == 0; i++) {
+	for (size_t i = 0; i < p->n_overrides; i++) {
 		const struct import_override *ov = &p->overrides[i];
 		size_t n = resolve_entry(m, &nf, &ov->target, apply_override, (void *)ov);
 		if (n == 0)
@@ -153,7 +186,6 @@ int imports_select(struct model *m, struct itg_err *e)
 		}
 	}
 	namefold_free(&nf, m->norgs);
-	return rc;
 }
 
 void imports_rank_linked(struct model *m)
@@ -173,7 +205,7 @@ void imports_rank_linked(struct model *m)
 	m->nlinked = n;
 }
 
-/* One module's first fit (RULES 26).  Returns 1 when the module is left off. */
+/* One module's first fit (docs/rules.md 26).  Returns 1 when the module is left off. */
 static int fit(long long *seats, long long license, size_t need)
 {
 	if (license != LICENSE_UNLIMITED && *seats + (long long)need > license)
@@ -188,7 +220,7 @@ void imports_licenses(struct model *m)
 
 	if (m->product != PRODUCT_BULLPHISH)
 		return;
-	/* RULES 25: users (linked or not) of product orgs with the module on,
+	/* docs/rules.md 25: users (linked or not) of product orgs with the module on,
 	 * plus this plan's import_user lines into existing orgs with it on */
 	m->seats_phishing = m->seats_training = 0;
 	for (size_t i = 0; i < m->nporgs; i++) {
@@ -236,6 +268,17 @@ int imports_write(const struct model *m, struct plan_writer *w, struct itg_err *
 			rc = plan_write_skip_org(w, g->id, REASON_NOT_IN_SCOPE, g->name, e);
 		}
 		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int imports_write_misses(const struct model *m, struct plan_writer *w, struct itg_err *e)
+{
+	for (size_t i = 0; i < m->nmisses; i++) {
+		const struct select_miss *ms = &m->misses[i];
+		if (plan_write_review_not_found(w, ms->name, ms->ncand, ms->cand_ids, ms->cand_names,
+						e) != 0)
 			return -1;
 	}
 	return 0;

@@ -1,11 +1,16 @@
 /*
- * links.c - judging the store's existing links: rules 1-3, RULES.md 1, 2.
+ * links.c - judging the store's existing links: rules 1-3, docs/rules.md 1, 2.
  *
- * Order of judgement for a link: its IT Glue org is gone -> unlink
- * itglue_deleted ("the IT Glue organization column indicates None"); else
- * out of scope -> unlink filtered_out ("all the inactive status links are
- * removed"); only the surviving links meet rule 3, one-to-one, where a
- * manual link wins over an auto or import link to either of its orgs.
+ * Order of judgement for a link: its IT Glue org is gone and the snapshot
+ * confirms the deletion -> unlink itglue_deleted ("the IT Glue organization
+ * column indicates None"); gone without that confirmation -> kept, with a
+ * review unconfirmed_deletion (a short or hand-made snapshot never deletes
+ * the operator's links); else out of scope -> unlink filtered_out ("all the
+ * inactive status links are removed").  Only the surviving links, the kept
+ * unconfirmed ones included, meet rule 3, one-to-one, where a manual link
+ * wins over an auto or import link to either of its orgs.  A kept
+ * unconfirmed link holds its product org: it is not linked after the plan
+ * (nothing renames it or touches its users) and never auto-links.
  * Collisions are judged on the store as read: a group of links sharing an
  * org must hold exactly one manual link, else the store is inconsistent.
  */
@@ -76,11 +81,17 @@ int links_judge(struct model *m, struct itg_err *e)
 	manual_org = strmap_new(m->nlinks);
 	for (size_t i = 0; i < m->nlinks; i++) {
 		struct store_link *l = &m->links[i];
-		if (!l->itg)
+		if (!l->itg && model_deletion_confirmed(m, l->itg_id)) {
 			l->unlink_reason = REASON_ITGLUE_DELETED;
-		else if (!l->itg->in_scope)
+			continue;
+		}
+		if (!l->itg)
+			l->unconfirmed = 1;   /* kept: it survives into rule 3 */
+		else if (!l->itg->in_scope) {
 			l->unlink_reason = REASON_FILTERED_OUT;
-		else if (!strcmp(l->source, SOURCE_MANUAL)) {
+			continue;
+		}
+		if (!strcmp(l->source, SOURCE_MANUAL)) {
 			strmap_put(manual_itg, l->itg_id, l);
 			strmap_put(manual_org, l->org_id, l);
 		}
@@ -92,6 +103,8 @@ int links_judge(struct model *m, struct itg_err *e)
 		if (strcmp(l->source, SOURCE_MANUAL) &&
 		    (strmap_has(manual_itg, l->itg_id) || strmap_has(manual_org, l->org_id)))
 			l->unlink_reason = REASON_SUPERSEDED_BY_MANUAL;
+		else if (l->unconfirmed)
+			l->org->held = 1;
 		else
 			model_set_link(l->org, l->itg);
 	}
@@ -150,6 +163,24 @@ int links_write_links(const struct model *m, struct plan_writer *w, struct itg_e
 	for (size_t i = 0; i < m->nnew_links && rc == 0; i++)
 		rc = plan_write_link(w, v[i].org->id, v[i].itg->id, v[i].match, v[i].score,
 			       v[i].org->name, v[i].itg->name, e);
+	free(v);
+	return rc;
+}
+
+/* The kept unconfirmed links, ascending IT Glue id, then product id, then line. */
+int links_write_unconfirmed(const struct model *m, struct plan_writer *w, struct itg_err *e)
+{
+	const struct store_link **v = xmalloc((m->nlinks ? m->nlinks : 1) * sizeof *v);
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->nlinks; i++)
+		if (m->links[i].unconfirmed && !m->links[i].unlink_reason)
+			v[n++] = &m->links[i];
+	if (n)
+		qsort(v, n, sizeof *v, unlink_cmp);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = plan_write_review_unconfirmed(w, v[i]->itg_id, v[i]->org_id, v[i]->source, e);
 	free(v);
 	return rc;
 }

@@ -168,8 +168,14 @@ int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e)
 	char *mpath;
 
 	m->snapshot_dir = xstrdup(dir);
-	if (snapshot_manifest_read(dir, &m->man, e) != 0)
+	if (snapshot_manifest_load(dir, &m->man, e) != 0)
 		return -1;
+	m->have_snapshot = 1;
+	/* a snapshot without the lists (made by hand, or by an older
+	 * itg-extract) confirms nothing */
+	m->confirmed = strmap_new(m->man.confirmed_deleted.n);
+	for (size_t i = 0; i < m->man.confirmed_deleted.n; i++)
+		strmap_put(m->confirmed, m->man.confirmed_deleted.v[i], NULL);
 	mpath = fs_join(dir, "manifest.json");
 	if (fs_read_all(mpath, &raw, 0, e) != 0) {
 		free(mpath);
@@ -194,6 +200,11 @@ struct itg_org *model_itg_org(const struct model *m, const char *id)
 	return id && m->org_by_id ? strmap_get(m->org_by_id, id) : NULL;
 }
 
+int model_deletion_confirmed(const struct model *m, const char *id)
+{
+	return id && m->confirmed && strmap_has(m->confirmed, id);
+}
+
 struct prod_org *model_prod_org(const struct model *m, const char *id)
 {
 	return id && m->porg_by_id ? strmap_get(m->porg_by_id, id) : NULL;
@@ -209,7 +220,7 @@ void model_set_link(struct prod_org *o, struct itg_org *g)
 
 /*
  * The store's rows as the rules see them.  store_validate has already
- * refused every inconsistency (RULES.md 36), so building cannot fail.
+ * refused every inconsistency (docs/rules.md 36), so building cannot fail.
  */
 
 static int porg_cmp(const void *a, const void *b)
@@ -389,7 +400,14 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->nreviews; i++)
 		free_review(&m->reviews[i]);
 	free(m->reviews);
+	for (size_t i = 0; i < m->nmisses; i++) {
+		free(m->misses[i].cand_ids);
+		free(m->misses[i].cand_names);
+	}
+	free(m->misses);
 	free(m->linked);
 	free(m->snapshot_dir);
+	strmap_free(m->confirmed, NULL);
+	snapshot_manifest_free(&m->man);
 	memset(m, 0, sizeof *m);
 }

@@ -35,7 +35,7 @@ struct itg_org {
 	char *type_id;         /* NULL when null */
 	char *status_id;       /* NULL when null */
 	int in_scope;          /* rule 1 */
-	int review;            /* in an ambiguous group: never imported (RULES 11) */
+	int review;            /* in an ambiguous group: never imported (docs/rules.md 11) */
 	struct prod_org *link; /* product org linked after the plan, or NULL */
 	const char *link_match;/* set when this plan makes the link */
 	double link_score;     /* fuzzy links only */
@@ -59,6 +59,8 @@ struct prod_org {
 	int phishing, training;
 	long line;
 	struct itg_org *link;   /* IT Glue org linked after the plan, or NULL */
+	int held;               /* its link is kept under unconfirmed_deletion (docs/rules.md 1):
+				   never auto-linked, renamed or given contact lines */
 	int imported_users;     /* this plan's import_user lines into it */
 	struct store_user **users;
 	size_t nusers, capusers;
@@ -72,6 +74,7 @@ struct store_link {
 	long line;
 	struct prod_org *org;
 	struct itg_org *itg;     /* NULL when gone from the snapshot */
+	int unconfirmed;         /* gone, and the snapshot does not confirm the deletion */
 	const char *unlink_reason; /* set when this plan removes the link */
 };
 
@@ -108,7 +111,15 @@ struct new_link {
 	double score;            /* fuzzy only; < 0 otherwise */
 };
 
-/* A review line (RULES 9, 12): one side named, the other side's candidates. */
+/* A select entry that matches no IT Glue org (docs/rules.md 15): a review line. */
+struct select_miss {
+	const char *name;        /* the entry as written (borrowed from the pipeline) */
+	size_t ncand;
+	const char **cand_ids;   /* orgs with the entry's normalized key, ascending id */
+	const char **cand_names;
+};
+
+/* A review line (docs/rules.md 9, 12): one side named, the other side's candidates. */
 struct review {
 	struct itg_org *itg;     /* the IT Glue org under review, or NULL */
 	struct prod_org *org;    /* the product org under review, or NULL */
@@ -123,9 +134,11 @@ struct model {
 	enum product product;
 	int contacts_on;          /* bullphish with sync.contacts.enabled */
 
-	/* snapshot */
+	/* snapshot (none for a --disconnect run without one) */
+	int have_snapshot;
 	char *snapshot_dir;
-	struct snapshot_manifest man;
+	struct snapshot_manifest man;  /* with its id lists (snapshot_manifest_load) */
+	struct strmap *confirmed; /* resources.organizations.confirmed_deleted, id set */
 	uint64_t manifest_hash;
 	struct itg_org *orgs;     /* sorted by id */
 	size_t norgs;
@@ -158,18 +171,21 @@ struct model {
 	size_t nnew_links, capnew_links;
 	struct review *reviews;
 	size_t nreviews, capreviews;
+	struct select_miss *misses; /* in the order of the select list */
+	size_t nmisses, capmisses;
 	struct itg_org **linked;  /* orgs linked after the plan, ascending id (rank order) */
 	size_t nlinked;
-	long long seats_phishing, seats_training;  /* RULES 25 */
+	long long seats_phishing, seats_training;  /* docs/rules.md 25 */
 };
 
 /* Loads the snapshot's organizations, types, statuses and contact types
  * (contacts and domains stay on disk) after verifying every file against the
- * manifest.  Errors name the file and line; bad input is ITG_EXIT_USAGE. */
+ * manifest, and the manifest's confirmed deletions.  Errors name the file
+ * and line; bad input is ITG_EXIT_USAGE. */
 int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e);
 
 /* Reads and validates the product store under dir (lib/store: the
- * contract's columns, RULES 36) and builds the rows below from it.  Errors
+ * contract's columns, docs/rules.md 36) and builds the rows below from it.  Errors
  * name the file and line, ITG_EXIT_USAGE. */
 int model_load_store(struct model *m, const char *dir, struct itg_err *e);
 
@@ -191,13 +207,16 @@ const char *model_attr_id(yajl_val rec, const char *key);
 const char *model_attr_str(yajl_val rec, const char *key);
 
 struct itg_org *model_itg_org(const struct model *m, const char *id);
+/* 1 if the snapshot confirms that IT Glue deleted org id (its manifest's
+ * confirmed_deleted lists it, docs/rules.md 1). */
+int model_deletion_confirmed(const struct model *m, const char *id);
 struct prod_org *model_prod_org(const struct model *m, const char *id);
 
 /* Records that the product org and the IT Glue org are linked after the plan. */
 void model_set_link(struct prod_org *o, struct itg_org *g);
 
 /* Case-folded, trimmed copy for case-insensitive comparison of names in
- * the settings (RULES 4, 15); malloc'd. */
+ * the settings (docs/rules.md 4, 15); malloc'd. */
 char *model_fold(const char *s);
 
 #endif

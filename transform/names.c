@@ -4,12 +4,12 @@
  * The normalisation, documented in one place (docs/matching.md repeats it
  * with examples):
  *
- * exact key (RULES.md 8)
+ * exact key (docs/rules.md 8)
  *   Unicode NFC, then outer white space trimmed (the Unicode White_Space
  *   code points: ASCII space, tab, newlines, U+0085, U+00A0, U+1680,
  *   U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).  Case is kept.
  *
- * normalized key (RULES.md 7)
+ * normalized key (docs/rules.md 7)
  *   1. Unicode NFKD, case fold (full folding: "ß" -> "ss"), combining marks
  *      (categories Mn, Mc, Me) dropped.  Letters with no decomposition
  *      ("ø", "ł", "æ") stay as they are.
@@ -24,7 +24,7 @@
  *      dropped suffix stays ("Smith & Co" -> "smithand").
  *   5. The tokens are joined with no separator; no token left gives "".
  *
- * fuzzy text (RULES.md 12)
+ * fuzzy text (docs/rules.md 12)
  *   The tokens of step 4 joined by one space.  Its trigrams are the runs of
  *   three consecutive code points, without padding, as a set; a text of one
  *   or two code points has a single "trigram", the whole text; "" has none.

@@ -1,5 +1,5 @@
 /*
- * names.h - name keys and trigram similarity for auto-link (RULES.md 7, 8, 12).
+ * names.h - name keys and trigram similarity for auto-link (docs/rules.md 7, 8, 12).
  *
  * The normalisation is documented in one place: the comment at the top of
  * names.c (and docs/matching.md).
@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-/* Name keys for auto-link (RULES.md 7, 8, 12).  All return malloc'd strings the caller frees. */
+/* Name keys for auto-link (docs/rules.md 7, 8, 12).  All return malloc'd strings the caller frees. */
 char *names_exact_key(const char *name);       /* Unicode NFC, outer whitespace trimmed, case kept */
-char *names_normalized_key(const char *name);  /* RULES 7; "" when no token is left (never auto-links) */
+char *names_normalized_key(const char *name);  /* docs/rules.md 7; "" when no token is left (never auto-links) */
 char *names_fuzzy_text(const char *name);      /* the normalized tokens joined by one space ("" if none) */
 double names_trigram_jaccard(const char *fuzzy_a, const char *fuzzy_b); /* Jaccard of character trigram sets */
 struct names_hit { size_t item; double score; };

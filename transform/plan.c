@@ -196,6 +196,42 @@ int plan_write_review(struct plan_writer *w, const char *itg_id, const char *org
 	return emit(w, PA_REVIEW, e);
 }
 
+int plan_write_review_unconfirmed(struct plan_writer *w, const char *itg_id, const char *org_id,
+				  const char *source, struct itg_err *e)
+{
+	begin(w, PA_REVIEW);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, itg_id);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, org_id);
+	json_kv_str(w->g, PK_REASON, REASON_UNCONFIRMED_DELETION);
+	json_kv_str(w->g, PK_SOURCE, source);
+	json_key(w->g, PK_CANDIDATES);
+	yajl_gen_array_open(w->g);
+	yajl_gen_array_close(w->g);
+	return emit(w, PA_REVIEW, e);
+}
+
+int plan_write_review_not_found(struct plan_writer *w, const char *name, size_t n,
+				const char *const *cand_ids, const char *const *cand_names,
+				struct itg_err *e)
+{
+	begin(w, PA_REVIEW);
+	json_kv_str(w->g, PK_ITGLUE_ORGANIZATION_ID, NULL);
+	json_kv_str(w->g, PK_ORGANIZATION_ID, NULL);
+	json_kv_str(w->g, PK_REASON, REASON_SELECT_NOT_FOUND);
+	json_kv_str(w->g, PK_NAME, name);
+	json_key(w->g, PK_CANDIDATES);
+	yajl_gen_array_open(w->g);
+	for (size_t i = 0; i < n; i++)
+		json_str(w->g, cand_ids[i]);
+	yajl_gen_array_close(w->g);
+	json_key(w->g, PK_CANDIDATE_NAMES);
+	yajl_gen_array_open(w->g);
+	for (size_t i = 0; i < n; i++)
+		json_str(w->g, cand_names[i]);
+	yajl_gen_array_close(w->g);
+	return emit(w, PA_REVIEW, e);
+}
+
 int plan_write_rename(struct plan_writer *w, const char *org_id, const char *itg_id,
 		const char *before, const char *after, struct itg_err *e)
 {
@@ -348,7 +384,7 @@ int plan_write_import_domain(struct plan_writer *w, const char *org_id, const ch
 
 int plan_write_manifest(const char *dir, const struct model *m, const struct plan_writer *w,
 			const char *snapshot_path, uint64_t settings_hash, int disconnect,
-			struct itg_err *e)
+			int connect, struct itg_err *e)
 {
 	struct plan_manifest man = {0};
 	int rc;
@@ -356,16 +392,19 @@ int plan_write_manifest(const char *dir, const struct model *m, const struct pla
 	man.pipeline = xstrdup(m->p->name);
 	man.product = m->product;
 	man.disconnect = disconnect;
-	man.snapshot.path = xstrdup(snapshot_path);
-	man.snapshot.region = xstrdup(m->man.region);
-	man.snapshot.base_url = xstrdup(m->man.base_url);
-	man.snapshot.started_at = xstrdup(m->man.started_at);
-	man.snapshot.finished_at = xstrdup(m->man.finished_at);
-	if (m->man.has_account && m->man.primary_org_id[0]) {
-		man.snapshot.account_id = xstrdup(m->man.primary_org_id);
-		man.snapshot.account_name = xstrdup(m->man.primary_org_name);
+	man.connect = connect;
+	if (m->have_snapshot) {
+		man.snapshot.path = xstrdup(snapshot_path);
+		man.snapshot.region = xstrdup(m->man.region);
+		man.snapshot.base_url = xstrdup(m->man.base_url);
+		man.snapshot.started_at = xstrdup(m->man.started_at);
+		man.snapshot.finished_at = xstrdup(m->man.finished_at);
+		if (m->man.has_account && m->man.primary_org_id[0]) {
+			man.snapshot.account_id = xstrdup(m->man.primary_org_id);
+			man.snapshot.account_name = xstrdup(m->man.primary_org_name);
+		}
+		man.snapshot.manifest_hash = m->manifest_hash;
 	}
-	man.snapshot.manifest_hash = m->manifest_hash;
 	man.settings_hash = settings_hash;
 	man.store_path = xstrdup(m->store.dir);
 	/* every table the product reads, present or not, in table order */

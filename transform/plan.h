@@ -56,6 +56,15 @@ int plan_write_link(struct plan_writer *w, const char *org_id, const char *itg_i
 int plan_write_review(struct plan_writer *w, const char *itg_id, const char *org_id, const char *match,
 		const char *name, size_t n, const char *const *cand_ids,
 		const char *const *cand_names, struct itg_err *e);
+/* review unconfirmed_deletion (docs/rules.md 1): the kept link's orgs and source,
+ * candidates []. */
+int plan_write_review_unconfirmed(struct plan_writer *w, const char *itg_id, const char *org_id,
+				  const char *source, struct itg_err *e);
+/* review select_not_found (docs/rules.md 15): both org ids null, name the entry as
+ * written, the candidates with their names. */
+int plan_write_review_not_found(struct plan_writer *w, const char *name, size_t n,
+				const char *const *cand_ids, const char *const *cand_names,
+				struct itg_err *e);
 int plan_write_rename(struct plan_writer *w, const char *org_id, const char *itg_id,
 		const char *before, const char *after, struct itg_err *e);
 /* bullphish: phishing/training/limited written; limited_phishing/training
@@ -92,9 +101,11 @@ int plan_write_import_domain(struct plan_writer *w, const char *org_id, const ch
 char *plan_write_ref(const char *itg_id);
 
 struct model;
-/* Writes dir/manifest.json for the plan w (closed) made from m. */
+/* Writes dir/manifest.json for the plan w (closed) made from m; the
+ * snapshot keys are null when m has no snapshot (--disconnect without one).
+ * connect: made with --connect, the load re-binds the store. */
 int plan_write_manifest(const char *dir, const struct model *m, const struct plan_writer *w,
 			const char *snapshot_path, uint64_t settings_hash, int disconnect,
-			struct itg_err *e);
+			int connect, struct itg_err *e);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * renames.c - rule 5, RULES.md 13.
+ * renames.c - rule 5, docs/rules.md 13.
  *
  * "If you ... edit an SMB organization name, for example, testingorg7 to
  * testingorg5, the organization name of BullPhish ID changes."  Every link

@@ -1,5 +1,5 @@
 /*
- * rules.h - the rules of CONTRACT.md section 6, one file each, applied in
+ * rules.h - the rules of docs/contract.md section 6, one file each, applied in
  * this order by transform.c.  Each reads and updates the model's decisions.
  */
 #ifndef ITG_TRANSFORM_RULES_H
@@ -8,7 +8,7 @@
 #include "model.h"
 #include "plan.h"
 
-/* scope.c, rule 1 and RULES 3, 4: resolves the type, status and contact
+/* scope.c, rule 1 and docs/rules.md 3, 4: resolves the type, status and contact
  * type filters and marks every IT Glue org in or out of scope. */
 void scope_apply(struct model *m);
 /* A contact type (NULL when null) is selected by sync.contacts.contact_types;
@@ -17,25 +17,27 @@ void scope_apply(struct model *m);
 int scope_contact_type_selected(const struct model *m, const char *type_id,
 				const char *type_name);
 
-/* links.c, rules 1-3, RULES 1, 2: judges every store link; surviving links
- * are recorded with model_set_link.  Colliding manual links are an error. */
+/* links.c, rules 1-3, docs/rules.md 1, 2: judges every store link; surviving links
+ * are recorded with model_set_link, except those kept unconfirmed, whose
+ * product org is held instead.  Colliding manual links are an error. */
 int links_judge(struct model *m, struct itg_err *e);
 
-/* autolink.c, rule 4, RULES 6-12: links unlinked orgs by name, records
+/* autolink.c, rule 4, docs/rules.md 6-12: links unlinked orgs by name, records
  * reviews and holds ambiguous IT Glue orgs back from import. */
 void autolink_run(struct model *m);
 
-/* imports.c, rule 6, RULES 14-17: marks the orgs to import or skip, with
- * defaults and overrides.  A select entry matching nothing is an error
- * naming the pipeline file, line and column. */
-int imports_select(struct model *m, struct itg_err *e);
+/* imports.c, rule 6, docs/rules.md 14-17: marks the orgs to import or skip, with
+ * defaults and overrides.  A select entry matching nothing is recorded for
+ * a review line select_not_found (and a warning naming the pipeline file,
+ * line and column); the run goes on. */
+void imports_select(struct model *m);
 /* Fills m->linked (ascending IT Glue id) and each org's rank. */
 void imports_rank_linked(struct model *m);
-/* rule 8, RULES 25, 26: first-fit licenses for imported orgs, once the
+/* rule 8, docs/rules.md 25, 26: first-fit licenses for imported orgs, once the
  * import_user counts are known. */
 void imports_licenses(struct model *m);
 
-/* contacts.c, rule 7, RULES 18-24: streams the contacts, writes the contact
+/* contacts.c, rule 7, docs/rules.md 18-24: streams the contacts, writes the contact
  * lines of every linked org to w (orgs in rank order) and counts the
  * import_user lines.  tmpdir holds the temporary bucket files. */
 int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w,
@@ -43,28 +45,48 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w,
 /* Contacts per bucket (tests lower it to exercise several buckets). */
 extern unsigned long contacts_bucket_size;
 
-/* The usable email of a contact record (RULES 20): trimmed values, the
+/* The usable email of a contact record (docs/rules.md 20): trimmed values, the
  * primary first, then the others in listed order, the first valid one.
  * Returns NULL with *email set (malloc'd), or the skip reason
  * (REASON_NO_EMAIL, REASON_INVALID_EMAIL) with *email NULL. */
 const char *contacts_choose_email(yajl_val contact, char **email);
 
-/* domains.c, rule 9, RULES 27-33: streams the domains into w. */
+/* domains.c, rule 9, docs/rules.md 27-33: streams the domains into w. */
 int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e);
 
-/* renames.c, rule 5, RULES 13: rename lines, ascending IT Glue id. */
+/* renames.c, rule 5, docs/rules.md 13: rename lines, ascending IT Glue id. */
 int renames_write(const struct model *m, struct plan_writer *w, struct itg_err *e);
 
 /* links.c: unlink lines (ascending IT Glue id, then product id), then link
  * lines (ascending IT Glue id). */
 int links_write_unlinks(const struct model *m, struct plan_writer *w, struct itg_err *e);
 int links_write_links(const struct model *m, struct plan_writer *w, struct itg_err *e);
-/* autolink.c: review lines. */
+/* links.c: review lines unconfirmed_deletion of the links kept because the
+ * snapshot does not confirm their org's deletion (docs/rules.md 1), ascending IT
+ * Glue id: the first lines of the review section (docs/rules.md 35). */
+int links_write_unconfirmed(const struct model *m, struct plan_writer *w, struct itg_err *e);
+/* autolink.c: review lines ambiguous_name. */
 int autolink_write_reviews(const struct model *m, struct plan_writer *w, struct itg_err *e);
+/* imports.c: review lines select_not_found, in the order of the select
+ * list: the last lines of the review section (docs/rules.md 35). */
+int imports_write_misses(const struct model *m, struct plan_writer *w, struct itg_err *e);
 /* imports.c: import_organization and skip lines, ascending IT Glue id. */
 int imports_write(const struct model *m, struct plan_writer *w, struct itg_err *e);
 
-/* disconnect.c, rule 10, RULES 34: every store link is unlinked. */
+/* disconnect.c, rule 10, docs/rules.md 34: every store link is unlinked. */
 void disconnect_apply(struct model *m);
+
+/*
+ * binding.c, docs/contract.md sections 6 and 10: the store's binding to one
+ * integration, read from its integration.json before anything is planned.
+ * Refused (ITG_EXIT_STALE, naming what the store is bound to and the way
+ * out) unless connect: a store bound to another product, another pipeline
+ * name or another IT Glue account (a snapshot that names none included;
+ * without a snapshot the account is not compared), and, unless disconnect,
+ * a store its operator disconnected.  A store with no binding passes.
+ * pipeline_path names the pipeline file in the messages.
+ */
+int binding_check(const struct model *m, const char *store, const char *pipeline_path,
+		  int connect, int disconnect, struct itg_err *e);
 
 #endif

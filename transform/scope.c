@@ -1,5 +1,5 @@
 /*
- * scope.c - rule 1 (filters) and RULES.md 3, 4.
+ * scope.c - rule 1 (filters) and docs/rules.md 3, 4.
  *
  * "You can set up Sync Settings and filter organizations by organization
  * type and status": an IT Glue org whose type or status is not selected is
@@ -57,7 +57,7 @@ static struct strmap *resolve(const struct selector *sel, const struct strmap *n
 	return set;
 }
 
-/* A null type or status is selected only by `all` (RULES 3). */
+/* A null type or status is selected only by `all` (docs/rules.md 3). */
 static int selected(const struct strmap *set, const char *id)
 {
 	if (!set)

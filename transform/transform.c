@@ -1,7 +1,8 @@
 /*
  * transform.c - the order in which the rules are applied and the plan is
- * written (RULES.md 35): unlink, link, review, rename, import_organization
- * and skip, then each linked org's contact lines, then import_domain.
+ * written (docs/rules.md 35): unlink, link, review (unconfirmed_deletion, then
+ * ambiguous_name, then select_not_found), rename, import_organization and
+ * skip, then each linked org's contact lines, then import_domain.
  *
  * The contact lines are judged before the org section is written, because
  * the licenses of imported orgs (rule 8) depend on their import_user
@@ -37,7 +38,8 @@ static void log_summary(const struct plan_writer *w, const char *out)
 /* Judges everything that precedes writing. */
 static int judge(struct model *m, int disconnect, struct itg_err *e)
 {
-	scope_apply(m);
+	if (m->have_snapshot)
+		scope_apply(m);
 	if (disconnect) {
 		disconnect_apply(m);
 		return 0;
@@ -45,8 +47,7 @@ static int judge(struct model *m, int disconnect, struct itg_err *e)
 	if (links_judge(m, e) != 0)
 		return -1;
 	autolink_run(m);
-	if (imports_select(m, e) != 0)
-		return -1;
+	imports_select(m);
 	imports_rank_linked(m);
 	return 0;
 }
@@ -72,7 +73,8 @@ static int write_plan(struct model *m, int disconnect, const char *staged,
 	if (links_write_unlinks(m, w, e) != 0)
 		goto out;
 	if (!disconnect) {
-		if (links_write_links(m, w, e) != 0 || autolink_write_reviews(m, w, e) != 0 ||
+		if (links_write_links(m, w, e) != 0 || links_write_unconfirmed(m, w, e) != 0 ||
+		    autolink_write_reviews(m, w, e) != 0 || imports_write_misses(m, w, e) != 0 ||
 		    renames_write(m, w, e) != 0 || imports_write(m, w, e) != 0)
 			goto out;
 		if (cpath && plan_writer_append(w, &cw, e) != 0)
@@ -106,8 +108,19 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 			o->pipeline);
 		goto out;
 	}
-	if (model_load_snapshot(&m, o->snapshot, e) != 0 || model_load_store(&m, store, e) != 0 ||
-	    judge(&m, o->disconnect, e) != 0)
+	if (o->connect && o->disconnect) {
+		err_set(e, ITG_EXIT_USAGE, "--connect and --disconnect exclude each other");
+		goto out;
+	}
+	if (!o->snapshot && !o->disconnect) {
+		err_set(e, ITG_EXIT_USAGE, "--snapshot DIR is required (except with --disconnect)");
+		goto out;
+	}
+	/* the binding is checked before the store's tables are read: a store of
+	 * another product must be refused for what it is, not for its files */
+	if ((o->snapshot && model_load_snapshot(&m, o->snapshot, e) != 0) ||
+	    binding_check(&m, store, o->pipeline, o->connect, o->disconnect, e) != 0 ||
+	    model_load_store(&m, store, e) != 0 || judge(&m, o->disconnect, e) != 0)
 		goto out;
 	staged = fs_stage_dir(o->out, e);
 	if (!staged)
@@ -115,7 +128,7 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 	if (write_plan(&m, o->disconnect, staged, &w, e) != 0)
 		goto out;
 	if (plan_write_manifest(staged, &m, &w, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
-				o->disconnect, e) != 0)
+				o->disconnect, o->connect, e) != 0)
 		goto out;
 	if (fs_publish_dir(staged, o->out, e) != 0)
 		goto out;

@@ -1,6 +1,6 @@
 /*
  * transform.h - itg-transform as a function: snapshot + settings + store
- * to a plan folder (CONTRACT.md section 6).  main.c only parses options.
+ * to a plan folder (docs/contract.md section 6).  main.c only parses options.
  */
 #ifndef ITG_TRANSFORM_TRANSFORM_H
 #define ITG_TRANSFORM_TRANSFORM_H
@@ -9,17 +9,20 @@
 
 struct transform_opts {
 	const char *pipeline;   /* pipeline YAML (required) */
-	const char *snapshot;   /* snapshot folder (required) */
+	const char *snapshot;   /* snapshot folder (required unless disconnect) */
 	const char *out;        /* plan folder to publish (required) */
 	const char *store;      /* store folder; NULL = the pipeline's `store` */
 	int disconnect;         /* rule 10 */
+	int connect;            /* (re-)bind the store: no binding refusal (docs/contract.md section 10) */
 };
 
 /*
- * Reads everything, judges, writes the plan into a staged sibling of
- * o->out and publishes it atomically.  On any error nothing is left under
- * o->out (an earlier plan there stays untouched) and the store is never
- * written.  Logs a summary of the counts per action.
+ * Reads everything, checks the store's binding (binding.c: a store bound
+ * elsewhere or disconnected by its operator is ITG_EXIT_STALE), judges,
+ * writes the plan into a staged sibling of o->out and publishes it
+ * atomically.  On any error nothing is left under o->out (an earlier plan
+ * there stays untouched) and the store is never written.  Logs a summary of
+ * the counts per action.
  */
 int transform_run(const struct transform_opts *o, struct itg_err *e);
 

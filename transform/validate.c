@@ -1,5 +1,5 @@
 /*
- * validate.c - the email and domain tests of RULES.md 20, 30, 31, 32.
+ * validate.c - the email and domain tests of docs/rules.md 20, 30, 31, 32.
  *
  * Domain rule (readings 20 and 30): at least two labels separated by dots;
  * each label 1..63 ASCII letters, digits or hyphens, not starting or ending

@@ -1,19 +1,19 @@
 /*
- * validate.h - email and domain tests of RULES.md 20, 30, 31 and the
- * protected-domain list of RULES.md 32.
+ * validate.h - email and domain tests of docs/rules.md 20, 30, 31 and the
+ * protected-domain list of docs/rules.md 32.
  */
 #ifndef ITG_VALIDATE_H
 #define ITG_VALIDATE_H
 
 #include "err.h"
 
-/* RULES 20: the usable-email test (trimmed input expected). */
+/* docs/rules.md 20: the usable-email test (trimmed input expected). */
 int validate_email(const char *email);          /* 1 valid, 0 not */
-/* RULES 30: trimmed, lower-cased (ASCII), one trailing dot removed; malloc'd. */
+/* docs/rules.md 30: trimmed, lower-cased (ASCII), one trailing dot removed; malloc'd. */
 char *validate_domain_normalize(const char *raw);
 int validate_domain(const char *normalized);    /* 1 valid under the domain rule of reading 20/30 */
-int validate_domain_is_gov(const char *normalized); /* RULES 31 */
-struct protected_list;                           /* RULES 32 */
+int validate_domain_is_gov(const char *normalized); /* docs/rules.md 31 */
+struct protected_list;                           /* docs/rules.md 32 */
 /* Loads path (blank lines, '#' comments ignored, case-insensitive; ".x" or "*.x" is a suffix;
    other lines match that domain and its subdomains).  NULL path = empty list.  Errors (unreadable
    file, a line that is not a domain or suffix) -> ITG_EXIT_USAGE naming file and line. */

@@ -2,18 +2,26 @@
 # t200-transform-golden: the story fixtures, extracted by the real extractor
 # from the real test server, transform into the reviewed golden plans of
 # both products (tests/golden/transform/*/plan.ndjson, checked line by line
-# against RULES.md); the plan folder is 0700, its files 0600, and the
-# manifest's figures describe plan.ndjson.
+# against docs/rules.md); the plan folder is 0700, its files 0600, and the
+# manifest's figures describe plan.ndjson.  The extractor reads the same
+# store the transform does, so it asks IT Glue for organization 99 (linked,
+# gone from the walk), which answers 404: the snapshot confirms the
+# deletion and the golden plans unlink it (itglue_deleted).
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 T=$(e2e_tmp)
 mock_start --data "$ITG_REPO/fixtures/itglue"
 
 for p in bullphish darkwebid; do
-	"$ITG_BIN/itg-extract" -p "$ITG_REPO/pipelines/$p.yaml" --base-url "$MOCK_URL" \
+	cp -R "$ITG_REPO/fixtures/stores/$p" "$T/store-$p"
+	# the example pipeline, on the copied store, for the extractor
+	sed "s|^store: .*|store: $T/store-$p|" "$ITG_REPO/pipelines/$p.yaml" >"$T/extract-$p.yaml"
+	"$ITG_BIN/itg-extract" -p "$T/extract-$p.yaml" --base-url "$MOCK_URL" \
 		--out "$T/snap-$p" 2>"$T/extract-$p.log" ||
 		{ cat "$T/extract-$p.log" >&2; fail "itg-extract failed for $p"; }
-	cp -R "$ITG_REPO/fixtures/stores/$p" "$T/store-$p"
+	tr -d ' \n' <"$T/snap-$p/manifest.json" |
+		grep -qF '"confirmed_deleted":["99"],"unconfirmed_missing":[]' ||
+		fail "$p snapshot does not confirm the deletion of 99"
 	"$ITG_BIN/itg-transform" -p "$ITG_REPO/pipelines/$p.yaml" --snapshot "$T/snap-$p" \
 		--store "$T/store-$p" --out "$T/plan-$p" 2>"$T/transform-$p.log" ||
 		{ cat "$T/transform-$p.log" >&2; fail "itg-transform failed for $p"; }

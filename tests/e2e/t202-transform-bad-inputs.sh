@@ -1,8 +1,11 @@
 #!/bin/sh
 # t202-transform-bad-inputs: a malformed CSV row, bad YAML, a truncated
-# snapshot file, a manifest CRC mismatch and a select name matching nothing
-# each exit 2 with a message naming the file (and line), and leave no plan
-# folder (nor a staged one) behind.
+# snapshot file, a manifest CRC mismatch, a store id that is not a decimal
+# number, bytes that are not UTF-8 (in a cell, in a header), a store folder
+# that does not exist and a store holding the other product's table each
+# exit 2 with a message naming the file (and line), and leave no plan folder
+# (nor a staged one) behind.  A select name matching nothing is no error: a
+# review line select_not_found, and the run goes on.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 T=$(e2e_tmp)
@@ -51,8 +54,58 @@ setup
 sed 's/"crc32": "[0-9a-f]*"/"crc32": "00000000"/' "$T/snap/manifest.json" >"$T/case/snap/manifest.json"
 expect_bad "manifest CRC mismatch" "organizations" "crc"
 
+# a hand-made manual link to IT Glue "abc": refused, never unlinked
+setup
+printf '105,abc,manual,\n' >>"$T/case/store/links.csv"
+line=$(wc -l <"$T/case/store/links.csv" | tr -d ' ')
+expect_bad "non-decimal IT Glue id" \
+	"links.csv:$line: itglue_organization_id \"abc\" is not a decimal number: ids are digits only; fix the id or remove the row"
+
+setup
+printf '1009,109,Ann,Lee,ann@initech.example,Employee,13O1,\n' >>"$T/case/store/users.csv"
+line=$(wc -l <"$T/case/store/users.csv" | tr -d ' ')
+expect_bad "non-decimal contact id" "users.csv:$line: itglue_contact_id \"13O1\" is not a decimal number"
+
+# Latin-1 bytes: a file saved in the wrong encoding
+setup
+printf '110,Caf\351 Latin,11-50,Other,false,false,\n' >>"$T/case/store/organizations.csv"
+line=$(wc -l <"$T/case/store/organizations.csv" | tr -d ' ')
+expect_bad "invalid UTF-8 in a cell" \
+	"organizations.csv:$line: column \"name\" holds bytes that are not UTF-8 (byte 0xe9): save the file as UTF-8"
+
+setup
+{ printf 'organization_id,itglue_organization_id,source,linked_at,not\351\n'
+  tail -n +2 "$ITG_REPO/fixtures/stores/bullphish/links.csv" | sed 's/$/,/'; } >"$T/case/store/links.csv"
+expect_bad "invalid UTF-8 in a header" \
+	"links.csv:1: the header holds bytes that are not UTF-8: save the file as UTF-8"
+
+# a mistyped store: refused, and never created
+setup
+rc=0
+"$ITG_BIN/itg-transform" -p "$T/case/p.yaml" --snapshot "$T/case/snap" \
+	--store "$T/case/stroe" --out "$T/case/out/plan" 2>"$T/case/err" || rc=$?
+assert_eq 2 "$rc" "missing store folder: exit code"
+assert_contains "$T/case/err" "store folder $T/case/stroe does not exist: check \`store:\` in the pipeline; a new store is an empty folder: mkdir -m 700 $T/case/stroe" "missing store folder"
+[ ! -e "$T/case/stroe" ] || fail "the missing store folder was created"
+[ -z "$(ls -A "$T/case/out")" ] || fail "missing store folder: left a plan"
+
+# a Dark Web ID store handed to a BullPhish ID pipeline
+setup
+cp "$ITG_REPO/fixtures/stores/darkwebid/domains.csv" "$T/case/store/domains.csv"
+expect_bad "the other product's table" \
+	"$T/case/store/domains.csv: domains.csv is a Dark Web ID table, and this is a BullPhish ID pipeline (product: bullphish)"
+
+# a select entry that matches nothing: a review at the end of the reviews, the run goes on
 setup
 sed 's/"Northwind Traders"\]/"Northwind Traders", "No Such Org"]/' \
 	"$ITG_REPO/pipelines/bullphish.yaml" >"$T/case/p.yaml"
 line=$(grep -n 'No Such Org' "$T/case/p.yaml" | cut -d: -f1)
-expect_bad "unknown select name" "p.yaml:$line:" "\"No Such Org\""
+"$ITG_BIN/itg-transform" -p "$T/case/p.yaml" --snapshot "$T/case/snap" \
+	--store "$T/case/store" --out "$T/case/out/plan" 2>"$T/case/err" ||
+	{ cat "$T/case/err" >&2; fail "unknown select name: the run stopped"; }
+assert_contains "$T/case/out/plan/plan.ndjson" \
+	'{"action":"review","itglue_organization_id":null,"organization_id":null,"reason":"select_not_found","name":"No Such Org","candidates":[],"candidate_names":[]}' \
+	"unknown select name: review line"
+assert_contains "$T/case/err" "p.yaml:$line:" "unknown select name: warning names the line"
+assert_contains "$T/case/out/plan/plan.ndjson" '"action":"import_organization","ref":"new:8"' \
+	"unknown select name: the other entries still import"

@@ -1,12 +1,15 @@
 #!/bin/sh
 # t210-transform-differential: itg-transform against an independent Python
-# implementation of RULES.md (tests/reference/transform_ref.py) on generated
+# implementation of docs/rules.md (tests/reference/transform_ref.py) on generated
 # IT Glue data of several sizes and seeds, extracted by the real extractor,
 # with random product stores (tests/reference/gen_case.py: name variants,
 # near misses, duplicates, links auto/manual/import incl. to deleted and
-# out-of-scope orgs and manual-wins collisions, users or domains rows) and
-# settings covering both products, every auto_link mode, filters, select
-# all/list/none, contact types, tight licenses and a protected list.  Plans
+# out-of-scope orgs and manual-wins collisions, users or domains rows), a
+# copy of the snapshot per case whose manifest confirms some deletions and
+# not others (or, as a hand-made one, none), and settings covering both
+# products, every auto_link mode, filters, select all/list/none (lists with
+# entries that match nothing), contact types, tight licenses and a
+# protected list.  Plans
 # are compared line by line as parsed JSON; the first differences are shown.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
@@ -15,7 +18,7 @@ T=$(e2e_tmp)
 REF=$ITG_REPO/tests/reference
 
 # Cases whose plans differ because of a known itg-transform defect, named by
-# the RULES.md reading; skipped (not hidden: they are printed) until fixed.
+# the docs/rules.md reading; skipped (not hidden: they are printed) until fixed.
 # Format: "orgs:seed:case-number" separated by spaces.
 KNOWN_DIVERGENT_CASES=""
 
@@ -64,10 +67,10 @@ for spec in ${T210_SPECS:-60:11 300:12 1500:13}; do
 		case $k in 1 | 5) modes=--disconnect ;; esac
 		for d in "" $modes; do
 			rm -rf "$c/plan"
-			"$ITG_BIN/itg-transform" -p "$c/pipeline.yaml" --snapshot "$T/snap-$orgs-$p" \
+			"$ITG_BIN/itg-transform" -p "$c/pipeline.yaml" --snapshot "$c/snapshot" \
 				--store "$c/store" --out "$c/plan" $d 2>"$c/transform.log" ||
 				{ cat "$c/transform.log" >&2; fail "itg-transform failed for case $id $d"; }
-			python3 "$REF/transform_ref.py" "$c/settings.json" "$T/snap-$orgs-$p" \
+			python3 "$REF/transform_ref.py" "$c/settings.json" "$c/snapshot" \
 				"$c/store" $d >"$c/ref.ndjson" ||
 				fail "transform_ref.py failed for case $id $d"
 			n_run=$((n_run + 1))

@@ -7,8 +7,13 @@ Writes OUT_DIR/store/*.csv (a random product store drawn from the snapshot's
 names: case, punctuation and legal-suffix variants, near misses, duplicates,
 unrelated names; links auto/manual/import, also to deleted and out-of-scope
 orgs, with legal manual-wins collisions only; users or domains rows),
-OUT_DIR/pipeline.yaml for itg-transform, OUT_DIR/settings.json for
-transform_ref.py and OUT_DIR/protected.txt.
+OUT_DIR/snapshot/ (a copy of the snapshot whose manifest lists the linked
+organizations missing from it as confirmed_deleted or unconfirmed_missing,
+some in neither list, or, now and then, has neither key, as a snapshot made
+by hand), OUT_DIR/pipeline.yaml for itg-transform, OUT_DIR/settings.json for
+transform_ref.py and OUT_DIR/protected.txt.  A select list also names
+organizations that do not exist (unknown names, ids, normalized-name
+variants and the ids of deleted organizations).
 
 keys: product=bullphish|darkwebid auto=off|exact|normalized|fuzzy
       types=all|A,B  statuses=all|A,B  (names; a number is an id)
@@ -19,6 +24,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import sys
 
 SUFFIX_FORMS = ["", " LLC", " Inc", ", Inc.", " Ltd", " GmbH", " Co", " Corp.", " L.L.C.",
@@ -115,13 +121,16 @@ def main():
     used_i, used_p = set(), set()
     maxid = max(int(i) for i, _ in orgs)
     manual = []
+
+    def deleted_id():
+        return str(maxid + 1000 + len(links))
     for p, name, src in porgs:
         if src is None or src in used_i or rng.random() > 0.35:
             continue
         r = rng.random()
         tgt = src
-        if r < 0.08:
-            tgt = str(maxid + 1000 + len(links))  # deleted org
+        if r < 0.12:
+            tgt = deleted_id()  # gone from the snapshot
         source = rng.choice(["auto", "manual", "import", "auto"])
         links.append((p, tgt, source))
         used_i.add(tgt)
@@ -141,6 +150,8 @@ def main():
             j = free_i.pop()
             used_i.add(j)
             links.append((p, j, rng.choice(["auto", "import"])))
+        elif rng.random() < 0.2:  # the same product org on a gone IT Glue org
+            links.append((p, deleted_id(), rng.choice(["auto", "import"])))
     rng.shuffle(links)
 
     # ---- users (bullphish)
@@ -241,6 +252,20 @@ def main():
             if product == "bullphish":
                 ov["phishing"] = rng.random() < 0.5
             overrides.append(ov)
+    if isinstance(sel, list):
+        # entries that match nothing: select_not_found reviews (docs/rules.md 15)
+        gone = [i for _, i, _ in links if i not in by_id]
+        for k in range(rng.randint(1, 4)):
+            r = rng.random()
+            if r < 0.25:
+                sel.append("No Such Org %d" % k)
+            elif r < 0.45:
+                sel.append(maxid + 5000 + k)
+            elif r < 0.6 and gone:
+                sel.append(int(rng.choice(gone)))
+            else:  # a variant sharing a normalized key: candidates
+                _, a = rng.choice(orgs)
+                sel.append(base_name(a["name"]).upper().replace(" ", "-") + ", L.L.C.")
     S["select"] = sel
     defaults = {"employee_count": "11-50", "industry": "Other"}
     if product == "bullphish":
@@ -300,6 +325,34 @@ def main():
         with open(prot, "w", encoding="utf-8") as f:
             f.write("\n".join(pl) + "\n")
         S["protected"] = prot
+
+    # ---- the case's snapshot: which missing orgs IT Glue confirmed deleted
+    snapout = os.path.join(out, "snapshot")
+    os.makedirs(snapout, exist_ok=True)
+    for name in os.listdir(snapdir):
+        if name.endswith(".ndjson.gz"):
+            shutil.copyfile(os.path.join(snapdir, name), os.path.join(snapout, name))
+    with open(os.path.join(snapdir, "manifest.json"), encoding="utf-8") as f:
+        man = json.load(f)
+    omanifest = man["resources"]["organizations"]
+    omanifest.pop("confirmed_deleted", None)
+    omanifest.pop("unconfirmed_missing", None)
+    if rng.random() >= 0.15:
+        confirmed, unconfirmed = set(), set()
+        for _, i, _ in links:
+            if i in by_id:
+                continue
+            r = rng.random()
+            if r < 0.5:
+                confirmed.add(i)
+            elif r < 0.8:
+                unconfirmed.add(i)  # else in neither list
+        confirmed.add(str(maxid + 900))  # deleted, but not linked
+        omanifest["confirmed_deleted"] = sorted(confirmed, key=int)
+        omanifest["unconfirmed_missing"] = sorted(unconfirmed - confirmed, key=int)
+    with open(os.path.join(snapout, "manifest.json"), "w", encoding="utf-8") as f:
+        json.dump(man, f, ensure_ascii=False, indent=2)
+        f.write("\n")
 
     with open(os.path.join(out, "settings.json"), "w", encoding="utf-8") as f:
         json.dump(S, f, ensure_ascii=False, indent=1)

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of RULES.md (itg-transform's plan).
+"""Independent reference implementation of docs/rules.md (itg-transform's plan).
 
-Written from RULES.md (beside CONTRACT.md), CONTRACT.md section 6,
+Written from docs/rules.md and docs/contract.md section 6,
 docs/plan-format.md, docs/matching.md and the readings in
 transform/README.md -- never from the C code -- so that
 tests/e2e/t210-transform-differential.sh can compare the two on
 generated data.  Standard library only.
 
 usage: transform_ref.py SETTINGS.json SNAPSHOT_DIR STORE_DIR [--disconnect]
+
+The snapshot's manifest.json gives resources.organizations.confirmed_deleted
+and unconfirmed_missing (docs/rules.md 1); a manifest without them confirms nothing.
 
 SETTINGS.json is the pipeline in JSON (the test writes it beside the YAML):
   {"product": "bullphish"|"darkwebid",
@@ -17,7 +20,7 @@ SETTINGS.json is the pipeline in JSON (the test writes it beside the YAML):
    "select": "none"|"all"|[...], "defaults": {...}, "overrides": [{...}],
    "licenses": {"phishing": n, "training": n, "domains": n},
    "protected": "path or null"}
-Plan lines go to stdout, one JSON object per line, in RULES 35 order.
+Plan lines go to stdout, one JSON object per line, in docs/rules.md 35 order.
 """
 import csv
 import gzip
@@ -195,6 +198,18 @@ def sid(v):
     return str(v)
 
 
+def read_missing(snap):
+    """docs/rules.md 1: the ids the manifest confirms deleted (a set; empty when the
+    manifest lacks the lists, as a snapshot made by hand)."""
+    p = os.path.join(snap, "manifest.json")
+    if not os.path.exists(p):
+        return set()
+    with open(p, encoding="utf-8") as f:
+        m = json.load(f)
+    org = (m.get("resources") or {}).get("organizations") or {}
+    return {str(i) for i in org.get("confirmed_deleted") or []}
+
+
 def read_csv(store, name):
     p = os.path.join(store, name)
     if not os.path.exists(p):
@@ -209,7 +224,7 @@ def boolean(s):
 
 
 def resolve_filter(entries, table):
-    """RULES 4: the set of selected ids, or None for all."""
+    """docs/rules.md 4: the set of selected ids, or None for all."""
     if entries == "all" or entries is None:
         return None
     sel = set()
@@ -229,7 +244,7 @@ def resolve_filter(entries, table):
 
 
 def resolve_orgs(entry, orgs):
-    """RULES 15: IT Glue org ids an entry names (select or override)."""
+    """docs/rules.md 15: IT Glue org ids an entry names (select or override)."""
     if isinstance(entry, int) and not isinstance(entry, bool):
         return [str(entry)] if str(entry) in orgs else []
     e = str(entry)
@@ -276,7 +291,7 @@ def main(argv):
     for i, l in enumerate(links):
         l["_line"] = i
 
-    # ---- disconnect (rule 10, RULES 34)
+    # ---- disconnect (rule 10, docs/rules.md 34)
     if disconnect:
         for l in sorted(links, key=lambda l: (num(l["itglue_organization_id"]),
                                               num(l["organization_id"]), l["_line"])):
@@ -287,7 +302,7 @@ def main(argv):
             print(json.dumps(o, ensure_ascii=False, separators=(",", ":")))
         return 0
 
-    # ---- scope (rule 1, RULES 3-5)
+    # ---- scope (rule 1, docs/rules.md 3-5)
     tsel = resolve_filter(S.get("organization_types", "all"), types)
     ssel = resolve_filter(S.get("organization_statuses", "all"), statuses)
 
@@ -299,13 +314,20 @@ def main(argv):
             return False
         return True
 
-    # ---- existing links (rules 1-3, RULES 1-2)
+    # ---- existing links (rules 1-3, docs/rules.md 1-2)
+    # Gone and confirmed deleted -> unlink itglue_deleted; gone without the
+    # confirmation -> kept under review (unconfirmed_deletion), a surviving
+    # link for rule 3; else out of scope -> unlink filtered_out.
+    confirmed = read_missing(snap)
     unlinks = []
     survivors = []
     for l in links:
         i = l["itglue_organization_id"]
         if i not in orgs:
-            unlinks.append((l, "itglue_deleted"))
+            if i in confirmed:
+                unlinks.append((l, "itglue_deleted"))
+            else:
+                survivors.append(l)
         elif not in_scope(i):
             unlinks.append((l, "filtered_out"))
         else:
@@ -314,12 +336,18 @@ def main(argv):
     m_i = {l["itglue_organization_id"] for l in manual}
     m_p = {l["organization_id"] for l in manual}
     kept = []
+    unconfirmed = []  # kept links to orgs gone without confirmation
     for l in survivors:
         if l["source"] != "manual" and (l["itglue_organization_id"] in m_i or
                                         l["organization_id"] in m_p):
             unlinks.append((l, "superseded_by_manual"))
+        elif l["itglue_organization_id"] not in orgs:
+            unconfirmed.append(l)
         else:
             kept.append(l)
+    # such a link holds its product org: it is not linked after the plan
+    # (no rename, no contact line) and takes no part in auto-link
+    held_p = {l["organization_id"] for l in unconfirmed}
     unlinks.sort(key=lambda x: (num(x[0]["itglue_organization_id"]),
                                 num(x[0]["organization_id"]), x[0]["_line"]))
     for l, why in unlinks:
@@ -330,10 +358,10 @@ def main(argv):
     link_p2i = {l["organization_id"]: l["itglue_organization_id"] for l in kept}
     link_i2p = {l["itglue_organization_id"]: l["organization_id"] for l in kept}
 
-    # ---- auto-link (rule 4, RULES 6-12)
+    # ---- auto-link (rule 4, docs/rules.md 6-12)
     mode = S.get("auto_link", "normalized")
     threshold = float(S.get("fuzzy_threshold", 0.92))
-    free_p = sorted((p for p in porgs if p not in link_p2i), key=num)
+    free_p = sorted((p for p in porgs if p not in link_p2i and p not in held_p), key=num)
     free_i = sorted((i for i in orgs if i not in link_i2p and in_scope(i)), key=num)
     new_links = []  # (p, i, match, score)
     reviews_i, reviews_p = [], []  # dicts
@@ -451,10 +479,29 @@ def main(argv):
     held -= set(link_i2p)
     reviews_i.sort(key=lambda r: num(r["itglue_organization_id"]))
     reviews_p.sort(key=lambda r: num(r["organization_id"]))
+    # docs/rules.md 35: unconfirmed_deletion first (ascending IT Glue id), then the
+    # name reviews, then select_not_found in the order of the select list
+    unconfirmed.sort(key=lambda l: (num(l["itglue_organization_id"]),
+                                    num(l["organization_id"]), l["_line"]))
+    for l in unconfirmed:
+        emit({"action": "review", "itglue_organization_id": l["itglue_organization_id"],
+              "organization_id": l["organization_id"], "reason": "unconfirmed_deletion",
+              "source": l["source"], "candidates": []})
     for r in reviews_i + reviews_p:
         emit(r)
+    sel = S.get("select", "none")
+    if isinstance(sel, list):
+        for e in sel:
+            if resolve_orgs(e, orgs):
+                continue
+            text = str(e)  # an integer as its decimal text
+            k = norm_key(text)
+            cands = sorted((i for i in orgs if k and norm_key(orgs[i]["name"]) == k), key=num)
+            emit({"action": "review", "itglue_organization_id": None,
+                  "organization_id": None, "reason": "select_not_found", "name": text,
+                  "candidates": cands, "candidate_names": [orgs[i]["name"] for i in cands]})
 
-    # ---- rename (rule 5, RULES 13)
+    # ---- rename (rule 5, docs/rules.md 13)
     for i in sorted(link_i2p, key=num):
         p = link_i2p[i]
         n = orgs[i]["name"]
@@ -462,18 +509,14 @@ def main(argv):
             emit({"action": "rename", "organization_id": p, "itglue_organization_id": i,
                   "before": pname(p), "after": n})
 
-    # ---- import selection (rule 6, RULES 14-17)
-    sel = S.get("select", "none")
+    # ---- import selection (rule 6, docs/rules.md 14-17)
     selected = set()
     listed = set()
     if sel == "all":
         selected = {i for i in orgs if in_scope(i)}
     elif isinstance(sel, list):
         for e in sel:
-            ids = resolve_orgs(e, orgs)
-            if not ids:
-                raise SystemExit("select entry matches nothing: %r" % (e,))
-            listed.update(ids)
+            listed.update(resolve_orgs(e, orgs))  # a miss is a review (above)
         selected = set(listed)
     defaults = S.get("defaults") or {}
     dflt = {"employee_count": defaults.get("employee_count", "11-50"),
@@ -499,7 +542,7 @@ def main(argv):
         imports.append(i)
     import_set = set(imports)
 
-    # ---- contacts (rule 7, RULES 18-24)
+    # ---- contacts (rule 7, docs/rules.md 18-24)
     C = S.get("contacts") or {}
     contacts_on = product == "bullphish" and bool(C.get("enabled", False))
     users = read_csv(store, "users.csv") if product == "bullphish" else []
@@ -634,7 +677,7 @@ def main(argv):
                     if boolean(po.get(m, "")):
                         extra_seats[m] += n_new
 
-    # ---- licenses (rule 8, RULES 25-26) and import lines
+    # ---- licenses (rule 8, docs/rules.md 25-26) and import lines
     lic = S.get("licenses") or {}
     seats = {}
     if product == "bullphish":
@@ -675,7 +718,7 @@ def main(argv):
         for o in ls:
             emit(o)
 
-    # ---- domains (rule 9, RULES 27-33)
+    # ---- domains (rule 9, docs/rules.md 27-33)
     if product == "darkwebid":
         rows = read_csv(store, "domains.csv")
         used = sum(1 for r in rows if r["status"] == "imported")

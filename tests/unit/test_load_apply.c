@@ -402,15 +402,15 @@ static void test_import_user_gets_id_after_largest_user_id(void)
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links,
 		     "id,organization_id,email\n"
-		     "x7,3,a@b.example\n"
+		     "007,3,a@b.example\n"
 		     "40,3,c@d.example\n"
 		     "8,3,e@f.example\n");
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
-	/* missing contract columns are appended, ids skip non-numeric ones */
+	/* missing contract columns are appended, ids compare as numbers */
 	CU_ASSERT(table_is(&f.s.st.tab[STORE_USERS],
 			   "id,organization_id,email,first_name,last_name,group,itglue_contact_id,"
 			   "last_sync\n"
-			   "x7,3,a@b.example,,,,,\n"
+			   "007,3,a@b.example,,,,,\n"
 			   "40,3,c@d.example,,,,,\n"
 			   "8,3,e@f.example,,,,,\n"
 			   "41,20,dee@u.example,Dee,Um,Board,9100," NOW "\n"));

@@ -233,7 +233,7 @@ static void test_changed_and_now_invalid_store_is_stale_first(void)
 	unit_rmtree(dir);
 }
 
-/* Only a file that is not there reads as missing; a store path that cannot be one is an error. */
+/* A store path that is a file is an input error, never an empty store. */
 static void test_store_under_a_file_is_an_error_not_an_empty_store(void)
 {
 	char *dir = unit_tmpdir(), *file = fs_join(dir, "not-a-folder");
@@ -242,9 +242,8 @@ static void test_store_under_a_file_is_an_error_not_an_empty_store(void)
 
 	write_in(dir, "not-a-folder", "x\n");
 	CU_ASSERT_EQUAL(store_read(file, PRODUCT_DARKWEBID, &s, &e), -1);
-	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot read "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not-a-folder/organizations.csv: Not a directory"));
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not-a-folder is not a folder"));
 	free(file);
 	unit_rmtree(dir);
 }

@@ -1,4 +1,4 @@
-/* Unit tests of lib/store: the one store reader and the input checks of RULES.md 36. */
+/* Unit tests of lib/store: the one store reader and the input checks of docs/rules.md 36. */
 #include "unit.h"
 
 #include "fsutil.h"
@@ -255,20 +255,185 @@ static void test_tables_are_checked_in_order(void)
 		"link");
 }
 
-static void test_another_products_table_is_not_read(void)
+/* store_read refuses dir with exactly want (exit 2) and leaves s empty. */
+static void read_refused(const char *dir, enum product p, const char *want)
+{
+	struct store s;
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(store_read(dir, p, &s, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	if (strcmp(e.msg, want) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", e.msg, want);
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+	CU_ASSERT_PTR_NULL(s.dir);
+}
+
+static void test_another_products_table_is_refused_naming_file_and_product(void)
+{
+	char *dir = unit_tmpdir(), *want;
+
+	write_in(dir, "organizations.csv", DW_ORGS "10,A,,,\n");
+	write_in(dir, "users.csv", USERS);
+	want = xasprintf("%s/users.csv: users.csv is a BullPhish ID table, and this is a Dark Web "
+			 "ID pipeline (product: darkwebid): point `store:` at this pipeline's own "
+			 "store, or move the file out of this one", dir);
+	read_refused(dir, PRODUCT_DARKWEBID, want);
+	free(want);
+	unit_rmtree(dir);
+
+	dir = unit_tmpdir();
+	write_in(dir, "domains.csv", "");   /* even empty */
+	want = xasprintf("%s/domains.csv: domains.csv is a Dark Web ID table, and this is a "
+			 "BullPhish ID pipeline (product: bullphish): point `store:` at this "
+			 "pipeline's own store, or move the file out of this one", dir);
+	read_refused(dir, PRODUCT_BULLPHISH, want);
+	free(want);
+	unit_rmtree(dir);
+}
+
+static void test_missing_folder_is_refused_and_never_created(void)
+{
+	char *top = unit_tmpdir(), *dir = fs_join(top, "stroe"), *want;
+
+	want = xasprintf("store folder %s does not exist: check `store:` in the pipeline; a new "
+			 "store is an empty folder: mkdir -m 700 %s", dir, dir);
+	read_refused(dir, PRODUCT_BULLPHISH, want);
+	read_refused(dir, PRODUCT_DARKWEBID, want);
+	CU_ASSERT_FALSE(fs_exists(dir));
+	free(want);
+	free(dir);
+	/* a file where the folder should be */
+	dir = fs_join(top, "file");
+	CU_ASSERT_EQUAL(unit_write_file(dir, "x"), 0);
+	want = xasprintf("store %s is not a folder: check `store:` in the pipeline", dir);
+	read_refused(dir, PRODUCT_BULLPHISH, want);
+	free(want);
+	free(dir);
+	unit_rmtree(top);
+}
+
+static void test_an_empty_folder_is_an_empty_store(void)
 {
 	char *dir = unit_tmpdir();
 	struct store s;
 	struct itg_err e = {0};
 
-	write_in(dir, "organizations.csv", DW_ORGS "10,A,,,\n");
-	write_in(dir, "users.csv", USERS ",99,,,,,,\n");
 	CU_ASSERT_EQUAL_FATAL(store_read(dir, PRODUCT_DARKWEBID, &s, &e), 0);
-	CU_ASSERT_FALSE(s.used[STORE_USERS]);
-	CU_ASSERT_EQUAL(s.tab[STORE_USERS].nrows, 0);
+	CU_ASSERT_EQUAL(s.tab[STORE_ORGS].nrows, 0);
 	CU_ASSERT_EQUAL(store_validate(&s, &e), 0);
 	store_free(&s);
 	unit_rmtree(dir);
+}
+
+#define NOT_DECIMAL " is not a decimal number: ids are digits only; fix the id or remove the row"
+
+static void test_ids_that_are_not_decimal_numbers_are_refused_in_every_table(void)
+{
+	const char *bp = BP_ORGS "10,A,,,,,\n";
+	const char *dw = DW_ORGS "10,A,,,\n";
+
+	refused(PRODUCT_BULLPHISH, BP_ORGS "10,A,,,,,\n1O,B,,,,,\n", NULL, NULL, "organizations.csv",
+		"3: id \"1O\"" NOT_DECIMAL);
+	refused(PRODUCT_DARKWEBID, DW_ORGS "-3,A,,,\n", NULL, NULL, "organizations.csv",
+		"2: id \"-3\"" NOT_DECIMAL);
+	refused(PRODUCT_BULLPHISH, bp, LINKS "10,1,auto,\nx10,2,auto,\n", NULL, "links.csv",
+		"3: organization_id \"x10\"" NOT_DECIMAL);
+	/* the hand-made manual link of the story: refused, never unlinked */
+	refused(PRODUCT_BULLPHISH, bp, LINKS "10,abc,manual,\n", NULL, "links.csv",
+		"2: itglue_organization_id \"abc\"" NOT_DECIMAL);
+	refused(PRODUCT_DARKWEBID, dw, LINKS "10, 7,manual,\n", NULL, "links.csv",
+		"2: itglue_organization_id \" 7\"" NOT_DECIMAL);
+	refused(PRODUCT_BULLPHISH, bp, NULL, USERS "1.5,10,A,B,,,,\n", "users.csv",
+		"2: id \"1.5\"" NOT_DECIMAL);
+	refused(PRODUCT_BULLPHISH, bp, NULL, USERS "1,10,A,B,,,,\n2,ten,C,D,,,,\n", "users.csv",
+		"3: organization_id \"ten\"" NOT_DECIMAL);
+	refused(PRODUCT_BULLPHISH, bp, NULL, USERS "1,10,A,B,,,401a,\n", "users.csv",
+		"2: itglue_contact_id \"401a\"" NOT_DECIMAL);
+	refused(PRODUCT_DARKWEBID, dw, NULL, DOMAINS "d1,10,a.example,,pending,,\n", "domains.csv",
+		"2: id \"d1\"" NOT_DECIMAL);
+	refused(PRODUCT_DARKWEBID, dw, NULL, DOMAINS "1,1e3,a.example,,pending,,\n", "domains.csv",
+		"2: organization_id \"1e3\"" NOT_DECIMAL);
+	refused(PRODUCT_DARKWEBID, dw, NULL, DOMAINS "1,10,a.example,5012 ,imported,,\n",
+		"domains.csv", "2: itglue_domain_id \"5012 \"" NOT_DECIMAL);
+}
+
+static void test_empty_optional_ids_and_leading_zeros_are_numbers_enough(void)
+{
+	struct itg_err e;
+	char *dir = NULL;
+
+	CU_ASSERT_EQUAL(check(PRODUCT_BULLPHISH, BP_ORGS "007,A,,,,,\n",
+			      LINKS "007,0042,manual,\n", USERS "1,007,A,B,,,,\n", &e, &dir), 0);
+	unit_rmtree(dir);
+}
+
+static void test_a_long_bad_id_is_quoted_cut_at_a_character(void)
+{
+	struct itg_err e;
+	char *dir = NULL;
+	char orgs[512];
+
+	/* 63 x then an e-acute straddling byte 64: cut before it */
+	snprintf(orgs, sizeof orgs, DW_ORGS "%s\xC3\xA9tail,A,,,\n",
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	CU_ASSERT_EQUAL(check(PRODUCT_DARKWEBID, orgs, NULL, NULL, &e, &dir), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "id \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+					   "xxxxxxxxxxxxxxx\" is not a decimal number"));
+	unit_rmtree(dir);
+}
+
+#define NOT_UTF8 " holds bytes that are not UTF-8"
+
+static void test_bytes_that_are_not_utf8_are_refused_naming_the_line(void)
+{
+	const char *bp = BP_ORGS "10,A,,,,,\n";
+
+	/* Latin-1 e-acute in a name */
+	refused(PRODUCT_BULLPHISH, BP_ORGS "10,Caf\xE9,,,,,\n", NULL, NULL, "organizations.csv",
+		"2: column \"name\"" NOT_UTF8 " (byte 0xe9): save the file as UTF-8");
+	/* in a quoted field spanning lines: the line of the byte itself */
+	refused(PRODUCT_BULLPHISH, bp, NULL,
+		USERS "1,10,\"two\nline\",B,,,,\n2,10,\"x\ny\nz\xC3\",D,,,,\n", "users.csv",
+		"6: column \"first_name\"" NOT_UTF8 " (byte 0xc3): save the file as UTF-8");
+	/* an overlong slash, a surrogate, a code point above U+10FFFF */
+	refused(PRODUCT_DARKWEBID, DW_ORGS "10,A,,,\n", NULL,
+		DOMAINS "1,10,a\xC0\xAF.example,,pending,,\n", "domains.csv",
+		"2: column \"domain\"" NOT_UTF8 " (byte 0xc0): save the file as UTF-8");
+	refused(PRODUCT_BULLPHISH, bp, LINKS "10,1,auto,\xED\xA0\x80\n", NULL, "links.csv",
+		"2: column \"linked_at\"" NOT_UTF8 " (byte 0xed): save the file as UTF-8");
+	refused(PRODUCT_BULLPHISH, BP_ORGS "10,\xF4\x90\x80\x80,,,,,\n", NULL, NULL,
+		"organizations.csv",
+		"2: column \"name\"" NOT_UTF8 " (byte 0xf4): save the file as UTF-8");
+	/* an extra column of the operator's is read, so it is checked too */
+	refused(PRODUCT_DARKWEBID, "id,name,notes\n10,A,\xFF\n", NULL, NULL, "organizations.csv",
+		"2: column \"notes\"" NOT_UTF8 " (byte 0xff): save the file as UTF-8");
+}
+
+static void test_a_header_that_is_not_utf8_is_refused(void)
+{
+	refused(PRODUCT_BULLPHISH, BP_ORGS "10,A,,,,,\n", NULL,
+		"id,organization_id,pr\xE9nom\n1,10,A\n", "users.csv",
+		"1: the header" NOT_UTF8 ": save the file as UTF-8");
+}
+
+static void test_bytes_and_ids_come_first_within_a_table(void)
+{
+	/* the empty id of line 2 is reported after the bad id of line 3 */
+	refused(PRODUCT_BULLPHISH, BP_ORGS ",A,,,,,\nB2,B,,,,,\n", NULL, NULL, "organizations.csv",
+		"3: id \"B2\"" NOT_DECIMAL);
+	/* but a table is checked whole before the next: the organization comes first */
+	refused(PRODUCT_BULLPHISH, BP_ORGS ",A,,,,,\n", LINKS "10,abc,manual,\n", NULL,
+		"organizations.csv", "2: organization has an empty id: give every row an id");
+	/* well-formed UTF-8 passes: accents, CJK, emoji */
+	{
+		struct itg_err e;
+		char *dir = NULL;
+		CU_ASSERT_EQUAL(check(PRODUCT_DARKWEBID,
+				      DW_ORGS "10,Caf\xC3\xA9 Z\xC3\xBCrich \xE6\x9D\xB1 \xF0\x9F\x90\x9F,,,\n",
+				      NULL, NULL, &e, &dir), 0);
+		unit_rmtree(dir);
+	}
 }
 
 static CU_TestInfo tests[] = {
@@ -291,7 +456,22 @@ static CU_TestInfo tests[] = {
 	{"test_user_errors_name_their_line", test_user_errors_name_their_line},
 	{"test_domain_errors_name_their_line", test_domain_errors_name_their_line},
 	{"test_tables_are_checked_in_order", test_tables_are_checked_in_order},
-	{"test_another_products_table_is_not_read", test_another_products_table_is_not_read},
+	{"test_another_products_table_is_refused_naming_file_and_product",
+	 test_another_products_table_is_refused_naming_file_and_product},
+	{"test_missing_folder_is_refused_and_never_created",
+	 test_missing_folder_is_refused_and_never_created},
+	{"test_an_empty_folder_is_an_empty_store", test_an_empty_folder_is_an_empty_store},
+	{"test_ids_that_are_not_decimal_numbers_are_refused_in_every_table",
+	 test_ids_that_are_not_decimal_numbers_are_refused_in_every_table},
+	{"test_empty_optional_ids_and_leading_zeros_are_numbers_enough",
+	 test_empty_optional_ids_and_leading_zeros_are_numbers_enough},
+	{"test_a_long_bad_id_is_quoted_cut_at_a_character",
+	 test_a_long_bad_id_is_quoted_cut_at_a_character},
+	{"test_bytes_that_are_not_utf8_are_refused_naming_the_line",
+	 test_bytes_that_are_not_utf8_are_refused_naming_the_line},
+	{"test_a_header_that_is_not_utf8_is_refused", test_a_header_that_is_not_utf8_is_refused},
+	{"test_bytes_and_ids_come_first_within_a_table",
+	 test_bytes_and_ids_come_first_within_a_table},
 	CU_TEST_INFO_NULL,
 };
 

@@ -66,7 +66,7 @@ static void test_two_product_orgs_with_one_name_give_a_review_and_no_import(void
 	tfx_org(&t, "1", "Globex LLC", 1, 1);
 	tfx_store(&t, "organizations.csv", ORGS "11,Globex LLC,,,,,\n10,Globex,,,,,\n");
 	CU_ASSERT_EQUAL_FATAL(tfx_run(&t, "import:\n  select: all\n"), 0);
-	/* ambiguous even though one pair is an exact match (RULES 9, 11) */
+	/* ambiguous even though one pair is an exact match (docs/rules.md 9, 11) */
 	CU_ASSERT(tfx_has(&t, "{'action':'review','itglue_organization_id':'1','organization_id':null,"
 			      "'reason':'ambiguous_name','match':'normalized','name':'Globex LLC',"
 			      "'candidates':['10','11'],'candidate_names':['Globex','Globex LLC']}"));
@@ -117,6 +117,7 @@ static void test_product_org_freed_by_unlink_takes_part_in_auto_link(void)
 	tfx_org(&t, "2", "Hooli", 1, 1);
 	tfx_store(&t, "organizations.csv", ORGS "10,Hooli,,,,,\n");
 	tfx_store(&t, "links.csv", LINKS "10,1,auto,\n");
+	tfx_deleted(&t, "1");
 	CU_ASSERT_EQUAL_FATAL(tfx_run(&t, ""), 0);
 	CU_ASSERT_STRING_EQUAL(tfx_line(&t, 0), "{'action':'unlink','organization_id':'10',"
 			       "'itglue_organization_id':'1','reason':'itglue_deleted','source':'auto'}");

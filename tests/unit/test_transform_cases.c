@@ -1,15 +1,19 @@
 /*
  * Data-driven transform cases: every folder under tests/golden/transform/cases/
  * holds pipeline.yaml (with `store: store`), itglue/<resource>.ndjson (one
- * record per line; a missing file is an empty resource), store/NAME.csv, and
- * either plan.ndjson (the reviewed expected plan) or error (text the error
+ * record per line; a missing file is an empty resource), optionally
+ * itglue/missing.json ({"confirmed_deleted": [ids], "unconfirmed_missing":
+ * [ids]}, the snapshot manifest's lists; without it the manifest has
+ * neither key, as a snapshot made by hand), store/NAME.csv, and either
+ * plan.ndjson (the reviewed expected plan) or error (text the error
  * message must contain; the run must exit 2).  Add a case by adding a folder;
  * ITG_WRITE_GOLDEN=1 writes a missing plan.ndjson, to be reviewed line by
- * line against RULES.md before it is checked in.
+ * line against docs/rules.md before it is checked in.
  */
 #include "unit.h"
 
 #include "fsutil.h"
+#include "json.h"
 #include "log.h"
 #include "ndjson.h"
 #include "snapshot.h"
@@ -33,9 +37,47 @@ static int copy_file(const char *from, const char *to, struct itg_err *e)
 	return rc;
 }
 
+/* itglue/missing.json: the two id lists of the manifest, when the case has them. */
+static int read_missing(const char *case_dir, struct snapshot_manifest *m, struct itg_err *e)
+{
+	static const char *const keys[] = {"confirmed_deleted", "unconfirmed_missing"};
+	char *path = fs_join(case_dir, "itglue/missing.json");
+	struct buf b = {0};
+	char why[256];
+	yajl_val v;
+	int rc = 0;
+
+	if (!fs_exists(path)) {
+		free(path);
+		return 0;
+	}
+	if (fs_read_all(path, &b, 0, e) != 0 || !(v = json_parse(buf_str(&b), b.len, why,
+								  sizeof why))) {
+		rc = err_set(e, ITG_EXIT_USAGE, "%s: cannot read", path);
+		goto out;
+	}
+	m->has_missing = 1;
+	for (int k = 0; k < 2; k++) {
+		yajl_val list = json_get(v, keys[k]);
+		struct snapshot_ids *ids = k ? &m->unconfirmed_missing : &m->confirmed_deleted;
+		for (size_t i = 0; list && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+			const char *id = json_str_or_number(list->u.array.values[i]);
+			if (id)
+				snapshot_ids_add(ids, id);
+		}
+		snapshot_ids_sort(ids);
+	}
+	yajl_tree_free(v);
+out:
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
 static int write_snapshot(const char *case_dir, const char *snap, struct itg_err *e)
 {
 	struct snapshot_manifest m;
+	int rc;
 
 	memset(&m, 0, sizeof m);
 	m.format = SNAPSHOT_FORMAT;
@@ -43,8 +85,10 @@ static int write_snapshot(const char *case_dir, const char *snap, struct itg_err
 	snprintf(m.base_url, sizeof m.base_url, "https://api.itglue.com");
 	snprintf(m.started_at, sizeof m.started_at, "2026-01-01T00:00:00.000Z");
 	snprintf(m.finished_at, sizeof m.finished_at, "2026-01-01T00:00:01.000Z");
-	if (fs_mkdir_p(snap, 0700, e) != 0)
+	if (fs_mkdir_p(snap, 0700, e) != 0 || read_missing(case_dir, &m, e) != 0) {
+		snapshot_manifest_free(&m);
 		return -1;
+	}
 	for (int r = 0; r < RES_COUNT; r++) {
 		char *name = xasprintf("itglue/%s.ndjson", resource_names[r]);
 		char *src = fs_join(case_dir, name);
@@ -55,6 +99,7 @@ static int write_snapshot(const char *case_dir, const char *snap, struct itg_err
 		free(name);
 		if (fs_exists(src) && fs_read_all(src, &b, 0, e) != 0) {
 			free(src);
+			snapshot_manifest_free(&m);
 			return -1;
 		}
 		free(src);
@@ -63,6 +108,7 @@ static int write_snapshot(const char *case_dir, const char *snap, struct itg_err
 		if (ndjson_writer_open(&w, dst, e) != 0) {
 			free(dst);
 			buf_free(&b);
+			snapshot_manifest_free(&m);
 			return -1;
 		}
 		free(dst);
@@ -78,10 +124,14 @@ static int write_snapshot(const char *case_dir, const char *snap, struct itg_err
 		m.res[r].records = w.records;
 		m.res[r].crc32 = w.crc;
 		m.res[r].bytes = w.bytes;
-		if (ndjson_writer_close(&w, e) != 0)
+		if (ndjson_writer_close(&w, e) != 0) {
+			snapshot_manifest_free(&m);
 			return -1;
+		}
 	}
-	return snapshot_manifest_write(snap, &m, e);
+	rc = snapshot_manifest_write(snap, &m, e);
+	snapshot_manifest_free(&m);
+	return rc;
 }
 
 /* Copies the regular files of from (missing: none) into to. */
@@ -117,7 +167,7 @@ static int run_case(const char *case_dir, const char *name)
 	char *src = fs_join(case_dir, "store");
 	char *want_plan = fs_join(case_dir, "plan.ndjson"), *want_err = fs_join(case_dir, "error");
 	char *got_plan = fs_join(out, "plan.ndjson");
-	struct transform_opts o = {pipeline, snap, out, NULL, 0};
+	struct transform_opts o = {pipeline, snap, out, NULL, 0, 0};
 	struct itg_err e = {0};
 	struct buf want = {0}, got = {0};
 	int ok = 0, rc;

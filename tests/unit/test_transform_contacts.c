@@ -1,4 +1,4 @@
-/* Rule 7, RULES 18-24: contacts.c. */
+/* Rule 7, docs/rules.md 18-24: contacts.c. */
 #include "unit.h"
 
 #include "test_transform_fixture.h"

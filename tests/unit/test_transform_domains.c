@@ -1,4 +1,4 @@
-/* Rule 9, RULES 27-33: domains.c, and the store checks of domains.csv. */
+/* Rule 9, docs/rules.md 27-33: domains.c, and the store checks of domains.csv. */
 #include "unit.h"
 
 #include "test_transform_fixture.h"

@@ -39,6 +39,10 @@ void tfx_free(struct tfx *t)
 {
 	for (int r = 0; r < RES_COUNT; r++)
 		buf_free(&t->res[r]);
+	snapshot_ids_free(&t->deleted);
+	snapshot_ids_free(&t->unconfirmed);
+	free(t->account_id);
+	free(t->account_name);
 	free(t->product);
 	free(t->plan);
 	free(t->manifest);
@@ -149,6 +153,27 @@ void tfx_domain(struct tfx *t, const char *id, const char *org, const char *name
 	add_raw(t, RES_DOMAINS, &b);
 }
 
+void tfx_deleted(struct tfx *t, const char *id)
+{
+	t->has_missing = 1;
+	snapshot_ids_add(&t->deleted, id);
+}
+
+void tfx_unconfirmed(struct tfx *t, const char *id)
+{
+	t->has_missing = 1;
+	snapshot_ids_add(&t->unconfirmed, id);
+}
+
+void tfx_account(struct tfx *t, const char *id, const char *name)
+{
+	t->has_account = 1;
+	free(t->account_id);
+	free(t->account_name);
+	t->account_id = id ? xstrdup(id) : NULL;
+	t->account_name = name ? xstrdup(name) : NULL;
+}
+
 void tfx_file(struct tfx *t, const char *rel, const char *text)
 {
 	char *p = fs_join(t->dir, rel);
@@ -218,6 +243,16 @@ static void write_snapshot(struct tfx *t)
 		ndjson_writer_close(&w, &t->e);
 		free(path);
 	}
+	if (t->has_account)
+		snapshot_manifest_set_account(&m, t->account_id, t->account_name);
+	if (t->has_missing) {
+		/* borrowed by the manifest: not freed with it */
+		snapshot_ids_sort(&t->deleted);
+		snapshot_ids_sort(&t->unconfirmed);
+		m.has_missing = 1;
+		m.confirmed_deleted = t->deleted;
+		m.unconfirmed_missing = t->unconfirmed;
+	}
 	snapshot_manifest_write(dir, &m, &t->e);
 	free(dir);
 }
@@ -227,7 +262,8 @@ static int run(struct tfx *t, const char *body, int disconnect)
 	char *yaml = xasprintf("name: t\nproduct: %s\nstore: store\n%s", t->product, body);
 	char *pipeline = fs_join(t->dir, "pipeline.yaml");
 	char *snap = fs_join(t->dir, "snapshot");
-	struct transform_opts o = {pipeline, snap, t->out, NULL, disconnect};
+	struct transform_opts o = {pipeline, t->no_snapshot ? NULL : snap, t->out, NULL, disconnect,
+				   t->connect};
 	struct buf b = {0};
 	char *mpath = fs_join(t->out, "manifest.json");
 	char *ppath = fs_join(t->out, "plan.ndjson");

@@ -22,6 +22,14 @@ struct tfx {
 	int given[RES_COUNT];         /* the test wrote this resource */
 	int omit[RES_COUNT];          /* leave it out of the snapshot */
 	int keep_snapshot;            /* tfx_run leaves the snapshot folder as it is */
+	/* the manifest's organizations lists (docs/rules.md 1); has_missing 0 writes
+	 * neither key, as a snapshot made by hand */
+	int has_missing;
+	struct snapshot_ids deleted, unconfirmed;
+	int has_account;              /* the manifest's account */
+	char *account_id, *account_name;
+	int connect;                  /* run with --connect */
+	int no_snapshot;              /* run without --snapshot (with --disconnect) */
 	struct itg_err e;             /* error of the last run */
 	char *plan;                   /* plan.ndjson of the last successful run */
 	char *manifest;               /* manifest.json of the last successful run */
@@ -45,6 +53,12 @@ void tfx_contact(struct tfx *t, const char *id, const char *org, const char *fir
 void tfx_contact1(struct tfx *t, const char *id, const char *org, const char *first,
 		  const char *last, const char *email);
 void tfx_domain(struct tfx *t, const char *id, const char *org, const char *name);
+/* The snapshot confirms that IT Glue deleted org id (confirmed_deleted). */
+void tfx_deleted(struct tfx *t, const char *id);
+/* The snapshot lists org id as missing, unconfirmed (unconfirmed_missing). */
+void tfx_unconfirmed(struct tfx *t, const char *id);
+/* The snapshot's account (id NULL: an account key with null members). */
+void tfx_account(struct tfx *t, const char *id, const char *name);
 
 /* Writes store/<file> with text. */
 void tfx_store(struct tfx *t, const char *file, const char *csv);

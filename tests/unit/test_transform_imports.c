@@ -44,17 +44,55 @@ static void test_overrides_apply_in_order_and_later_ones_win(void)
 	tfx_free(&t);
 }
 
-static void test_select_entry_matching_nothing_is_an_error_naming_line_and_column(void)
+static void test_select_entry_matching_nothing_is_a_review_and_the_run_goes_on(void)
 {
 	struct tfx t;
 
 	tfx_init(&t, "bullphish");
 	tfx_org(&t, "5", "Acme Dental", 1, 1);
-	CU_ASSERT_EQUAL(tfx_run(&t, "import:\n  select:\n    - Acme Dental\n    - Acme Dentist\n"), -1);
-	CU_ASSERT_EQUAL(t.e.code, 2);
-	CU_ASSERT(tfx_err_has(&t, "pipeline.yaml:7:7:"));
-	CU_ASSERT(tfx_err_has(&t, "\"Acme Dentist\""));
-	CU_ASSERT_PTR_NULL(t.plan);
+	tfx_org(&t, "6", "Acme Dentist LLC", 1, 2);
+	tfx_org(&t, "7", "ACME-DENTIST", 1, 1);
+	CU_ASSERT_EQUAL_FATAL(tfx_run(&t, "import:\n  select:\n    - Acme Dental\n"
+					  "    - Acme Dentist, Inc.\n    - 404\n    - Nowhere\n"),
+			      0);
+	/* the import goes on; the misses come after it in the select order,
+	 * candidates by normalized name (in scope or not), ascending id */
+	CU_ASSERT_STRING_EQUAL(tfx_line(&t, 0),
+			       "{'action':'review','itglue_organization_id':null,'organization_id':null,"
+			       "'reason':'select_not_found','name':'Acme Dentist, Inc.',"
+			       "'candidates':['6','7'],'candidate_names':['Acme Dentist LLC','ACME-DENTIST']}");
+	CU_ASSERT_STRING_EQUAL(tfx_line(&t, 1),
+			       "{'action':'review','itglue_organization_id':null,'organization_id':null,"
+			       "'reason':'select_not_found','name':'404','candidates':[],"
+			       "'candidate_names':[]}");
+	CU_ASSERT_STRING_EQUAL(tfx_line(&t, 2),
+			       "{'action':'review','itglue_organization_id':null,'organization_id':null,"
+			       "'reason':'select_not_found','name':'Nowhere','candidates':[],"
+			       "'candidate_names':[]}");
+	CU_ASSERT_EQUAL(tfx_count(&t, "'action':'import_organization','ref':'new:5'"), 1);
+	CU_ASSERT_EQUAL(tfx_lines(&t), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.manifest, "\"review\": 3"));
+	tfx_free(&t);
+}
+
+static void test_select_misses_come_after_the_other_reviews(void)
+{
+	struct tfx t;
+
+	tfx_init(&t, "bullphish");
+	tfx_org(&t, "5", "Globex", 1, 1);
+	tfx_store(&t, "organizations.csv",
+		  "id,name,employee_count,industry,phishing,training,last_sync\n"
+		  "10,Globex,,,,,\n11,Globex LLC,,,,,\n12,Kept,,,,,\n");
+	tfx_store(&t, "links.csv", "organization_id,itglue_organization_id,source,linked_at\n"
+				   "12,99,manual,\n");
+	CU_ASSERT_EQUAL_FATAL(tfx_run(&t, "import:\n  select: [Zed, 99]\n"), 0);
+	CU_ASSERT_EQUAL(tfx_lines(&t), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(tfx_line(&t, 0), "'reason':'unconfirmed_deletion'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tfx_line(&t, 1), "'reason':'ambiguous_name'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tfx_line(&t, 2), "'reason':'select_not_found','name':'Zed'"));
+	/* the id of the org gone from the snapshot selects nothing either */
+	CU_ASSERT_PTR_NOT_NULL(strstr(tfx_line(&t, 3), "'reason':'select_not_found','name':'99'"));
 	tfx_free(&t);
 }
 
@@ -128,7 +166,7 @@ static void test_digit_string_naming_no_org_selects_by_id(void)
 	tfx_free(&t);
 }
 
-/* RULES 25, 26: seats = users of orgs with the module on + import_user
+/* docs/rules.md 25, 26: seats = users of orgs with the module on + import_user
  * lines into them; imports first fit in ascending IT Glue id. */
 static void test_phishing_license_limit_is_first_fit_by_itglue_id(void)
 {
@@ -191,8 +229,10 @@ static CU_TestInfo tests[] = {
 	 test_selected_org_is_imported_with_product_defaults},
 	{"test_overrides_apply_in_order_and_later_ones_win",
 	 test_overrides_apply_in_order_and_later_ones_win},
-	{"test_select_entry_matching_nothing_is_an_error_naming_line_and_column",
-	 test_select_entry_matching_nothing_is_an_error_naming_line_and_column},
+	{"test_select_entry_matching_nothing_is_a_review_and_the_run_goes_on",
+	 test_select_entry_matching_nothing_is_a_review_and_the_run_goes_on},
+	{"test_select_misses_come_after_the_other_reviews",
+	 test_select_misses_come_after_the_other_reviews},
 	{"test_listed_out_of_scope_org_is_skipped_not_in_scope",
 	 test_listed_out_of_scope_org_is_skipped_not_in_scope},
 	{"test_linked_org_is_never_imported_twice", test_linked_org_is_never_imported_twice},
