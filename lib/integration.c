@@ -24,6 +24,18 @@ void integration_set(char **field, const char *value)
 	*field = copy;
 }
 
+const char *integration_effective_status(const struct integration *it)
+{
+	if (!it->status || strcmp(it->status, INTEGRATION_SYNCING) != 0)
+		return it->status;
+	return it->disconnected_by ? INTEGRATION_DISCONNECTED : INTEGRATION_CONNECTED;
+}
+
+int integration_is_bound(const struct integration *it)
+{
+	return it->product || it->pipeline || it->account_id || it->account_name;
+}
+
 void integration_free(struct integration *it)
 {
 	free(it->status);

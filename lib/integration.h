@@ -69,6 +69,18 @@ void integration_render(const struct integration *it, struct buf *out);
  */
 int integration_write(const char *store_dir, const struct integration *it, struct itg_err *e);
 
+/*
+ * The status the store stood in before a run: `syncing` is what
+ * pipelines/run writes while a run is under way, so it stands for the state
+ * the run started from, `disconnected` when disconnected_by is set, else
+ * `connected`.  Any other status is itself; NULL when the file holds none.
+ * The string is static (or the struct's own).
+ */
+const char *integration_effective_status(const struct integration *it);
+
+/* 1 when the store is bound to an integration: any binding key is set. */
+int integration_is_bound(const struct integration *it);
+
 /* Replaces one owned string of the struct with a copy of value (NULL clears). */
 void integration_set(char **field, const char *value);
 

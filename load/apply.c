@@ -6,6 +6,7 @@
  */
 #include "apply.h"
 #include "ids.h"
+#include "integration.h"
 #include "json.h"
 #include "planfmt.h"
 #include "reasons.h"
@@ -545,34 +546,60 @@ static void remove_deleted_links(struct ctx *c)
 			csvtab_remove_row(t, r - 1);
 }
 
+/*
+ * integration.json after the plan, through lib/integration: the status, the
+ * sync time and the store's binding (docs/contract.md section 10).
+ *
+ * The status event: pipelines/run writes `syncing` before the load, and
+ * that stands for the state the run started from (disconnected when
+ * disconnected_by is set, else connected: integration_effective_status).
+ * A change is recorded only when that differs from the new status, so a run
+ * that changes nothing appends nothing to audit.ndjson.
+ *
+ * The binding: the first applied plan binds the store (product, pipeline
+ * name, IT Glue account from the snapshot, NULL when unknown), and so does
+ * a plan made with --connect; any other plan keeps the binding it finds.
+ * disconnected_by is "operator" after a --disconnect plan and cleared by any
+ * other (an IT Glue refusal is over once a plan was made and applied).
+ */
 static void integration(struct ctx *c, const char *region)
 {
-	struct lstore *s = c->s;
-	const char *status = c->plan->disconnect ? "disconnected" : "connected";
-	const char *old = s->status ? s->status : "";
-	const char *reg = *c->plan->region ? c->plan->region : region ? region : s->region;
-	/* a disconnect is not a sync: keep the time of the last one */
-	const char *last_sync = c->plan->disconnect ? s->last_sync : c->now;
-	yajl_gen g = json_gen_new();
+	const struct lstore *s = c->s;
+	const struct plan *p = c->plan;
+	const char *status = p->disconnect ? INTEGRATION_DISCONNECTED : INTEGRATION_CONNECTED;
+	const char *old = integration_effective_status(&s->it);
+	const char *reg = *p->region ? p->region : region ? region : s->it.region;
+	struct integration it = {0};
 	struct buf b = {0};
 
+	if (!old)
+		old = "";
 	if (strcmp(old, status) != 0) {
 		event_begin(c, "integration", STORE_NTABLES, "status",
-			    c->plan->disconnect ? REASON_DISCONNECT : NULL, EV_UPDATE, 0);
+			    p->disconnect ? REASON_DISCONNECT : NULL, EV_UPDATE, 0);
 		add_change(c, "status", old, status);
 		event_end(c);
 		c->r->integration_changed = 1;
 	}
-	yajl_gen_map_open(g);
-	json_kv_str(g, "status", status);
-	json_kv_str(g, "region", reg);
-	json_kv_str(g, "last_sync", last_sync);
-	json_kv_str(g, "last_error", NULL);
-	yajl_gen_map_close(g);
-	json_gen_take(g, &b);
-	buf_addc(&b, '\n');
-	yajl_gen_free(g);
+	integration_set(&it.status, status);
+	integration_set(&it.region, reg);
+	/* a disconnect is not a sync: keep the time of the last one */
+	integration_set(&it.last_sync, p->disconnect ? s->it.last_sync : c->now);
+	if (!integration_is_bound(&s->it) || p->connect) {
+		integration_set(&it.product, product_name(s->st.product));
+		integration_set(&it.pipeline, p->pipeline && *p->pipeline ? p->pipeline : NULL);
+		integration_set(&it.account_id, p->account_id);
+		integration_set(&it.account_name, p->account_name);
+	} else {
+		integration_set(&it.product, s->it.product);
+		integration_set(&it.pipeline, s->it.pipeline);
+		integration_set(&it.account_id, s->it.account_id);
+		integration_set(&it.account_name, s->it.account_name);
+	}
+	integration_set(&it.disconnected_by, p->disconnect ? INTEGRATION_BY_OPERATOR : NULL);
+	integration_render(&it, &b);
 	c->r->integration_json = buf_detach(&b);
+	integration_free(&it);
 }
 
 int apply_plan(const struct plan *p, struct lstore *s, const char *now, const char *region,

@@ -256,7 +256,7 @@ static void pending_free(struct pending *pd)
 
 int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 		   const char *audit_file, journal_audit_fn audit, void *arg,
-		   struct itg_err *e)
+		   journal_check_fn before_switch, void *check_arg, struct itg_err *e)
 {
 	struct pending pd = {0};
 	struct afile f;
@@ -333,6 +333,9 @@ int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 		if (bad || step(e) != 0)
 			goto out;
 	}
+	/* step 1b: nothing is decided yet, so a refusal leaves the store as it was */
+	if (before_switch && before_switch(check_arg, e) != 0)
+		goto out;
 	text = journal_text(&pd);
 	if (fs_write_atomic(jpath, text, strlen(text), ITG_FILE_MODE, e) != 0)
 		goto out;

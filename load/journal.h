@@ -5,6 +5,10 @@
  * journal_commit:
  *   1. writes each new file to a temporary sibling .NAME.tmp.XXXXXX, and the
  *      audit lines to append to .audit.pending.tmp.XXXXXX, all fsynced;
+ *   1b. calls the caller's before_switch check, the last moment at which the
+ *      transaction can still be called off: when it fails, the temporaries
+ *      are removed and the store is wholly as before (itg-load re-checks the
+ *      plan's fingerprints here, so a hand edit made while it ran is kept);
  *   2. publishes STORE/.journal atomically: the temp -> final pairs, the audit
  *      file's size before this run, and the pending audit file's name and
  *      length (the lines themselves are not copied into the journal);
@@ -59,10 +63,19 @@ void journal_crash_from_env(void);
  */
 typedef int (*journal_audit_fn)(FILE *fp, void *arg);
 
-/* Runs the transaction described above; audit(fp, arg) writes the lines to append. */
+/*
+ * The check of step 1b: 0 to go on, or -1 with e set to call the
+ * transaction off.
+ */
+typedef int (*journal_check_fn)(void *arg, struct itg_err *e);
+
+/*
+ * Runs the transaction described above; audit(fp, arg) writes the lines to
+ * append; before_switch(check_arg, e), when not NULL, is step 1b.
+ */
 int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 		   const char *audit_file, journal_audit_fn audit, void *arg,
-		   struct itg_err *e);
+		   journal_check_fn before_switch, void *check_arg, struct itg_err *e);
 
 /*
  * Finishes or discards an interrupted transaction.  *outcome: 0 nothing to

@@ -1,46 +1,7 @@
 #include "lstore.h"
-#include "fsutil.h"
 #include "stale.h"
-#include "json.h"
-#include "xalloc.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-static int read_integration(struct lstore *s, struct itg_err *e)
-{
-	char *path = fs_join(s->st.dir, STORE_FILE_INTEGRATION);
-	struct buf b = {0};
-	char errbuf[256];
-	yajl_val v;
-	int rc = 0;
-
-	if (!fs_exists(path))
-		goto out;
-	if (fs_read_all(path, &b, 1 << 20, e) != 0) {
-		rc = -1;
-		goto out;
-	}
-	if (b.len == 0)
-		goto out;
-	v = json_parse(b.p, b.len, errbuf, sizeof errbuf);
-	if (!v || !YAJL_IS_OBJECT(v)) {
-		rc = err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-			    "not a JSON object (%s), fix or remove the file",
-			    v ? "wrong type" : errbuf);
-		if (v)
-			yajl_tree_free(v);
-		goto out;
-	}
-	s->status = xstrdup(json_get_str(v, "status"));
-	s->last_sync = xstrdup(json_get_str(v, "last_sync"));
-	s->region = xstrdup(json_get_str(v, "region"));
-	yajl_tree_free(v);
-out:
-	buf_free(&b);
-	free(path);
-	return rc;
-}
 
 /*
  * The stale check sits between reading and validating: on the bytes read,
@@ -62,7 +23,7 @@ int lstore_load(const char *dir, enum product p, const struct plan *plan, struct
 		return -1;
 	}
 	if ((plan && stale_check(&s->st, plan, e) != 0) || store_validate(&s->st, e) != 0 ||
-	    read_integration(s, e) != 0) {
+	    integration_read(dir, &s->it, e) < 0) {
 		lstore_free(s);
 		return -1;
 	}
@@ -72,8 +33,6 @@ int lstore_load(const char *dir, enum product p, const struct plan *plan, struct
 void lstore_free(struct lstore *s)
 {
 	store_free(&s->st);
-	free(s->status);
-	free(s->last_sync);
-	free(s->region);
+	integration_free(&s->it);
 	memset(s, 0, sizeof *s);
 }

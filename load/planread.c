@@ -134,6 +134,11 @@ static void take_manifest(struct plan *p, struct plan_manifest *m)
 	p->pipeline = m->pipeline ? m->pipeline : xstrdup("");
 	p->product = m->product;
 	p->disconnect = m->disconnect;
+	p->connect = m->connect;
+	p->settings_hash = m->settings_hash;
+	p->account_id = m->snapshot.account_id;
+	p->account_name = m->snapshot.account_name;
+	m->snapshot.account_id = m->snapshot.account_name = NULL;
 	p->snapshot_time = m->snapshot.finished_at ? m->snapshot.finished_at : xstrdup("");
 	p->region = m->snapshot.region ? m->snapshot.region : xstrdup("");
 	p->nfiles = m->nfiles;
@@ -226,5 +231,7 @@ void planread_free(struct plan *p)
 	free(p->pipeline);
 	free(p->snapshot_time);
 	free(p->region);
+	free(p->account_id);
+	free(p->account_name);
 	memset(p, 0, sizeof *p);
 }

@@ -12,6 +12,7 @@
 #define ITG_LOAD_PLANREAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "fsutil.h"
@@ -38,8 +39,12 @@ struct plan {
 	char *pipeline;           /* manifest "pipeline" */
 	enum product product;
 	int disconnect;           /* integration_status is "disconnected" */
+	int connect;              /* made with --connect: (re-)bind the store */
 	char *snapshot_time;      /* snapshot.finished_at, or "" */
 	char *region;             /* snapshot.region, or "" */
+	char *account_id;         /* snapshot.account.primary_organization_id, or NULL */
+	char *account_name;       /* snapshot.account.primary_organization_name, or NULL */
+	uint64_t settings_hash;   /* settings_fnv1a64: the pipeline file it was made with */
 	size_t nfiles;
 	struct plan_store_file *files;
 	char *text;               /* plan.ndjson's bytes (owned) */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "apply.h"
+#include "breaker.h"
 #include "err.h"
 #include "lstore.h"
 #include "pipeline.h"
@@ -38,7 +39,17 @@ struct report_input {
 	long long lic_phishing;      /* LICENSE_UNLIMITED when absent */
 	long long lic_training;
 	long long lic_domains;
+	const char *pipeline_path;   /* the pipeline file, for the way on; may be NULL */
+	const struct breaker *breaker;   /* how the breaker judged the plan; may be NULL */
+	int allow_mass_unlink;       /* --allow-mass-unlink was given */
 };
+
+/*
+ * What a real load of this plan would refuse, said in advance by a dry run:
+ * BREAKER_WOULD_REFUSE, or NULL.  (A real load that refuses writes no
+ * report.)
+ */
+const char *report_would_refuse(const struct report_input *in);
 
 /* report_sections.c: the whole document of the report (free it with rdoc_free). */
 void report_build(const struct report_input *in, struct rdoc *d);

@@ -16,6 +16,13 @@
 #include <stdint.h>
 #include <string.h>
 
+const char *report_would_refuse(const struct report_input *in)
+{
+	if (in->dry_run && in->breaker && in->breaker->tripped && !in->allow_mass_unlink)
+		return BREAKER_WOULD_REFUSE;
+	return NULL;
+}
+
 size_t report_count_action(const struct plan *p, enum plan_action a,
 			   const struct apply_result *r, int changed_only)
 {

@@ -102,6 +102,39 @@ static void join_array(struct buf *b, yajl_val arr, yajl_val names)
 #define PLAN_REST "every one is in plan.ndjson"
 #define CHANGES_REST "every change is in changes.csv"
 
+/*
+ * What the mass-change breaker made of the plan (breaker.h), when it
+ * tripped: in a dry run that the real load would be refused, and the way
+ * on; in a load let through by --allow-mass-unlink, that it was.
+ */
+static void breaker_text(const struct report_input *in, struct buf *b)
+{
+	const char *pipeline = in->pipeline_path ? in->pipeline_path : "PIPELINE";
+
+	if (report_would_refuse(in)) {
+		buf_adds(b, "A real load of this plan would be refused (exit 4, nothing changed): ");
+		breaker_describe(in->breaker, b);
+		buf_adds(b, ". Read the links removed below; if IT Glue really lost them, ");
+		breaker_way_out(pipeline, b);
+		buf_adds(b, ".");
+	} else if (in->breaker && in->breaker->tripped) {
+		buf_adds(b, "The mass-change breaker tripped and --allow-mass-unlink let the plan "
+			    "through: ");
+		breaker_describe(in->breaker, b);
+		buf_adds(b, ".");
+	}
+}
+
+static void breaker_line(struct rdoc *d, const struct report_input *in)
+{
+	struct buf b = {0};
+
+	breaker_text(in, &b);
+	if (b.len)
+		rdoc_para(d, "%s", buf_str(&b));
+	buf_free(&b);
+}
+
 static void header(struct rdoc *d, const struct report_input *in)
 {
 	const struct plan *p = in->plan;
@@ -122,6 +155,7 @@ static void header(struct rdoc *d, const struct report_input *in)
 	rdoc_row(t, "Integration", p->disconnect ? "disconnected by this plan" : "connected");
 	rdoc_row(t, "Store", in->store);
 	rdoc_row(t, "Plan", in->plan_dir);
+	breaker_line(d, in);
 }
 
 static void what_happened(struct rdoc *d, const struct report_input *in)
@@ -208,10 +242,16 @@ static void needs_person(struct rdoc *d, const struct report_input *in, struct n
 	rdoc_block(d, RB_H2, "Needs a person");
 	n_items = report_count_lines(p, PA_REVIEW, NULL) + report_count_unimported(p) +
 		  report_count_license_limited(p) + report_count_lines(p, PA_SKIP, NULL);
-	if (!n_items) {
+	if (!n_items && !report_would_refuse(in)) {
 		rdoc_para(d, "Nothing needs a person.");
 		return;
 	}
+	if (report_would_refuse(in)) {
+		rdoc_block(d, RB_H3, "Mass unlink: a real load would be refused");
+		breaker_line(d, in);
+	}
+	if (!n_items)
+		return;
 	rdoc_block(d, RB_H3, "Names to review");
 	if (report_count_lines(p, PA_REVIEW, NULL))
 		rdoc_para(d, "These IT Glue and product organizations match more than one candidate "

@@ -39,6 +39,7 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 	json_kv_str(g, "product", product_name(p->product));
 	json_kv_str(g, "snapshot_time", *p->snapshot_time ? p->snapshot_time : NULL);
 	json_kv_str(g, "integration_status", p->disconnect ? "disconnected" : "connected");
+	json_kv_str(g, "would_refuse", report_would_refuse(in));
 	json_kv_int(g, "plan_lines", (long long)p->n);
 	json_key(g, "counts");
 	yajl_gen_map_open(g);

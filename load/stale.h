@@ -30,4 +30,12 @@ int stale_check(const struct store *s, const struct plan *p, struct itg_err *e);
  */
 int stale_check_files(const char *store, const struct plan *p, struct itg_err *e);
 
+/*
+ * The same check from disk once more, immediately before the store's
+ * transaction switches (journal.h step 1b): a file the operator edited
+ * while the load ran is refused (ITG_EXIT_STALE) with a message saying the
+ * edit is kept, and the transaction is called off.
+ */
+int stale_recheck(const char *store, const struct plan *p, struct itg_err *e);
+
 #endif

@@ -12,7 +12,8 @@
 #include <string.h>
 
 static const char synopsis[] =
-	"usage: pipelines/run PIPELINE.yaml [--dry-run] [--base-url URL] [--disconnect]\n";
+	"usage: pipelines/run PIPELINE.yaml [--dry-run] [--base-url URL]\n"
+	"                     [--disconnect | --connect] [--allow-mass-unlink]\n";
 
 /* The fixed part of --help; the lines of run_pass_flags follow it. */
 static const char help_head[] =
@@ -30,10 +31,15 @@ static const char help_tail[] =
 	"\n--log-format, --quiet and --verbose are handed to the stages too.\n"
 	"The API key comes from ITGLUE_API_KEY, the systemd credential\n"
 	"$CREDENTIALS_DIRECTORY/itglue-api-key, or itglue.api_key_file, never from the\n"
-	"command line; only itg-extract gets it.  Exit codes: those of the first failing\n"
-	"stage (1 runtime, 2 usage or configuration, 3 IT Glue refused the key, 4 stale\n"
-	"plan or a lock held by another run); 1 when the run was interrupted (SIGINT,\n"
-	"SIGTERM, SIGHUP) or its summary could not be written.\n";
+	"command line; only itg-extract gets it (a --disconnect run calls no IT Glue).\n"
+	"A store whose integration.json says disconnected_by: operator is refused before\n"
+	"anything is fetched (exit 4, nothing changed) until a run is given --connect.\n"
+	"Exit codes: those of the first failing stage (1 runtime, 2 usage or\n"
+	"configuration, 3 IT Glue refused the key, 4 refused: a stale plan, a plan made\n"
+	"with another pipeline file, a mass unlink, a store bound elsewhere, or a lock\n"
+	"held by another run), or 4 for a store disconnected by the operator; 1 when the\n"
+	"run was interrupted (SIGINT, SIGTERM, SIGHUP) or its summary could not be\n"
+	"written.\n";
 
 enum { OPT_DRY_RUN = CMD_OPT_OWN, OPT_BASE_URL, OPT_PASS };
 
@@ -61,6 +67,9 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	o->pipeline = a->pipeline ? a->pipeline : a->argc ? a->argv[0] : NULL;
 	if (!o->pipeline)
 		return cmd_usage_error(e, "the pipeline file is required");
+	if (run_pass_given(o, "disconnect") && run_pass_given(o, "connect"))
+		return cmd_usage_error(e, "--disconnect and --connect do not go together: one ends "
+					  "the integration, the other resumes it");
 	o->log_format = a->log_format;
 	o->quiet = a->quiet;
 	o->verbose = a->verbose;
@@ -71,6 +80,41 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 		return 0;
 	e->code = rc;
 	return -1;
+}
+
+/*
+ * "      --NAME            text", the text folded at spaces into lines that
+ * fit 80 columns under the other options' texts (a long name gets a line of
+ * its own).
+ */
+static void help_line(struct buf *b, const char *name, const char *text)
+{
+	enum { TEXT_COL = 24, WIDTH = 80 };
+	size_t col;
+
+	buf_addf(b, "      --%s", name);
+	col = 8 + strlen(name);
+	if (col + 1 > TEXT_COL) {
+		buf_addc(b, '\n');
+		col = 0;
+	}
+	while (*text) {
+		const char *end = text + strlen(text), *cut = end;
+
+		if ((size_t)(end - text) > WIDTH - TEXT_COL) {
+			cut = text + (WIDTH - TEXT_COL);
+			while (cut > text && *cut != ' ')
+				cut--;
+			if (cut == text)
+				cut = text + (WIDTH - TEXT_COL);
+		}
+		for (; col < TEXT_COL; col++)
+			buf_addc(b, ' ');
+		buf_add(b, text, (size_t)(cut - text));
+		buf_addc(b, '\n');
+		col = 0;
+		text = *cut == ' ' ? cut + 1 : cut;
+	}
 }
 
 int main(int argc, char **argv)
@@ -98,7 +142,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < RUN_PASS_MAX && run_pass_flags[i].name; i++) {
 		options[n++] = (struct option){run_pass_flags[i].name, no_argument, NULL,
 					       OPT_PASS + (int)i};
-		buf_addf(&help, "      --%-16s%s\n", run_pass_flags[i].name, run_pass_flags[i].help);
+		help_line(&help, run_pass_flags[i].name, run_pass_flags[i].help);
 	}
 	options[n] = (struct option){0, 0, 0, 0};
 	buf_adds(&help, help_tail);

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "cli.h"
 #include "fsutil.h"
+#include "integration.h"
 #include "lock.h"
 #include "pipeline.h"
 #include "rundir.h"
@@ -27,9 +28,23 @@
 
 const struct run_pass_flag run_pass_flags[] = {
 	{"disconnect", STAGE_TRANSFORM,
-	 "itg-transform plans removing every link (disconnects)"},
+	 "end the integration on purpose: every link removed, no IT Glue call; later runs "
+	 "are refused until --connect"},
+	{"connect", STAGE_TRANSFORM,
+	 "resume a store disconnected by the operator, or bind it to this pipeline and "
+	 "IT Glue account on purpose"},
+	{"allow-mass-unlink", STAGE_LOAD,
+	 "let itg-load apply, this once, a plan that removes more links than safety allows"},
 	{NULL, STAGE_COUNT, NULL},
 };
+
+int run_pass_given(const struct run_opts *o, const char *name)
+{
+	for (size_t i = 0; run_pass_flags[i].name; i++)
+		if (strcmp(run_pass_flags[i].name, name) == 0)
+			return (o->pass & (1u << i)) != 0;
+	return 0;
+}
 
 void runner_prepare(void)
 {
@@ -57,6 +72,8 @@ struct run {
 	const char *interrupted_in;    /* the stage running when a signal came, or NULL */
 	char *failure;                 /* "itg-extract failed with exit code 1" */
 	int key_refused;               /* itg-extract exited 3 */
+	int extracted;                 /* itg-extract ran and succeeded: IT Glue took the key */
+	int disconnect, connect;       /* --disconnect, --connect */
 };
 
 /* A path with its folder resolved (the file itself need not exist). */
@@ -71,6 +88,28 @@ static char *resolve_folder_of(const char *path)
 	free(dir);
 	free(base);
 	return out;
+}
+
+/*
+ * The durable disconnect: a store its operator disconnected stays so until
+ * a run is given --connect.  A run with --disconnect is let through (it
+ * fetches nothing, and disconnecting twice is harmless).  ITG_EXIT_STALE,
+ * or 0.
+ */
+static int refuse_operator_disconnect(const struct run *r, struct itg_err *e)
+{
+	char *path;
+
+	if (r->connect || r->disconnect || !status_disconnected_by_operator(r->store))
+		return 0;
+	path = fs_join(r->store, INTEGRATION_FILE);
+	err_set(e, ITG_EXIT_STALE,
+		"%s says disconnected_by: operator (the integration was ended on purpose with "
+		"--disconnect): this run is refused, nothing was fetched or changed; to resume "
+		"it: pipelines/run %s --connect",
+		path, r->o->pipeline);
+	free(path);
+	return -1;
 }
 
 /* Everything up to an open run.log: the pipeline, the programs, the lock, the run folder. */
@@ -96,6 +135,9 @@ static int setup(struct run *r, struct itg_err *e)
 		r->store = fs_is_dir(r->p.store) ? realpath(r->p.store, NULL) : NULL;
 	if (r->p.store && !r->store)
 		r->store = xstrdup(r->p.store);
+	/* before anything is fetched or made: not even a run folder */
+	if (refuse_operator_disconnect(r, e) != 0)
+		return e->code;
 
 	pipeline_out = fs_join(r->p.out, r->p.name);
 	rc = fs_mkdir_p(pipeline_out, ITG_DIR_MODE, e);
@@ -244,6 +286,7 @@ static int extract(struct run *r)
 	rc = run_one(r, &a, STAGE_EXTRACT, stage_programs[STAGE_EXTRACT]);
 	stage_argv_free(&a);
 	r->key_refused = rc == ITG_EXIT_AUTH;
+	r->extracted = rc == 0;
 	return rc;
 }
 
@@ -253,7 +296,9 @@ static int transform(struct run *r)
 	int rc;
 
 	push_start(r, &a, STAGE_TRANSFORM);
-	push_path(&a, "--snapshot", r->dir, "snapshot");
+	/* a disconnect needs nothing of IT Glue: no snapshot was taken */
+	if (!r->disconnect)
+		push_path(&a, "--snapshot", r->dir, "snapshot");
 	push_path(&a, "--out", r->dir, "plan");
 	push_common(r, &a, STAGE_TRANSFORM);
 	rc = run_one(r, &a, STAGE_TRANSFORM, stage_programs[STAGE_TRANSFORM]);
@@ -298,8 +343,7 @@ static void record_end(struct run *r, int rc)
 		status_mark(&r->status, MARK_KEY_REFUSED, msg);
 	} else if (rc != 0 && r->failure) {
 		/* once extract got through, IT Glue took the key: connected */
-		int before = !r->failed || strcmp(r->failed, "recovery") == 0 ||
-			     strcmp(r->failed, stage_programs[STAGE_EXTRACT]) == 0;
+		int before = !r->extracted;
 
 		msg = xasprintf("run %s: %s (see %s)", r->id, r->failure, r->log_path);
 		status_mark(&r->status, before ? MARK_FAILED_BEFORE : MARK_FAILED_CONNECTED, msg);
@@ -375,9 +419,14 @@ static int run_stages(struct run *r)
 	}
 	if (rc == 0 && stage_interrupted())
 		rc = RUN_INTERRUPTED;
+	/* a recovery may just have finished a disconnect */
+	if (rc == 0 && r->have_status && refuse_operator_disconnect(r, &e) != 0) {
+		runlog_say(&r->log, LOG_ERROR, "%s", e.msg);
+		rc = e.code;
+	}
 	if (rc == 0 && !r->o->dry_run)
 		status_mark(&r->status, MARK_SYNCING, NULL);
-	if (rc == 0)
+	if (rc == 0 && !r->disconnect)
 		rc = extract(r);
 	if (rc == 0)
 		rc = transform(r);
@@ -422,6 +471,8 @@ int runner_run(const struct run_opts *o, struct itg_err *e)
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.lock = -1;
+	r.disconnect = run_pass_given(o, "disconnect");
+	r.connect = run_pass_given(o, "connect");
 	runlog_init(&r.log, o->verbose);
 	rc = setup(&r, e);
 	if (rc == 0)

@@ -5,6 +5,12 @@
  * store's integration.json telling the story (status.h), out/<name>/latest
  * pointed at the newest complete run, old runs pruned, and the exit code of
  * the first failing stage.
+ *
+ * A store its operator disconnected (integration.json disconnected_by:
+ * operator, docs/contract.md section 10) is refused before anything is
+ * fetched, with exit 4, unless --connect resumes it; --disconnect needs
+ * nothing of IT Glue, so such a run skips itg-extract and plans without a
+ * snapshot.
  */
 #ifndef ITG_RUNNER_RUNNER_H
 #define ITG_RUNNER_RUNNER_H
@@ -34,6 +40,9 @@ struct run_opts {
 	enum log_format log_format;  /* also handed to the stages */
 	int quiet, verbose;          /* also handed to the stages */
 };
+
+/* 1 when the run_pass_flags entry named name (without dashes) was given. */
+int run_pass_given(const struct run_opts *o, const char *name);
 
 /*
  * Makes this process fit to run stages; call it before the first stage.

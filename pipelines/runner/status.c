@@ -7,6 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int by_operator(const struct integration *it)
+{
+	return it->disconnected_by && strcmp(it->disconnected_by, INTEGRATION_BY_OPERATOR) == 0;
+}
+
+int status_disconnected_by_operator(const char *store)
+{
+	struct integration it;
+	struct itg_err e = {0};
+	int yes;
+
+	if (!store || !fs_is_dir(store))
+		return 0;
+	yes = integration_read(store, &it, &e) > 0 && by_operator(&it);
+	integration_free(&it);
+	return yes;
+}
+
 int status_begin(struct run_status *s, const char *store, const char *region,
 		 struct runlog *log, struct itg_err *e)
 {
@@ -22,8 +40,8 @@ int status_begin(struct run_status *s, const char *store, const char *region,
 		return 0;
 	if (integration_read(s->store, &it, e) < 0)
 		return -1;
-	if (it.status && strcmp(it.status, INTEGRATION_SYNCING) != 0)
-		integration_set(&s->before, it.status);
+	if (it.status)
+		integration_set(&s->before, integration_effective_status(&it));
 	integration_free(&it);
 	return 0;
 }
@@ -60,14 +78,20 @@ void status_mark(struct run_status *s, enum status_mark how, const char *error)
 		break;
 	case MARK_KEY_REFUSED:
 		integration_set(&it.status, INTEGRATION_DISCONNECTED);
-		integration_set(&it.disconnected_by, INTEGRATION_BY_ITGLUE);
+		/* a --connect run that IT Glue refused has not resumed anything */
+		if (!by_operator(&it))
+			integration_set(&it.disconnected_by, INTEGRATION_BY_ITGLUE);
 		break;
 	case MARK_FAILED_BEFORE:
 		integration_set(&it.status, s->before);
 		break;
 	case MARK_FAILED_CONNECTED:
+		/* the key works again; a disconnect by an operator stays, and so does its status */
+		if (by_operator(&it)) {
+			integration_set(&it.status, s->before);
+			break;
+		}
 		integration_set(&it.status, INTEGRATION_CONNECTED);
-		/* the key works again; a disconnect by an operator stays */
 		if (it.disconnected_by && strcmp(it.disconnected_by, INTEGRATION_BY_ITGLUE) == 0)
 			integration_set(&it.disconnected_by, NULL);
 		break;

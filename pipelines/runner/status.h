@@ -6,9 +6,10 @@
  *   - `syncing` while a run that may change the store is under way;
  *   - `disconnected` (by itglue) when IT Glue refuses the key: links are
  *     kept, removing them is --disconnect's job, which an operator runs on
- *     purpose;
+ *     purpose; a disconnect by the operator stays the operator's;
  *   - after any other failure the status it had (connected once IT Glue
- *     has taken the key in this run), with last_error naming what failed;
+ *     has taken the key in this run, unless the operator disconnected the
+ *     store), with last_error naming what failed;
  *   - itg-load itself writes `connected` and last_sync when a sync completes.
  *
  * The time of the last good sync and the store's binding are always kept.
@@ -31,9 +32,18 @@ struct run_status {
 };
 
 /*
+ * 1 when STORE/integration.json says disconnected_by: operator (the
+ * integration was ended on purpose, docs/contract.md section 10); 0 when it
+ * does not, and when store is NULL, missing or its file unreadable (those
+ * are status_begin's to report).
+ */
+int status_disconnected_by_operator(const char *store);
+
+/*
  * Reads the state before the run from STORE/integration.json: its status,
- * or connected when there is none yet or it says syncing (a run killed
- * outright).  store may be NULL or name a missing folder (nothing to read).
+ * or connected when there is none yet; syncing (a run killed outright)
+ * stands for disconnected when disconnected_by is set, else connected
+ * (integration_effective_status).  store may be NULL or name a missing folder (nothing to read).
  * A malformed file is -1 (ITG_EXIT_USAGE naming it); *s is set up either way
  * and freed with status_free.
  */
@@ -42,9 +52,10 @@ int status_begin(struct run_status *s, const char *store, const char *region,
 
 enum status_mark {
 	MARK_SYNCING,           /* syncing; last_error kept */
-	MARK_KEY_REFUSED,       /* disconnected, by itglue */
+	MARK_KEY_REFUSED,       /* disconnected, by itglue (an operator's disconnect stays his) */
 	MARK_FAILED_BEFORE,     /* the status before the run */
-	MARK_FAILED_CONNECTED,  /* connected: IT Glue took the key; an itglue disconnect is over */
+	MARK_FAILED_CONNECTED,  /* connected: IT Glue took the key; an itglue disconnect is
+				   over (an operator's is not: the status before the run) */
 	MARK_INTERRUPTED,       /* the status before the run, unless a stage wrote another since */
 };
 

@@ -106,7 +106,7 @@ int summary_lines(const char *json, size_t len, struct buf *out, char *errbuf, s
 	static const char *const attention[] = {"review", "unimported", "license_limited", NULL};
 	yajl_val v = json_parse(json, len, errbuf, errlen);
 	const char *status;
-	yajl_val licenses;
+	yajl_val licenses, would_refuse;
 	size_t n = 0;
 
 	if (!v)
@@ -128,6 +128,12 @@ int summary_lines(const char *json, size_t len, struct buf *out, char *errbuf, s
 		buf_adds(out, "dry run, store untouched");
 	else
 		add_member(out, v, "status", "?");
+	/* a dry run says what the real load would refuse, right after saying it is one */
+	would_refuse = json_get(v, "would_refuse");
+	if (!absent(would_refuse)) {
+		buf_adds(out, "; a real load would be refused: ");
+		add_value(out, would_refuse);
+	}
 	buf_adds(out, ", integration ");
 	add_member(out, v, "integration_status", "?");
 

@@ -7,6 +7,11 @@
  *   actions: unlink 2, link 2, review 1, rename 3, import_organization 2
  *   licenses: phishing 15/20, training 0/50; to look at: review 1, license_limited 1
  *
+ * A dry run whose summary.json names what a real load would refuse
+ * ("would_refuse") says so after its status:
+ *   run ...: bullphish-demo (bullphish), dry run, store untouched; a real load
+ *   would be refused: mass_unlink, integration connected
+ *
  * Actions and licenses in the file's order; actions of count 0 left out
  * ("nothing to change" when none is left); a license without a total is
  * "unlimited"; "to look at" lists review, unimported and license_limited

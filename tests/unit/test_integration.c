@@ -29,6 +29,8 @@ static void test_render_matches_the_bytes_itg_load_writes(void)
 	integration_set(&it.status, INTEGRATION_CONNECTED);
 	integration_set(&it.region, "us");
 	integration_set(&it.last_sync, "2026-03-01T05:00:00.000Z");
+	integration_set(&it.product, "bullphish");
+	integration_set(&it.pipeline, "bullphish-golden");
 	integration_render(&it, &got);
 	CU_ASSERT_STRING_EQUAL(buf_str(&got), buf_str(&want));
 	integration_free(&it);
@@ -197,6 +199,25 @@ static void test_write_is_private_and_leaves_no_temporary_file(void)
 	unit_rmtree(dir);
 }
 
+static void test_effective_status_reads_syncing_as_the_status_before(void)
+{
+	struct integration it = {0};
+
+	CU_ASSERT_PTR_NULL(integration_effective_status(&it));
+	CU_ASSERT_FALSE(integration_is_bound(&it));
+	integration_set(&it.status, INTEGRATION_SYNCING);
+	CU_ASSERT_STRING_EQUAL(integration_effective_status(&it), INTEGRATION_CONNECTED);
+	integration_set(&it.disconnected_by, INTEGRATION_BY_OPERATOR);
+	CU_ASSERT_STRING_EQUAL(integration_effective_status(&it), INTEGRATION_DISCONNECTED);
+	integration_set(&it.disconnected_by, INTEGRATION_BY_ITGLUE);
+	CU_ASSERT_STRING_EQUAL(integration_effective_status(&it), INTEGRATION_DISCONNECTED);
+	integration_set(&it.status, INTEGRATION_CONNECTED);
+	CU_ASSERT_STRING_EQUAL(integration_effective_status(&it), INTEGRATION_CONNECTED);
+	integration_set(&it.account_id, "42");
+	CU_ASSERT(integration_is_bound(&it));
+	integration_free(&it);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_render_matches_the_bytes_itg_load_writes",
 	 test_render_matches_the_bytes_itg_load_writes},
@@ -209,6 +230,8 @@ static CU_TestInfo tests[] = {
 	{"test_symbolic_link_is_refused", test_symbolic_link_is_refused},
 	{"test_write_is_private_and_leaves_no_temporary_file",
 	 test_write_is_private_and_leaves_no_temporary_file},
+	{"test_effective_status_reads_syncing_as_the_status_before",
+	 test_effective_status_reads_syncing_as_the_status_before},
 	CU_TEST_INFO_NULL,
 };
 

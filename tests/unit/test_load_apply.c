@@ -3,6 +3,7 @@
 
 #include "../../load/apply.h"
 #include "fsutil.h"
+#include "integration.h"
 #include "json.h"
 #include "../../load/planread.h"
 #include "reasons.h"
@@ -448,7 +449,7 @@ static void test_review_and_skip_change_nothing(void)
 		NULL};
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
-	f.s.status = xstrdup("connected");
+	integration_set(&f.s.it.status, INTEGRATION_CONNECTED);
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
 	CU_ASSERT_EQUAL(f.r.events.nev, 0);
 	for (int t = 0; t < STORE_NTABLES; t++)
@@ -472,8 +473,7 @@ static void apply_twice(enum product prod, const char *orgs, const char *links,
 			before[t] = table_text(&f.s.st.tab[t]);
 		f.s.changed[t] = 0;
 	}
-	free(f.s.status);
-	f.s.status = xstrdup("connected");
+	integration_set(&f.s.it.status, INTEGRATION_CONNECTED);
 	CU_ASSERT_EQUAL(apply_plan(&f.p, &f.s, "2026-03-02T00:00:00.000Z", "us", &again, &f.e), 0);
 	CU_ASSERT_EQUAL(again.events.nev, 0);
 	for (int t = 0; t < STORE_NTABLES; t++) {
@@ -536,15 +536,126 @@ static void test_disconnect_unlinks_and_marks_integration_disconnected(void)
 		NULL};
 
 	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
-	f.s.status = xstrdup("connected");
-	f.s.last_sync = xstrdup("2026-02-01T00:00:00.000Z");
+	integration_set(&f.s.it.status, INTEGRATION_CONNECTED);
+	integration_set(&f.s.it.last_sync, "2026-02-01T00:00:00.000Z");
 	CU_ASSERT_EQUAL(run(&f, plan), 0);
 	CU_ASSERT_EQUAL(f.s.st.tab[STORE_LINKS].nrows, 0);
 	CU_ASSERT_EQUAL(f.s.st.tab[STORE_USERS].nrows, 2);
 	CU_ASSERT_STRING_EQUAL(f.r.integration_json,
 			       "{\"status\":\"disconnected\",\"region\":\"eu\",\"last_sync\":"
-			       "\"2026-02-01T00:00:00.000Z\",\"last_error\":null}\n");
+			       "\"2026-02-01T00:00:00.000Z\",\"last_error\":null,\"product\":"
+			       "\"bullphish\",\"pipeline\":\"test\",\"disconnected_by\":\"operator\"}\n");
 	CU_ASSERT(f.r.integration_changed);
+	fixture_close(&f);
+}
+
+/* A plan that changes no table: only integration.json can differ. */
+static const char *const review_only[] = {
+	"{\"action\":\"review\",\"itglue_organization_id\":\"105\",\"organization_id\":null,"
+	"\"reason\":\"ambiguous_name\",\"candidates\":[\"3\",\"7\"]}",
+	NULL};
+
+/* Applies lines with the plan's account and connect flag set as a transform would. */
+static int run_as(struct fixture *f, const char *const *lines, const char *account_id,
+		  const char *account_name, int connect)
+{
+	plan_from(&f->p, f->s.st.product, lines);
+	f->p.account_id = xstrdup(account_id);
+	f->p.account_name = xstrdup(account_name);
+	f->p.connect = connect;
+	return apply_plan(&f->p, &f->s, NOW, "us", &f->r, &f->e);
+}
+
+static void test_first_applied_plan_binds_the_store(void)
+{
+	struct fixture f;
+
+	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
+	integration_set(&f.s.it.status, INTEGRATION_CONNECTED);
+	CU_ASSERT_EQUAL(run_as(&f, review_only, "42", "Acme MSP", 0), 0);
+	CU_ASSERT_STRING_EQUAL(f.r.integration_json,
+			       "{\"status\":\"connected\",\"region\":\"eu\",\"last_sync\":\"" NOW
+			       "\",\"last_error\":null,\"product\":\"bullphish\",\"pipeline\":"
+			       "\"test\",\"itglue_account\":{\"primary_organization_id\":\"42\","
+			       "\"primary_organization_name\":\"Acme MSP\"}}\n");
+	CU_ASSERT_EQUAL(f.r.events.nev, 0);
+	fixture_close(&f);
+
+	/* an account the snapshot did not name stays unknown */
+	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
+	CU_ASSERT_EQUAL(run_as(&f, review_only, NULL, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(f.r.integration_json,
+			       "{\"status\":\"connected\",\"region\":\"eu\",\"last_sync\":\"" NOW
+			       "\",\"last_error\":null,\"product\":\"darkwebid\",\"pipeline\":"
+			       "\"test\"}\n");
+	fixture_close(&f);
+}
+
+/* A store already bound keeps its binding unless the plan was made with --connect. */
+static void test_binding_is_kept_and_rebound_on_connect(void)
+{
+	struct fixture f;
+
+	for (int connect = 0; connect <= 1; connect++) {
+		const char *want = connect ? "\"pipeline\":\"test\",\"itglue_account\":{"
+					     "\"primary_organization_id\":\"42\","
+					     "\"primary_organization_name\":\"Acme MSP\"}}"
+					   : "\"pipeline\":\"old-name\",\"itglue_account\":{"
+					     "\"primary_organization_id\":\"7\","
+					     "\"primary_organization_name\":\"Old MSP\"}}";
+
+		fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
+		integration_set(&f.s.it.status, INTEGRATION_CONNECTED);
+		integration_set(&f.s.it.product, "bullphish");
+		integration_set(&f.s.it.pipeline, "old-name");
+		integration_set(&f.s.it.account_id, "7");
+		integration_set(&f.s.it.account_name, "Old MSP");
+		CU_ASSERT_EQUAL(run_as(&f, review_only, "42", "Acme MSP", connect), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(f.r.integration_json, want));
+		fixture_close(&f);
+	}
+}
+
+/*
+ * pipelines/run marks the store syncing before the load: that stands for
+ * connected, or disconnected when disconnected_by is set, so a run that
+ * changes nothing records no status change.
+ */
+static void test_syncing_stands_for_the_status_the_run_started_from(void)
+{
+	struct fixture f;
+
+	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
+	integration_set(&f.s.it.status, INTEGRATION_SYNCING);
+	CU_ASSERT_EQUAL(run(&f, review_only), 0);
+	CU_ASSERT_EQUAL(f.r.events.nev, 0);
+	CU_ASSERT_FALSE(f.r.integration_changed);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.r.integration_json, "{\"status\":\"connected\""));
+	fixture_close(&f);
+
+	/* IT Glue refused the key last time: this good run reconnects, and says so */
+	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
+	integration_set(&f.s.it.status, INTEGRATION_SYNCING);
+	integration_set(&f.s.it.disconnected_by, INTEGRATION_BY_ITGLUE);
+	CU_ASSERT_EQUAL(run(&f, review_only), 0);
+	CU_ASSERT_EQUAL(f.r.events.nev, 1);
+	CU_ASSERT(f.r.integration_changed);
+	{
+		size_t pos = 0;
+		struct load_event ev = {0};
+		CU_ASSERT(eventlog_next(&f.r.events, &pos, &ev));
+		CU_ASSERT_STRING_EQUAL(ev.table, "integration");
+		CU_ASSERT_STRING_EQUAL(ev.f[0].old, "disconnected");
+		CU_ASSERT_STRING_EQUAL(ev.f[0].new, "connected");
+		load_event_free(&ev);
+	}
+	CU_ASSERT_PTR_NULL(strstr(f.r.integration_json, "disconnected_by"));
+	fixture_close(&f);
+
+	/* a store that never had a status gets one: that is a change */
+	fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
+	CU_ASSERT_EQUAL(run(&f, review_only), 0);
+	CU_ASSERT_EQUAL(f.r.events.nev, 1);
 	fixture_close(&f);
 }
 
@@ -579,6 +690,10 @@ static CU_TestInfo tests[] = {
 	 test_second_apply_of_same_plan_changes_nothing_darkwebid},
 	{"test_disconnect_unlinks_and_marks_integration_disconnected",
 	 test_disconnect_unlinks_and_marks_integration_disconnected},
+	{"test_first_applied_plan_binds_the_store", test_first_applied_plan_binds_the_store},
+	{"test_binding_is_kept_and_rebound_on_connect", test_binding_is_kept_and_rebound_on_connect},
+	{"test_syncing_stands_for_the_status_the_run_started_from",
+	 test_syncing_stands_for_the_status_the_run_started_from},
 	CU_TEST_INFO_NULL,
 };
 

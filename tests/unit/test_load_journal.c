@@ -104,7 +104,63 @@ static int commit(const char *dir, struct itg_err *e)
 		{"integration.json", NULL, new_text[2]},
 	};
 
-	return journal_commit(dir, outs, 3, "audit.ndjson", write_lines, (void *)AUDIT_LINES, e);
+	return journal_commit(dir, outs, 3, "audit.ndjson", write_lines, (void *)AUDIT_LINES, NULL,
+			      NULL, e);
+}
+
+struct refusal {
+	const char *dir;
+	int called;
+	int temps_seen;      /* temporaries present when the check ran */
+};
+
+/* A before_switch check that finds every new file written, then refuses. */
+static int refuse(void *arg, struct itg_err *e)
+{
+	struct refusal *r = arg;
+	DIR *d = opendir(r->dir);
+	struct dirent *de;
+
+	r->called++;
+	while (d && (de = readdir(d)))
+		r->temps_seen += de->d_name[0] == '.' && strstr(de->d_name, ".tmp.") != NULL;
+	if (d)
+		closedir(d);
+	return err_set(e, 4, "refused by the check");
+}
+
+/*
+ * The check before the switch sees the new files written and no journal;
+ * when it refuses, the temporaries go and the store is wholly as before.
+ */
+static void test_refusal_before_the_switch_leaves_the_store_as_before(void)
+{
+	char *dir = unit_tmpdir(), *got, *want = expected_state(old_text);
+	struct journal_out outs[] = {
+		{"organizations.csv", NULL, new_text[0]},
+		{"links.csv", NULL, new_text[1]},
+		{"integration.json", NULL, new_text[2]},
+	};
+	struct refusal r = {dir, 0, 0};
+	struct itg_err e = {0};
+
+	make_old(dir);
+	journal_crash_at = 0;
+	CU_ASSERT_EQUAL(journal_commit(dir, outs, 3, "audit.ndjson", write_lines,
+				       (void *)AUDIT_LINES, refuse, &r, &e),
+			-1);
+	CU_ASSERT_EQUAL(e.code, 4);
+	CU_ASSERT_STRING_EQUAL(e.msg, "refused by the check");
+	CU_ASSERT_EQUAL(r.called, 1);
+	CU_ASSERT_EQUAL(r.temps_seen, 4); /* three files and the pending audit lines */
+	CU_ASSERT_FALSE(journal_pending(dir));
+	got = store_state(dir);
+	CU_ASSERT_PTR_NOT_NULL(got);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	free(want);
+	unit_rmtree(dir);
 }
 
 static void test_commit_replaces_files_and_appends_audit(void)
@@ -411,6 +467,8 @@ static void test_audit_shorter_than_recorded_is_refused(void)
 }
 
 static CU_TestInfo tests[] = {
+	{"test_refusal_before_the_switch_leaves_the_store_as_before",
+	 test_refusal_before_the_switch_leaves_the_store_as_before},
 	{"test_recover_finishes_a_format_1_journal_with_lines_inside",
 	 test_recover_finishes_a_format_1_journal_with_lines_inside},
 	{"test_journal_names_the_pending_audit_file_instead_of_holding_lines",

@@ -27,6 +27,10 @@ static const char *const plan_lines =
 	"\"itglue_domain_id\":\"501\",\"domain\":\"acme.example\",\"status\":\"pending\","
 	"\"reason\":null}\n";
 
+/* The pipeline file the unit plans were made with, as its FNV-1a 64. */
+#define SETTINGS_HASH 0x00000000deadbeefULL
+#define SETTINGS_HEX "00000000deadbeef"
+
 struct world {
 	char *top, *store, *plan, *report;
 	struct load_opts o;
@@ -59,6 +63,7 @@ static void seal(struct world *w, const char *product, int format, const char *t
 	json_kv_str(g, "pipeline", "unit");
 	json_kv_str(g, "product", product);
 	json_kv_str(g, "integration_status", "connected");
+	json_kv_str(g, "settings_fnv1a64", SETTINGS_HEX);
 	json_key(g, "snapshot");
 	yajl_gen_map_open(g);
 	json_kv_str(g, "region", "us");
@@ -113,7 +118,9 @@ static void world_open(struct world *w)
 	w->o = (struct load_opts){.pipeline_name = "unit", .product = PRODUCT_DARKWEBID,
 				  .store = w->store, .region = "us", .lic_phishing = -1,
 				  .lic_training = -1, .lic_domains = 10, .plan_dir = w->plan,
-				  .report_dir = w->report};
+				  .report_dir = w->report, .pipeline_path = "p.yaml",
+				  .settings_hash = SETTINGS_HASH,
+				  .max_unlinks = {1, 10.0, 0}, .max_user_unlinks = {1, 10.0, 0}};
 }
 
 static void world_close(struct world *w)
@@ -306,23 +313,161 @@ static void test_dry_run_leaves_the_store_byte_identical(void)
 	world_close(&w);
 }
 
-static void test_dry_run_of_a_missing_store_creates_nothing(void)
+/*
+ * A store folder that does not exist is an input error naming it, dry or
+ * not, and the load never makes it: a mistyped `store:` must not start a
+ * second, empty store.
+ */
+static void test_missing_store_folder_is_a_usage_error_and_is_not_created(void)
 {
 	struct world w;
 
 	world_open(&w);
 	fs_remove_tree(w.store);
-	seal(&w, "darkwebid", 1,
-	     "{\"action\":\"import_organization\",\"ref\":\"new:9\",\"itglue_organization_id\":\"9\","
-	     "\"name\":\"N\",\"employee_count\":\"1-10\",\"industry\":\"Other\"}\n");
-	w.o.dry_run = 1;
-	/* a store folder that does not exist is an input error (lib/store) */
+	for (int dry = 1; dry >= 0; dry--) {
+		w.o.dry_run = dry;
+		CU_ASSERT_EQUAL(load(&w), -1);
+		CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_USAGE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, w.store));
+		CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "does not exist"));
+		CU_ASSERT_FALSE(fs_exists(w.store));
+		CU_ASSERT_FALSE(fs_exists(w.report));
+	}
+	w.o.dry_run = 0;
+	w.o.recover_only = 1;
 	CU_ASSERT_EQUAL(load(&w), -1);
 	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_USAGE);
 	CU_ASSERT_FALSE(fs_exists(w.store));
+	world_close(&w);
+}
+
+/* A plan made with another pipeline file (or before it was edited) is stale. */
+static void test_plan_made_with_another_pipeline_file_is_refused(void)
+{
+	struct world w;
+	char *before, *after;
+
+	world_open(&w);
+	w.o.settings_hash = SETTINGS_HASH + 1;
+	before = listing(w.store);
+	for (int dry = 0; dry <= 1; dry++) {
+		w.o.dry_run = dry;
+		CU_ASSERT_EQUAL(load(&w), -1);
+		CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+		if (!strstr(w.e.msg, "p.yaml is not the pipeline file the plan in"))
+			fprintf(stderr, "\n  got: %s\n", w.e.msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "p.yaml is not the pipeline file the plan in"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "make the plan again"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, SETTINGS_HEX));
+		CU_ASSERT_FALSE(fs_exists(w.report));
+	}
+	after = listing(w.store);
+	CU_ASSERT_STRING_EQUAL(after, before); /* refused before the lock: not even .lock */
+	w.o.dry_run = 0;
+	w.o.settings_hash = SETTINGS_HASH;
+	CU_ASSERT_EQUAL(load(&w), 0);
+	free(before);
+	free(after);
+	world_close(&w);
+}
+
+/* Reads a report file (caller frees). */
+static char *report_file(struct world *w, const char *name)
+{
+	char *p = fs_join(w->report, name);
+	struct buf b = {0};
+
+	CU_ASSERT_EQUAL(fs_read_all(p, &b, 0, &w->e), 0);
+	free(p);
+	return buf_detach(&b);
+}
+
+/*
+ * A plan that unlinks more than safety.max_unlinks allows: refused with both
+ * figures and the way out, the store byte for byte as it was and no report;
+ * a dry run says so in advance; --allow-mass-unlink applies it once.
+ */
+static void test_mass_unlink_is_refused_reported_by_a_dry_run_and_allowed_once(void)
+{
+	struct world w;
+	const char *unlink =
+		"{\"action\":\"unlink\",\"organization_id\":\"1\",\"itglue_organization_id\":"
+		"\"101\",\"reason\":\"itglue_deleted\",\"source\":\"manual\"}\n";
+	char *before, *after, *text;
+	int fd = -1;
+
+	world_open(&w);
+	seal(&w, "darkwebid", 1, unlink);
+	w.o.max_unlinks = (struct safety_limit){0, 0, 0};
+	/* the lock file may be made by a refused run; make it first to compare the rest */
+	CU_ASSERT_EQUAL_FATAL(store_lock_acquire(w.store, &fd, &w.e), 0);
+	store_lock_release(fd);
+	before = listing(w.store);
+	CU_ASSERT_EQUAL(load(&w), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	if (!strstr(w.e.msg, "the plan removes 1 of the store's 1 links, more than "
+			     "safety.max_unlinks allows (0): refused, nothing was changed; if IT "
+			     "Glue really lost them, apply it once with pipelines/run p.yaml "
+			     "--allow-mass-unlink (or itg-load --allow-mass-unlink)"))
+		fprintf(stderr, "\n  got: %s\n", w.e.msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "the plan removes 1 of the store's 1 links, more "
+					       "than safety.max_unlinks allows (0): refused, "
+					       "nothing was changed; if IT Glue really lost them, "
+					       "apply it once with pipelines/run p.yaml "
+					       "--allow-mass-unlink (or itg-load --allow-mass-unlink)"));
+	CU_ASSERT(w.out.breaker.tripped);
+	after = listing(w.store);
+	CU_ASSERT_STRING_EQUAL(after, before);
+	free(after);
+	CU_ASSERT_FALSE(fs_exists(w.report));
+
+	w.o.dry_run = 1;
+	CU_ASSERT_EQUAL(load(&w), 0);
+	after = listing(w.store);
+	CU_ASSERT_STRING_EQUAL(after, before);
+	free(after);
+	text = report_file(&w, "summary.json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"would_refuse\": \"mass_unlink\""));
+	free(text);
+	text = report_file(&w, "report.md");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "A real load of this plan would be refused"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "### Mass unlink: a real load would be refused"));
+	free(text);
+
+	/* a dry run with the flag would go through: nothing to refuse */
+	w.o.allow_mass_unlink = 1;
+	CU_ASSERT_EQUAL(load(&w), 0);
+	text = report_file(&w, "summary.json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"would_refuse\": null"));
+	free(text);
+
 	w.o.dry_run = 0;
 	CU_ASSERT_EQUAL(load(&w), 0);
-	CU_ASSERT(fs_is_dir(w.store));
+	text = report_file(&w, "report.md");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "--allow-mass-unlink let the plan through"));
+	free(text);
+	text = report_file(&w, "summary.json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"would_refuse\": null"));
+	free(text);
+	after = listing(w.store);
+	CU_ASSERT_STRING_NOT_EQUAL(after, before);
+	free(after);
+	free(before);
+	world_close(&w);
+}
+
+/* A plan within the limits, and a disconnect of every link, go through. */
+static void test_plans_within_the_limits_apply(void)
+{
+	struct world w;
+
+	world_open(&w);
+	seal(&w, "darkwebid", 1,
+	     "{\"action\":\"unlink\",\"organization_id\":\"1\",\"itglue_organization_id\":"
+	     "\"101\",\"reason\":\"disconnect\"}\n");
+	w.o.max_unlinks = (struct safety_limit){0, 0, 0};
+	CU_ASSERT_EQUAL(load(&w), 0);
+	CU_ASSERT_FALSE(w.out.breaker.tripped);
 	world_close(&w);
 }
 
@@ -458,8 +603,13 @@ static CU_TestInfo tests[] = {
 	{"test_held_lock_is_refused_for_load_and_dry_run",
 	 test_held_lock_is_refused_for_load_and_dry_run},
 	{"test_dry_run_leaves_the_store_byte_identical", test_dry_run_leaves_the_store_byte_identical},
-	{"test_dry_run_of_a_missing_store_creates_nothing",
-	 test_dry_run_of_a_missing_store_creates_nothing},
+	{"test_missing_store_folder_is_a_usage_error_and_is_not_created",
+	 test_missing_store_folder_is_a_usage_error_and_is_not_created},
+	{"test_plan_made_with_another_pipeline_file_is_refused",
+	 test_plan_made_with_another_pipeline_file_is_refused},
+	{"test_mass_unlink_is_refused_reported_by_a_dry_run_and_allowed_once",
+	 test_mass_unlink_is_refused_reported_by_a_dry_run_and_allowed_once},
+	{"test_plans_within_the_limits_apply", test_plans_within_the_limits_apply},
 	{"test_dry_run_refuses_while_a_journal_is_pending",
 	 test_dry_run_refuses_while_a_journal_is_pending},
 	{"test_plan_whose_bytes_differ_from_manifest_is_refused",

@@ -248,6 +248,26 @@ static void test_store_under_a_file_is_an_error_not_an_empty_store(void)
 	unit_rmtree(dir);
 }
 
+/* The check immediately before the switch reads the disk and says the edit is kept. */
+static void test_recheck_before_the_switch_names_the_edit_and_keeps_it(void)
+{
+	char *dir = unit_tmpdir();
+	struct plan p;
+	struct itg_err e = {0};
+
+	write_in(dir, "organizations.csv", orgs);
+	write_in(dir, "links.csv", links);
+	plan_seeing(&p, dir, dw_files);
+	CU_ASSERT_EQUAL(stale_recheck(dir, &p, &e), 0);
+	write_in(dir, "links.csv", "organization_id,itglue_organization_id,source,linked_at\n");
+	CU_ASSERT_EQUAL(stale_recheck(dir, &p, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_STALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/links.csv changed while itg-load was running"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "the store keeps that edit"));
+	planread_free(&p);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_parsed_fingerprints_equal_fs_fingerprint",
 	 test_parsed_fingerprints_equal_fs_fingerprint},
@@ -262,6 +282,8 @@ static CU_TestInfo tests[] = {
 	 test_changed_and_now_invalid_store_is_stale_first},
 	{"test_store_under_a_file_is_an_error_not_an_empty_store",
 	 test_store_under_a_file_is_an_error_not_an_empty_store},
+	{"test_recheck_before_the_switch_names_the_edit_and_keeps_it",
+	 test_recheck_before_the_switch_names_the_edit_and_keeps_it},
 	CU_TEST_INFO_NULL,
 };
 

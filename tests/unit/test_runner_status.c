@@ -138,6 +138,51 @@ static void test_interrupted_run_restores_the_status_it_had(void)
 	teardown(&f);
 }
 
+#define BY_OPERATOR "{\"status\":\"disconnected\",\"region\":\"us\",\"last_sync\":null," \
+		    "\"last_error\":null,\"disconnected_by\":\"operator\"}\n"
+
+/* The durable disconnect is read from the file; nothing else is taken for it. */
+static void test_operator_disconnect_is_recognised(void)
+{
+	struct fixture f;
+
+	setup(&f, BY_OPERATOR);
+	CU_ASSERT(status_disconnected_by_operator(f.store));
+	CU_ASSERT_EQUAL(unit_write_file(f.file, "{\"status\":\"disconnected\","
+						"\"disconnected_by\":\"itglue\"}"), 0);
+	CU_ASSERT_FALSE(status_disconnected_by_operator(f.store));
+	CU_ASSERT_EQUAL(unit_write_file(f.file, GOOD), 0);
+	CU_ASSERT_FALSE(status_disconnected_by_operator(f.store));
+	CU_ASSERT_FALSE(status_disconnected_by_operator(NULL));
+	teardown(&f);
+}
+
+/*
+ * A --connect run that fails does not resume anything: neither a refused key
+ * nor a later stage's failure turns an operator's disconnect into another.
+ */
+static void test_failed_connect_run_keeps_the_operator_disconnect(void)
+{
+	struct fixture f;
+	struct integration it;
+
+	for (int how = 0; how < 2; how++) {
+		setup(&f, BY_OPERATOR);
+		CU_ASSERT_EQUAL_FATAL(status_begin(&f.s, f.store, "us", &f.log, &f.e), 0);
+		status_mark(&f.s, MARK_SYNCING, NULL);
+		/* while syncing, the status before the run is read as disconnected */
+		status_free(&f.s);
+		CU_ASSERT_EQUAL_FATAL(status_begin(&f.s, f.store, "us", &f.log, &f.e), 0);
+		CU_ASSERT_STRING_EQUAL(f.s.before, INTEGRATION_DISCONNECTED);
+		status_mark(&f.s, how ? MARK_KEY_REFUSED : MARK_FAILED_CONNECTED, "failed");
+		CU_ASSERT_EQUAL_FATAL(integration_read(f.store, &it, &f.e), 1);
+		CU_ASSERT_STRING_EQUAL(it.status, INTEGRATION_DISCONNECTED);
+		CU_ASSERT_STRING_EQUAL(it.disconnected_by, INTEGRATION_BY_OPERATOR);
+		integration_free(&it);
+		teardown(&f);
+	}
+}
+
 static void test_held_store_lock_leaves_the_file_alone(void)
 {
 	struct fixture f;
@@ -201,6 +246,9 @@ static CU_TestInfo tests[] = {
 	 test_failure_before_the_key_was_taken_keeps_the_status},
 	{"test_interrupted_run_restores_the_status_it_had",
 	 test_interrupted_run_restores_the_status_it_had},
+	{"test_operator_disconnect_is_recognised", test_operator_disconnect_is_recognised},
+	{"test_failed_connect_run_keeps_the_operator_disconnect",
+	 test_failed_connect_run_keeps_the_operator_disconnect},
 	{"test_held_store_lock_leaves_the_file_alone", test_held_store_lock_leaves_the_file_alone},
 	{"test_malformed_state_stops_the_run_before_it_starts",
 	 test_malformed_state_stops_the_run_before_it_starts},

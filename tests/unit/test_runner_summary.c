@@ -60,6 +60,27 @@ static void test_dry_run_with_nothing_to_change(void)
 	free(got);
 }
 
+/* A dry run of a plan the breaker would refuse says so on its first line; null says nothing. */
+static void test_dry_run_that_a_real_load_would_refuse(void)
+{
+	char *got = lines_of("{\"run_id\":\"20260101T000000Z\",\"status\":\"dry_run\","
+			     "\"pipeline\":\"bp\",\"product\":\"bullphish\","
+			     "\"integration_status\":\"connected\",\"would_refuse\":\"mass_unlink\","
+			     "\"counts\":{\"unlink\":37},\"licenses\":{}}");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got,
+		"run 20260101T000000Z: bp (bullphish), dry run, store untouched; a real load would be "
+		"refused: mass_unlink, integration connected\n"
+		"actions: unlink 37\n"
+		"licenses: none\n");
+	free(got);
+	got = lines_of("{\"run_id\":\"1\",\"status\":\"dry_run\",\"would_refuse\":null}");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_PTR_NULL(strstr(got, "refused"));
+	free(got);
+}
+
 static void test_missing_members_read_as_question_marks(void)
 {
 	char *got = lines_of("{\"status\":null,\"licenses\":{\"p\":{},\"q\":{\"total\":5}},"
@@ -114,6 +135,7 @@ static void test_summary_text_names_the_report_files(void)
 }
 
 static CU_TestInfo tests[] = {
+	{"test_dry_run_that_a_real_load_would_refuse", test_dry_run_that_a_real_load_would_refuse},
 	{"test_golden_summary_gives_the_three_lines", test_golden_summary_gives_the_three_lines},
 	{"test_dry_run_with_nothing_to_change", test_dry_run_with_nothing_to_change},
 	{"test_missing_members_read_as_question_marks", test_missing_members_read_as_question_marks},
