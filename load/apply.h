@@ -1,7 +1,7 @@
 /*
  * apply.h - applying a verified plan to the in-memory store tables.
  *
- * Every plan line is applied in order (CONTRACT.md sections 5-7).  Only
+ * Every plan line is applied in order (docs/contract.md sections 5-7).  Only
  * real differences are recorded: setting a cell to the value it already
  * holds is no change, and last_sync is set only on rows whose other fields
  * this plan creates or changes.  So applying a converged plan, or the same

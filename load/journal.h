@@ -1,6 +1,6 @@
 /*
  * journal.h - the store transaction: every changed file replaced, and the
- * audit lines appended, or nothing at all (CONTRACT.md section 7).
+ * audit lines appended, or nothing at all (docs/contract.md section 7).
  *
  * journal_commit:
  *   1. writes each new file to a temporary sibling .NAME.tmp.XXXXXX, and the

@@ -26,7 +26,7 @@ struct lstore {
  * Reads the tables of product p from dir (a missing folder or file is an
  * empty table), each file once; with a plan, refuses a store changed since
  * the plan was made (stale.h: ITG_EXIT_STALE); then validates the tables
- * (RULES.md 36 as in itg-transform) and reads integration.json
+ * (docs/rules.md 36 as in itg-transform) and reads integration.json
  * (integration_read: a malformed one is ITG_EXIT_USAGE).  Errors name the
  * file and line.  plan may be NULL (no stale check).  On failure
  * s is left empty.

@@ -1,4 +1,4 @@
-/* itg-load: a plan into the product store, with a report (CONTRACT.md section 7). */
+/* itg-load: a plan into the product store, with a report (docs/contract.md section 7). */
 #include "cmd.h"
 #include "hash.h"
 #include "pipeline.h"

@@ -1,5 +1,5 @@
 /*
- * report.h - the auditor's report of one load (CONTRACT.md section 7):
+ * report.h - the auditor's report of one load (docs/contract.md section 7):
  * DIR/report.md, report.html, changes.csv and summary.json, written into a
  * staged folder and published atomically, on every run, dry or not.
  *

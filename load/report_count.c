@@ -94,7 +94,7 @@ void report_count_licenses(const struct lstore *s, struct report_licenses *l)
 				(uintptr_t)(store_parse_bool(csvtab_get(o, r, tr)) == 1 ? 2 : 0);
 			strmap_put(mods, csvtab_get(o, r, id), (void *)(m | 4));
 		}
-		/* RULES.md 25: every user of an org with the module on takes a seat */
+		/* docs/rules.md 25: every user of an org with the module on takes a seat */
 		for (size_t r = 0; r < u->nrows; r++) {
 			uintptr_t m = (uintptr_t)strmap_get(mods, csvtab_get(u, r, uorg));
 			l->phishing_used += (m & 1) != 0;
