@@ -228,7 +228,7 @@ static void test_status_classification(void)
 
 static void summary_of(const char *body, char *out, size_t n)
 {
-	errors_summarise_body(body, strlen(body), out, n);
+	errors_summarise_body(body, strlen(body), NULL, out, n);
 }
 
 static void test_error_body_summaries_for_json_html_and_empty(void)
