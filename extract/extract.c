@@ -419,8 +419,8 @@ static int handle_single(struct run *run, struct page_req *pr, struct itg_err *e
 	if (r->too_large) {
 		snprintf(why, sizeof why,
 			 "the answers in flight would inflate to more than %zu MiB (this one to "
-			 "%zu KiB when it was stopped)",
-			 fetch_budget_limit(run->f) >> 20, r->received >> 10);
+			 "%.1f MiB when it was stopped)",
+			 fetch_budget_limit(run->f) >> 20, (double)r->received / 1048576.0);
 		single_unconfirmed(run, pr, why);
 		return 0;
 	}
@@ -471,11 +471,11 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 	if (r->too_large)
 		return err_set(e, ITG_EXIT_RUNTIME,
 			       "%s page %lld: the answers in flight would inflate to more than %zu "
-			       "MiB (this one to %zu KiB when it was stopped): IT Glue answered "
+			       "MiB (this one to %.1f MiB when it was stopped): IT Glue answered "
 			       "something that is not a page of %s; nothing was published; if its "
 			       "pages really are that large, lower --page-size or --concurrency",
-			       name, pr->page, fetch_budget_limit(run->f) >> 20, r->received >> 10,
-			       name);
+			       name, pr->page, fetch_budget_limit(run->f) >> 20,
+			       (double)r->received / 1048576.0, name);
 	if (r->curl_code != CURLE_OK) {
 		snprintf(why, sizeof why, "%s", r->error);
 		scrub_inplace(why, sizeof why, run->o->api_key);
