@@ -761,7 +761,7 @@ static int deflate_segment(struct buf *out, const char *data, size_t len, int la
 {
 	z_stream z;
 	unsigned char chunk[16384];
-	int rc;
+	int rc = Z_OK;
 
 	memset(&z, 0, sizeof z);
 	if (deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_RLE) != Z_OK)
