@@ -93,7 +93,8 @@ static int is_jsonapi_errors(const char *body, size_t len)
 }
 
 enum confirm_outcome confirm_classify(long status, const char *body, size_t len, const char *id,
-				      yajl_val *doc, yajl_val *record, char *why, size_t whylen)
+				      const char *key, yajl_val *doc, yajl_val *record, char *why,
+				      size_t whylen)
 {
 	char summary[200], err[128];
 	yajl_val d, data;
@@ -110,14 +111,14 @@ enum confirm_outcome confirm_classify(long status, const char *body, size_t len,
 		snprintf(why, whylen, "HTTP 429 (rate limit)");
 		return CONFIRM_RETRY;
 	case HTTP_RETRY:
-		errors_summarise_body(body, len, summary, sizeof summary);
+		errors_summarise_body(body, len, key, summary, sizeof summary);
 		if (status == 0)
 			snprintf(why, whylen, "no answer");
 		else
 			snprintf(why, whylen, "HTTP %ld (%s)", status, summary);
 		return CONFIRM_RETRY;
 	case HTTP_FATAL:
-		errors_summarise_body(body, len, summary, sizeof summary);
+		errors_summarise_body(body, len, key, summary, sizeof summary);
 		if (status == 404 && is_jsonapi_errors(body, len))
 			return CONFIRM_DELETED;
 		if (status == 404)

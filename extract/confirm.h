@@ -61,10 +61,12 @@ enum confirm_outcome {
  * What an answer (status, len bytes of body) to GET /organizations/id
  * says.  For CONFIRM_FOUND *doc is the parsed answer (the caller frees it
  * with yajl_tree_free) and *record its "data" member; otherwise *doc is
- * NULL and why holds a printable reason (never the body itself).
+ * NULL and why holds a printable reason (never the body itself; what it
+ * quotes of an error body is scrubbed of key, errors_summarise_body).
  */
 enum confirm_outcome confirm_classify(long status, const char *body, size_t len, const char *id,
-				      yajl_val *doc, yajl_val *record, char *why, size_t whylen);
+				      const char *key, yajl_val *doc, yajl_val *record, char *why,
+				      size_t whylen);
 
 /* A list record as the walk takes it: an object with a numeric string or number id. */
 int confirm_record_valid(yajl_val obj);

@@ -1,6 +1,8 @@
 #include "errors.h"
 
 #include "json.h"
+#include "scrub.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,13 +52,20 @@ static int looks_like_html(const char *s, size_t n)
 	return 0;
 }
 
-static int summarise_json(const char *body, size_t len, char *out, size_t outlen)
+/* Appends a member of the server's text to b, without the key. */
+static void add_scrubbed(struct buf *b, const char *s, const char *key)
+{
+	scrub_append(b, s, strlen(s), key);
+}
+
+static int summarise_json(const char *body, size_t len, const char *key, char *out,
+			  size_t outlen)
 {
 	char err[128];
 	yajl_val doc = json_parse(body, len, err, sizeof err);
 	yajl_val errors, first;
 	const char *title = NULL, *detail = NULL, *message;
-	char text[512];
+	struct buf text = {0};
 
 	if (!doc)
 		return 0;
@@ -68,20 +77,26 @@ static int summarise_json(const char *body, size_t len, char *out, size_t outlen
 		detail = json_get_str(first, "detail");
 	}
 	message = json_get_str(doc, "message");
-	if (title && detail && strcmp(title, detail) != 0)
-		snprintf(text, sizeof text, "%s: %s", title, detail);
-	else if (title || detail)
-		snprintf(text, sizeof text, "%s", title ? title : detail);
-	else if (message)
-		snprintf(text, sizeof text, "%s", message);
-	else
-		snprintf(text, sizeof text, "JSON body (%zu bytes)", len);
+	/* scrubbed whole, before the summary is cut to outlen */
+	if (title && detail && strcmp(title, detail) != 0) {
+		add_scrubbed(&text, title, key);
+		buf_adds(&text, ": ");
+		add_scrubbed(&text, detail, key);
+	} else if (title || detail) {
+		add_scrubbed(&text, title ? title : detail, key);
+	} else if (message) {
+		add_scrubbed(&text, message, key);
+	} else {
+		buf_addf(&text, "JSON body (%zu bytes)", len);
+	}
 	yajl_tree_free(doc);
-	put_clean(out, outlen, text, strlen(text));
+	put_clean(out, outlen, buf_str(&text), text.len);
+	buf_free(&text);
 	return 1;
 }
 
-void errors_summarise_body(const char *body, size_t len, char *out, size_t outlen)
+void errors_summarise_body(const char *body, size_t len, const char *key, char *out,
+			   size_t outlen)
 {
 	size_t start = 0, end = len;
 
@@ -93,7 +108,7 @@ void errors_summarise_body(const char *body, size_t len, char *out, size_t outle
 		snprintf(out, outlen, "empty body");
 		return;
 	}
-	if (body[start] == '{' && summarise_json(body + start, end - start, out, outlen))
+	if (body[start] == '{' && summarise_json(body + start, end - start, key, out, outlen))
 		return;
 	if (looks_like_html(body + start, end - start)) {
 		snprintf(out, outlen, "HTML page (%zu bytes)", len);
@@ -103,15 +118,23 @@ void errors_summarise_body(const char *body, size_t len, char *out, size_t outle
 		snprintf(out, outlen, "unreadable JSON body (%zu bytes)", len);
 		return;
 	}
-	/* plain text, e.g. a gateway's "Endpoint request timed out": the first line, cut */
+	/*
+	 * plain text, e.g. a gateway's "Endpoint request timed out": the first
+	 * line, scrubbed and then cut (a key that starts before the cut is
+	 * replaced whole, even in its URL-encoded form)
+	 */
 	{
-		size_t n = end - start;
+		size_t n = end - start, keep = 120 + (key ? 3 * strlen(key) : 0);
 		const char *nl = memchr(body + start, '\n', n);
+		struct buf line = {0};
+
 		if (nl)
 			n = (size_t)(nl - (body + start));
-		if (n > 120)
-			n = 120;
-		put_clean(out, outlen, body + start, n);
+		if (n > keep)
+			n = keep;
+		scrub_append(&line, body + start, n, key);
+		put_clean(out, outlen, buf_str(&line), line.len < 120 ? line.len : 120);
+		buf_free(&line);
 	}
 }
 

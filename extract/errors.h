@@ -28,9 +28,12 @@ enum http_class errors_classify(long status);
  * One printable line about body (len bytes, not NUL-terminated), at most
  * outlen - 1 bytes: "Title: detail" from JSON:API errors[0], else the
  * message member, else "JSON body (N bytes)"; "HTML page (N bytes)";
- * "empty body"; or the start of a plain-text body.
+ * "empty body"; or the start of a plain-text body.  Whatever text of the
+ * server's it quotes is scrubbed of key (scrub.h; NULL: none) before it is
+ * cut, so a server that echoes the API key never gets it into a log line.
  */
-void errors_summarise_body(const char *body, size_t len, char *out, size_t outlen);
+void errors_summarise_body(const char *body, size_t len, const char *key, char *out,
+			   size_t outlen);
 
 /*
  * Fills e (ITG_EXIT_AUTH) for a 401/403 on resource, naming the likely

@@ -11,6 +11,7 @@
 #include "ndjson.h"
 #include "paging.h"
 #include "records.h"
+#include "scrub.h"
 #include "strmap.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -31,7 +32,8 @@ struct res_state {
 	struct walk_tally tally;
 	long inflight;            /* pages submitted and not yet accepted */
 	long long pages_done;
-	long long pages_planned;
+	long long pages_planned;  /* the last page of the plan (page 1's meta) */
+	long long next_page;      /* the next planned page to submit (refill) */
 	long long cap;            /* paging_cap, -1 while unknown */
 	int has_total_count;
 	long long total_count;    /* the largest seen */
@@ -42,7 +44,11 @@ struct res_state {
 	size_t top_records;
 };
 
-/* A page of a walk, or (id set) one organization asked for by id. */
+/*
+ * A page of a walk, or (id set) one organization asked for by id.  It
+ * lives from its submit until it is handled for good (run->live links
+ * those alive), so memory follows what is in flight, not the page count.
+ */
 struct page_req {
 	struct fetch_request fr;
 	struct res_state *rs;
@@ -50,6 +56,8 @@ struct page_req {
 	const char *id;           /* borrowed from run->ask */
 	int retries;              /* retries of this request so far */
 	int probe;                /* the page after a full last page */
+	int queued;               /* handed to the fetcher (again) */
+	struct page_req *prev, *next;
 };
 
 /* Single organizations found, confirmed deleted or left unconfirmed. */
@@ -67,8 +75,11 @@ struct run {
 	const struct extract_options *o;
 	struct fetch *f;
 	struct res_state rs[RES_COUNT];
-	struct page_req **reqs;   /* every page request of the run, freed at the end */
-	size_t nreqs, capreqs;
+	struct page_req *live;    /* requests submitted and not yet done with */
+	long outstanding;         /* how many: at most window, but for probes and follows */
+	long window;              /* requests queued or in flight at once: 2 x concurrency */
+	size_t ask_next;          /* the next of run->ask to submit, while asking */
+	int asking;
 	long retries_used;
 	long long pages_total;
 	struct jitter jit;
@@ -97,21 +108,74 @@ char *extract_page_url(const char *base_url, int resource, long page_size, long 
 			 sort_by_id && resource != RES_DOMAINS ? "&sort=id" : "");
 }
 
-static struct page_req *submit_page(struct run *run, struct res_state *rs, long long page)
+static struct page_req *new_req(struct run *run, struct res_state *rs)
 {
 	struct page_req *pr = xcalloc(1, sizeof *pr);
 
 	pr->rs = rs;
+	pr->fr.tag = pr;
+	pr->next = run->live;
+	if (run->live)
+		run->live->prev = pr;
+	run->live = pr;
+	run->outstanding++;
+	run->pages_total++;
+	return pr;
+}
+
+/* Hands pr to the fetcher, to start after delay_s. */
+static void queue_req(struct run *run, struct page_req *pr, double delay_s)
+{
+	pr->queued = 1;
+	fetch_submit(run->f, &pr->fr, delay_s);
+}
+
+/* pr is handled for good: its body goes back to the budget, and it is freed. */
+static void req_done(struct run *run, struct page_req *pr)
+{
+	fetch_release(run->f, &pr->fr);
+	if (pr->prev)
+		pr->prev->next = pr->next;
+	else
+		run->live = pr->next;
+	if (pr->next)
+		pr->next->prev = pr->prev;
+	run->outstanding--;
+	free(pr->fr.url);
+	free(pr);
+}
+
+static struct page_req *submit_page(struct run *run, struct res_state *rs, long long page)
+{
+	struct page_req *pr = new_req(run, rs);
+
 	pr->page = page;
 	pr->fr.url = extract_page_url(run->o->base_url, rs->res, run->o->page_size, page,
 				      !rs->unsorted);
-	pr->fr.tag = pr;
-	xgrow((void **)&run->reqs, &run->capreqs, run->nreqs + 1, sizeof *run->reqs);
-	run->reqs[run->nreqs++] = pr;
 	rs->inflight++;
-	run->pages_total++;
-	fetch_submit(run->f, &pr->fr, 0);
+	queue_req(run, pr, 0);
 	return pr;
+}
+
+static void submit_single(struct run *run, struct res_state *rs, const char *id);
+
+/*
+ * Queues the planned pages lazily: while fewer than run->window requests
+ * are outstanding, the next planned page of each walk in turn (and, while
+ * asking, the next organization asked for by id).  A server announcing a
+ * million pages costs a window of requests, not a million.
+ */
+static void refill(struct run *run)
+{
+	for (int i = 0; i < RES_COUNT && run->outstanding < run->window; i++) {
+		struct res_state *rs = &run->rs[i];
+
+		while (rs->selected && rs->next_page <= rs->pages_planned &&
+		       run->outstanding < run->window)
+			submit_page(run, rs, rs->next_page++);
+	}
+	while (run->asking && run->ask_next < run->ask.n && run->outstanding < run->window)
+		submit_single(run, &run->rs[RES_ORGANIZATIONS], run->ask.v[run->ask_next++]);
 }
 
 /* Queues the page again after a backoff, or fails when out of retries. */
@@ -138,7 +202,7 @@ static int retry_page(struct run *run, struct page_req *pr, long long retry_afte
 	log_info("%s page %lld: %s; retry %d of %ld in %.1f s", name, pr->page, why, pr->retries,
 		 run->o->retries, delay);
 	pr->rs->inflight++;
-	fetch_submit(run->f, &pr->fr, delay);
+	queue_req(run, pr, delay);
 	return 0;
 }
 
@@ -159,23 +223,30 @@ static void note_primary(struct run *run, yajl_val obj, const char *id)
 	run->primary_name = name ? xstrdup(name) : NULL;
 }
 
+/* One record into the walk's records, refused when larger than a record may be. */
 static int add_record(struct run *run, struct res_state *rs, yajl_val obj, const char *id,
 		      long long page, struct itg_err *e)
 {
+	buf_reset(&run->line);
+	json_gen_value(run->gen, obj);
+	json_gen_take(run->gen, &run->line);
+	if (records_check_size(rs->res, id, run->line.len, e) != 0)
+		return -1;
 	if (rs->res == RES_ORGANIZATIONS) {
 		if (page != PAGE_BY_ID)
 			strmap_put(rs->ids, id, NULL);
 		note_primary(run, obj, id);
 	}
-	buf_reset(&run->line);
-	json_gen_value(run->gen, obj);
-	json_gen_take(run->gen, &run->line);
 	return records_add(&rs->recs, id, buf_str(&run->line), run->line.len, page, e);
 }
 
-/* After a page is in: plan the rest of the walk, or close the resource. */
-static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
-		    const struct page_meta *m, size_t records)
+/*
+ * After a page is in: plan the rest of the walk (refill queues it), or
+ * close the resource.  -1 with e set when page 1 announces more than a
+ * walk may take, or a walk that follows next-page reaches the most pages.
+ */
+static int advance(struct run *run, struct res_state *rs, struct page_req *pr,
+		   const struct page_meta *m, size_t records, struct itg_err *e)
 {
 	const char *name = resource_names[rs->res];
 	long page_size = run->o->page_size;
@@ -195,33 +266,45 @@ static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
 	}
 	if (pr->page == 1) {
 		int capped;
-		long long last = paging_last_page(m, records, page_size, &capped);
+		long long last;
+
+		if (paging_plan(name, m, records, page_size, &last, &capped, e) != 0)
+			return -1;
 		if (capped)
 			log_warn("%s: total-pages %lld is more than total-count %lld allows at "
 				 "%ld per page: fetching %lld pages",
 				 name, m->total_pages, m->total_count, page_size, last);
 		rs->pages_planned = last;
-		for (long long p = 2; p <= last; p++)
-			submit_page(run, rs, p);
+		rs->next_page = 2;
+	} else if (records == 0 && !pr->probe && pr->page < rs->pages_planned) {
+		/* an empty page ends the walk: no page after it holds anything now */
+		rs->pages_planned = pr->page;
 	}
 	log_progress("%s: %llu records, %lld of %lld pages", name,
 		     (unsigned long long)rs->recs.added, rs->pages_done,
 		     rs->pages_planned > rs->pages_done ? rs->pages_planned : rs->pages_done);
-	if (rs->inflight)
-		return;
+	if (rs->inflight || rs->next_page <= rs->pages_planned)
+		return 0;
 	if (paging_more(&rs->top_meta, rs->top_page, rs->top_records, rs->cap)) {
 		/* the data grew during the walk: follow it page by page */
 		rs->pages_planned = rs->top_page + 1;
+		rs->next_page = rs->pages_planned + 1;
 		submit_page(run, rs, rs->top_page + 1);
-		return;
+		return 0;
 	}
+	if (paging_over_max(&rs->top_meta, rs->top_page, rs->top_records))
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "%s: page %lld still announces more, and a walk takes at most %lld "
+			       "pages: the server is not answering as IT Glue does; check the region "
+			       "or --base-url; nothing was published",
+			       name, rs->top_page, PAGING_MAX_PAGES);
 	if (!rs->probed && rs->top_records == (size_t)page_size && rs->cap > 0 &&
 	    rs->top_page < rs->cap) {
 		/* a full last page: a total stated lower than the truth would end the
 		 * walk here unseen, with the count agreeing; one page more shows it */
 		rs->probed = 1;
 		submit_page(run, rs, rs->top_page + 1)->probe = 1;
-		return;
+		return 0;
 	}
 	if (rs->top_records && rs->top_meta.has_next && !rs->top_meta.next_is_null &&
 	    rs->cap > 0 && rs->top_page >= rs->cap)
@@ -229,6 +312,7 @@ static void advance(struct run *run, struct res_state *rs, struct page_req *pr,
 			 "the server announced more",
 			 name, rs->top_page, rs->total_count);
 	log_progress_end();
+	return 0;
 }
 
 /* A 200 with a body: every record is taken, or the page is retried. */
@@ -261,8 +345,8 @@ static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
 			return retry_page(run, pr, 0, why, e);
 		}
 	}
-	/* the page is taken: neither its body nor its tree is needed any more */
-	buf_free(&r->body);
+	/* the page is taken: its body is not needed any more (its tree still is) */
+	fetch_release(run->f, r);
 	for (size_t i = 0; i < data->u.array.len; i++) {
 		yajl_val obj = data->u.array.values[i];
 		if (add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e) != 0) {
@@ -273,8 +357,7 @@ static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
 	paging_read_meta(doc, &m);
 	n = data->u.array.len;
 	yajl_tree_free(doc);
-	advance(run, rs, pr, &m, n);
-	return 0;
+	return advance(run, rs, pr, &m, n, e);
 }
 
 
@@ -282,16 +365,11 @@ static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
 
 static void submit_single(struct run *run, struct res_state *rs, const char *id)
 {
-	struct page_req *pr = xcalloc(1, sizeof *pr);
+	struct page_req *pr = new_req(run, rs);
 
-	pr->rs = rs;
 	pr->id = id;
 	pr->fr.url = confirm_url(run->o->base_url, id);
-	pr->fr.tag = pr;
-	xgrow((void **)&run->reqs, &run->capreqs, run->nreqs + 1, sizeof *run->reqs);
-	run->reqs[run->nreqs++] = pr;
-	run->pages_total++;
-	fetch_submit(run->f, &pr->fr, 0);
+	queue_req(run, pr, 0);
 }
 
 /* Neither found nor confirmed deleted: the link stays, and the manifest says why not. */
@@ -322,7 +400,7 @@ static void single_retry(struct run *run, struct page_req *pr, long long retry_a
 	delay = backoff_wait(pr->retries, retry_after, jitter_next(&run->jit));
 	log_info("organizations/%s: %s; retry %d of %ld in %.1f s", pr->id, why, pr->retries,
 		 run->o->retries, delay);
-	fetch_submit(run->f, &pr->fr, delay);
+	queue_req(run, pr, delay);
 }
 
 /*
@@ -339,42 +417,43 @@ static int handle_single(struct run *run, struct page_req *pr, struct itg_err *e
 	int rc = 0;
 
 	if (r->too_large) {
-		snprintf(why, sizeof why, "the answer is larger than %zu MiB", FETCH_MAX_BODY >> 20);
+		snprintf(why, sizeof why,
+			 "the answers in flight would inflate to more than %zu MiB (this one to "
+			 "%.1f MiB when it was stopped)",
+			 fetch_budget_limit(run->f) >> 20, (double)r->received / 1048576.0);
 		single_unconfirmed(run, pr, why);
 		return 0;
 	}
 	if (r->curl_code != CURLE_OK) {
 		snprintf(why, sizeof why, "%s", r->error);
+		scrub_inplace(why, sizeof why, run->o->api_key);
 		single_retry(run, pr, 0, why);
 		return 0;
 	}
-	switch (confirm_classify(r->status, r->body.p, r->body.len, pr->id, &doc, &record, why,
-				 sizeof why)) {
+	switch (confirm_classify(r->status, r->body.p, r->body.len, pr->id, run->o->api_key, &doc,
+				 &record, why, sizeof why)) {
 	case CONFIRM_FOUND:
 		/* a record the walk missed: into the snapshot, sorted in place by records_write */
 		rc = add_record(run, pr->rs, record, pr->id, PAGE_BY_ID, e);
 		yajl_tree_free(doc);
-		buf_free(&r->body);
 		if (rc == 0)
 			run->cc.found++;
 		return rc;
 	case CONFIRM_DELETED:
 		snapshot_ids_add(&run->man.confirmed_deleted, pr->id);
 		run->cc.deleted++;
-		buf_free(&r->body);
 		return 0;
 	case CONFIRM_RETRY:
 		single_retry(run, pr, r->status == 429 ? r->retry_after : 0, why);
 		return 0;
 	case CONFIRM_AUTH:
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
-				      sizeof summary);
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
+				      summary, sizeof summary);
 		return errors_auth(e, r->status, "organizations", run->o->region, run->o->base_url,
 				   summary);
 	case CONFIRM_UNCONFIRMED:
 	default:
 		single_unconfirmed(run, pr, why);
-		buf_free(&r->body);
 		return 0;
 	}
 }
@@ -388,12 +467,18 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 	if (pr->id)
 		return handle_single(run, pr, e);
 	pr->rs->inflight--;
+	/* not a network error: asking again would bring the same bytes */
 	if (r->too_large)
 		return err_set(e, ITG_EXIT_RUNTIME,
-			       "%s page %lld: the response is larger than %zu MiB: lower --page-size",
-			       name, pr->page, FETCH_MAX_BODY >> 20);
+			       "%s page %lld: the answers in flight would inflate to more than %zu "
+			       "MiB (this one to %.1f MiB when it was stopped): IT Glue answered "
+			       "something that is not a page of %s; nothing was published; if its "
+			       "pages really are that large, lower --page-size or --concurrency",
+			       name, pr->page, fetch_budget_limit(run->f) >> 20,
+			       (double)r->received / 1048576.0, name);
 	if (r->curl_code != CURLE_OK) {
 		snprintf(why, sizeof why, "%s", r->error);
+		scrub_inplace(why, sizeof why, run->o->api_key);
 		return retry_page(run, pr, 0, why, e);
 	}
 	switch (errors_classify(r->status)) {
@@ -402,13 +487,13 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 	case HTTP_RATE_LIMIT:
 		return retry_page(run, pr, r->retry_after, "HTTP 429 (rate limit)", e);
 	case HTTP_RETRY:
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
-				      sizeof summary);
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
+				      summary, sizeof summary);
 		snprintf(why, sizeof why, "HTTP %ld (%s)", r->status, summary);
 		return retry_page(run, pr, 0, why, e);
 	case HTTP_AUTH:
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
-				      sizeof summary);
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
+				      summary, sizeof summary);
 		return errors_auth(e, r->status, name, run->o->region, run->o->base_url, summary);
 	case HTTP_FATAL:
 	default:
@@ -416,8 +501,8 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 		 * that refuses it on page 1 is asked again without it */
 		if ((r->status == 400 || r->status == 422) && pr->page == 1 && !pr->rs->unsorted &&
 		    pr->rs->res != RES_DOMAINS) {
-			errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
-					      sizeof summary);
+			errors_summarise_body(r->body.p ? r->body.p : "", r->body.len,
+					      run->o->api_key, summary, sizeof summary);
 			log_warn("%s: HTTP %ld on page 1 (%s); asking again without sort=id", name,
 				 r->status, summary);
 			pr->rs->unsorted = 1;
@@ -425,24 +510,35 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 			r->url = extract_page_url(run->o->base_url, pr->rs->res, run->o->page_size, 1,
 						  0);
 			pr->rs->inflight++;
-			fetch_submit(run->f, r, 0);
+			queue_req(run, pr, 0);
 			return 0;
 		}
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, summary,
-				      sizeof summary);
+		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
+				      summary, sizeof summary);
 		return errors_fatal(e, r->status, name, pr->page, run->o->page_size, summary);
 	}
 }
 
-/* Runs every queued request to its end. */
+/*
+ * Runs every planned request to its end, queueing more as others finish
+ * (refill); a request not queued again by its handler is done with.
+ */
 static int drain(struct run *run, struct itg_err *e)
 {
 	struct fetch_request *done;
 	struct itg_err fe = {0};
 
-	while ((done = fetch_wait(run->f, &fe)) != NULL)
-		if (handle(run, done->tag, e) != 0)
+	for (refill(run); (done = fetch_wait(run->f, &fe)) != NULL; refill(run)) {
+		struct page_req *pr = done->tag;
+		int rc;
+
+		pr->queued = 0;
+		rc = handle(run, pr, e);
+		if (!pr->queued)
+			req_done(run, pr);
+		if (rc != 0)
 			return -1;
+	}
 	if (fe.code) {
 		*e = fe;
 		return -1;
@@ -459,7 +555,7 @@ static void start_walk(struct run *run, struct res_state *rs, const char *staged
 	records_free(&rs->recs);
 	strmap_free(rs->ids, NULL);
 	*rs = (struct res_state){.res = rs->res, .selected = 1, .walk = walk, .cap = -1,
-				 .unsorted = unsorted, .pages_planned = 1};
+				 .unsorted = unsorted, .pages_planned = 1, .next_page = 2};
 	records_init(&rs->recs, staged, resource_names[rs->res], budget);
 	if (rs->res == RES_ORGANIZATIONS) {
 		rs->ids = strmap_new(1024);
@@ -568,10 +664,12 @@ static int confirm_missing(struct run *run, struct itg_err *e)
 			       "API Keys) and that the region or base URL is the account's; nothing "
 			       "was published",
 			       linked);
-	for (size_t i = 0; i < run->ask.n; i++)
-		submit_single(run, rs, run->ask.v[i]);
+	/* queued a window at a time by refill */
+	run->asking = 1;
+	run->ask_next = 0;
 	if (drain(run, e) != 0)
 		return -1;
+	run->asking = 0;
 	if (run->cc.detailed > CONFIRM_LOG_DETAILS)
 		log_warn("organizations: %zu more not confirmed deleted (not listed one by one)",
 			 run->cc.detailed - CONFIRM_LOG_DETAILS);
@@ -594,12 +692,14 @@ static void run_free(struct run *run)
 		strmap_free(run->rs[i].ids, NULL);
 	}
 	fetch_free(run->f);
-	for (size_t i = 0; i < run->nreqs; i++) {
-		free(run->reqs[i]->fr.url);
-		buf_free(&run->reqs[i]->fr.body);
-		free(run->reqs[i]);
+	while (run->live) {
+		struct page_req *pr = run->live;
+
+		run->live = pr->next;
+		free(pr->fr.url);
+		buf_free(&pr->fr.body);
+		free(pr);
 	}
-	free(run->reqs);
 	if (run->gen)
 		yajl_gen_free(run->gen);
 	buf_free(&run->line);
@@ -647,6 +747,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	fc.allow_http = o->allow_http;
 	fc.timeout_s = o->timeout;
 	fc.concurrency = o->concurrency;
+	run.window = 2 * (o->concurrency > 0 ? o->concurrency : EXTRACT_DEFAULT_CONCURRENCY);
 	fc.rate = o->rate;
 	fc.ca_bundle = o->ca_bundle;
 	fc.stop = o->stop;

@@ -11,6 +11,13 @@
  * (confirm.h) before the manifest records them as confirmed deleted or
  * unconfirmed.  The manifest also names the account (the organization with
  * primary: true).
+ *
+ * What a server sends is bounded (docs/contract.md section 3, Bounds): the
+ * pages it announces (paging_plan), the bytes all bodies inflate to at once
+ * (fetch.h), and one record's size (records_check_size).  Pages are queued
+ * lazily, at most 2 x concurrency requests outstanding, and each is freed
+ * once handled, so memory follows what is in flight.  What the server says
+ * is scrubbed of the API key before any log line or message quotes it.
  */
 #ifndef ITG_EXTRACT_EXTRACT_H
 #define ITG_EXTRACT_EXTRACT_H

@@ -10,7 +10,7 @@
 struct slot {
 	CURL *easy;
 	struct fetch_request *req;   /* NULL when idle */
-	size_t max_body;
+	struct fetch *f;
 };
 
 struct fetch {
@@ -26,7 +26,21 @@ struct fetch {
 	unsigned long started;
 	int warned_slowdown;
 	const volatile sig_atomic_t *stop;
+	struct fetch_budget budget;     /* inflated body bytes, all requests together */
 };
+
+int fetch_budget_reserve(struct fetch_budget *b, size_t n)
+{
+	if (n > b->limit || b->used > b->limit - n)
+		return -1;
+	b->used += n;
+	return 0;
+}
+
+void fetch_budget_release(struct fetch_budget *b, size_t n)
+{
+	b->used = n < b->used ? b->used - n : 0;
+}
 
 double fetch_clock(void)
 {
@@ -42,10 +56,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	struct fetch_request *r = s->req;
 	size_t n = size * nmemb;
 
-	if (r->body.len + n > s->max_body) {
+	/* inflated bytes: what a gzip bomb makes of a few compressed ones */
+	r->received += n;
+	if (fetch_budget_reserve(&s->f->budget, n) != 0) {
 		r->too_large = 1;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
+	r->charged += n;
 	buf_add(&r->body, data, n);
 	return n;
 }
@@ -108,6 +125,7 @@ struct fetch *fetch_new(const struct fetch_config *c, struct itg_err *e)
 	struct curl_slist *h;
 
 	f->stop = c->stop;
+	f->budget.limit = c->body_budget ? c->body_budget : FETCH_BODY_BUDGET;
 	f->nslots = c->concurrency > 0 ? c->concurrency : 4;
 	f->slots = xcalloc((size_t)f->nslots, sizeof *f->slots);
 	ratelimit_init(&f->bucket, c->rate, fetch_clock());
@@ -132,7 +150,7 @@ struct fetch *fetch_new(const struct fetch_config *c, struct itg_err *e)
 		goto fail;
 	}
 	for (long i = 0; i < f->nslots; i++) {
-		f->slots[i].max_body = c->max_body ? c->max_body : FETCH_MAX_BODY;
+		f->slots[i].f = f;
 		if (setup_easy(f, &f->slots[i], c, e) != 0)
 			goto fail;
 	}
@@ -161,6 +179,23 @@ void fetch_free(struct fetch *f)
 	free(f);
 }
 
+void fetch_release(struct fetch *f, struct fetch_request *r)
+{
+	buf_free(&r->body);
+	fetch_budget_release(&f->budget, r->charged);
+	r->charged = 0;
+}
+
+size_t fetch_budget_limit(const struct fetch *f)
+{
+	return f->budget.limit;
+}
+
+size_t fetch_budget_used(const struct fetch *f)
+{
+	return f->budget.used;
+}
+
 void fetch_submit(struct fetch *f, struct fetch_request *r, double delay_s)
 {
 	r->curl_code = CURLE_OK;
@@ -168,7 +203,9 @@ void fetch_submit(struct fetch *f, struct fetch_request *r, double delay_s)
 	r->status = 0;
 	r->retry_after = 0;
 	r->too_large = 0;
-	buf_reset(&r->body);
+	r->received = 0;
+	/* a retried request holds no memory while it waits */
+	fetch_release(f, r);
 	r->not_before = fetch_clock() + (delay_s > 0 ? delay_s : 0);
 	r->seq = f->seq++;
 	xgrow((void **)&f->queue, &f->capqueue, f->nqueue + 1, sizeof *f->queue);
@@ -244,6 +281,9 @@ static struct fetch_request *finish(struct fetch *f, CURLMsg *msg)
 		r->retry_after = (long long)retry_after;
 	if (r->curl_code != CURLE_OK && !r->error[0])
 		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(r->curl_code));
+	/* the body of a transfer that failed is never read: free it now */
+	if (r->curl_code != CURLE_OK)
+		fetch_release(f, r);
 	curl_multi_remove_handle(f->multi, s->easy);
 	s->req = NULL;
 	f->busy--;

@@ -35,7 +35,8 @@ static const char help[] =
 	"      --concurrency N      pages fetched at once, 1-32 (default 4)\n"
 	"      --timeout S          seconds per request, 1-3600 (default 60)\n"
 	"      --retries N          retries per request, 0-100 (default 6)\n"
-	"      --api-key-file FILE  read the API key from FILE (mode 0600)\n"
+	"      --api-key-file FILE  read the API key from FILE (a plain file, not a link,\n"
+	"                           mode 0600)\n"
 	CMD_HELP_PIPELINE
 	CMD_HELP_COMMON
 	"\nThe API key comes from the environment variable ITGLUE_API_KEY, else from the\n"

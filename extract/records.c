@@ -8,6 +8,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One record of each resource, for messages: "... is not a contact". */
+static const char *const record_nouns[RES_COUNT] = {
+	[RES_ORGANIZATIONS] = "an organization",
+	[RES_ORGANIZATION_TYPES] = "an organization type",
+	[RES_ORGANIZATION_STATUSES] = "an organization status",
+	[RES_CONTACTS] = "a contact",
+	[RES_CONTACT_TYPES] = "a contact type",
+	[RES_DOMAINS] = "a domain",
+};
+
+/* "3.05 MiB", "1 MiB", "512 KiB": whole, or two decimals under ten, else one. */
+static void format_size(char *out, size_t n, size_t bytes)
+{
+	double v = (double)bytes;
+	const char *unit = "bytes";
+
+	if (bytes >= (size_t)1 << 20) {
+		v /= 1048576.0;
+		unit = "MiB";
+	} else if (bytes >= 1024) {
+		v /= 1024.0;
+		unit = "KiB";
+	}
+	if (v == (double)(long long)v)
+		snprintf(out, n, "%lld %s", (long long)v, unit);
+	else
+		snprintf(out, n, v < 10 ? "%.2f %s" : "%.1f %s", v, unit);
+}
+
+int records_check_size(int resource, const char *id, size_t len, struct itg_err *e)
+{
+	char got[32], cap[32];
+
+	if (len <= RECORDS_MAX_RECORD_BYTES)
+		return 0;
+	format_size(got, sizeof got, len);
+	format_size(cap, sizeof cap, RECORDS_MAX_RECORD_BYTES);
+	return err_set(e, ITG_EXIT_RUNTIME,
+		       "%s record %.40s is %s of JSON, more than the %s a record may hold: IT "
+		       "Glue answered something that is not %s; nothing was published",
+		       resource_names[resource], id, got, cap, record_nouns[resource]);
+}
+
 /* A run's record: its page, then its id and its JSON. */
 static const struct spill_spec run_spec = {
 	.what = "sort run", .nints = 1, .nstrs = 2, .io_buffer = (size_t)64 << 10,

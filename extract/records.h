@@ -25,12 +25,19 @@
 
 #include "err.h"
 #include "ndjson.h"
+#include "snapshot.h"
 #include "spill.h"
 
 /* Record bytes held in memory before a spill, unless ITG_EXTRACT_SORT_BUDGET says otherwise. */
 #define RECORDS_DEFAULT_BUDGET ((size_t)32 << 20)
 /* Runs merged at once (open files); more runs are merged in several passes. */
 #define RECORDS_MERGE_FAN_IN 64
+/*
+ * The most JSON one record may hold: IT Glue's largest records (an
+ * organization with long quick notes) are a few kilobytes, so anything
+ * near this is not a record of the resource asked for.
+ */
+#define RECORDS_MAX_RECORD_BYTES ((size_t)1 << 20)
 
 struct record {
 	char *id;         /* owned, one allocation with json: free(id) frees both */
@@ -57,6 +64,13 @@ struct records {
  * integer; tests set it tiny to force many runs) or RECORDS_DEFAULT_BUDGET.
  */
 size_t records_budget_from_env(void);
+
+/*
+ * 0 when a record of resource (index into resource_names) with id holds
+ * len bytes of JSON at most RECORDS_MAX_RECORD_BYTES; else -1 with e set
+ * (ITG_EXIT_RUNTIME) naming the resource, the id and both sizes.
+ */
+int records_check_size(int resource, const char *id, size_t len, struct itg_err *e);
 
 /* dir and name are copied; nothing is created until the first spill.  budget 0 means 1. */
 void records_init(struct records *r, const char *dir, const char *name, size_t budget);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const struct option common_options[] = {
@@ -234,6 +236,20 @@ static int close_stdout(const struct cmd *cmd, int rc)
 	return rc;
 }
 
+/*
+ * No core file, ever: a crash must not leave the API key (or the personal
+ * data of a snapshot) on disk.  The hard limit goes to 0 too, so neither
+ * this program nor a child it starts can raise it again; not dumpable also
+ * keeps other processes of the same user from reading this one's memory.
+ */
+static void forbid_core_dumps(void)
+{
+	const struct rlimit none = {0, 0};
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int cmd_main(const struct cmd *cmd, void *ctx, int argc, char **argv)
 {
 	struct common c = {.args.log_format = LOG_HUMAN};
@@ -241,6 +257,7 @@ int cmd_main(const struct cmd *cmd, void *ctx, int argc, char **argv)
 	char msg[ITG_ERR_MSG + 64];
 	int rc = ITG_EXIT_OK;
 
+	forbid_core_dumps();
 	reserve_std_fds();
 	if (parse(cmd, ctx, argc, argv, &c, msg, sizeof msg) != 0) {
 		rc = usage_error(cmd, msg);

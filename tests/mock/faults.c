@@ -1,7 +1,8 @@
 /*
  * faults.c - the arguments of itg-mock's data faults: a lying total, a
- * change in the middle of a walk, and single records that fail.  The
- * server applies them (server.c); these only check and store them.
+ * change in the middle of a walk, single records that fail, and one record
+ * too large to be one.  The server applies them (server.c); these only
+ * check and store them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -67,5 +68,27 @@ int mock_parse_fail_record(struct mock_config *cfg, const char *arg)
 	if (parse_id(arg, strlen(arg), &id) != 0 || cfg->nfail_records >= MOCK_MAX_FAIL_RECORDS)
 		return -1;
 	cfg->fail_records[cfg->nfail_records++] = id;
+	return 0;
+}
+
+int mock_parse_huge_record(struct mock_config *cfg, const char *arg)
+{
+	const char *c1 = strchr(arg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	char name[64];
+	int64_t id;
+	long bytes;
+	int r;
+
+	if (!c1 || !c2 || (size_t)(c1 - arg) >= sizeof name)
+		return -1;
+	memcpy(name, arg, (size_t)(c1 - arg));
+	name[c1 - arg] = '\0';
+	r = mock_resource_lookup(name);
+	if (r < 0 || parse_id(c1 + 1, (size_t)(c2 - c1 - 1), &id) != 0 ||
+	    cli_parse_long(c2 + 1, 1, 256L << 20, &bytes) != 0)
+		return -1;
+	cfg->huge_resource = r;
+	cfg->huge_id = id;
+	cfg->huge_bytes = bytes;
 	return 0;
 }

@@ -22,7 +22,9 @@ static const char synopsis[] =
 	"                [--truncate-rate F] [--malformed-rate F] [--hang]\n"
 	"                [--fault-seed S] [--max-page-size N] [--deny-resource NAME]\n"
 	"                [--no-sort NAME] [--empty-organizations] [--lie-total NAME:N]\n"
-	"                [--midwalk-change DEL:NEW] [--fail-record ID] [--log-requests] [--help]\n";
+	"                [--midwalk-change DEL:NEW] [--fail-record ID] [--announce-pages N]\n"
+	"                [--gzip-bomb MB] [--echo-key] [--huge-record NAME:ID:BYTES]\n"
+	"                [--log-requests] [--help]\n";
 
 static const char help[] =
 	"Serves IT Glue's API (organizations, organization_types, organization_statuses,\n"
@@ -61,6 +63,11 @@ static const char help[] =
 	"                            delete organization DEL and add NEW, a copy of it\n"
 	"                            (--data only)\n"
 	"      --fail-record ID      answer 500 to GET /RESOURCE/ID for that id (repeatable)\n"
+	"Hostile modes (a server that is not IT Glue):\n"
+	"      --announce-pages N    listings announce N pages (and a total to match)\n"
+	"      --gzip-bomb MB        200 answers gzip-encoded, inflating to MB MiB more\n"
+	"      --echo-key            error bodies quote the x-api-key sent (also encoded)\n"
+	"      --huge-record NAME:ID:BYTES  record ID of NAME gets BYTES bytes of notes\n"
 	"      --log-requests        one stderr line per request: method, target, status,\n"
 	"                            bytes\n"
 	CMD_HELP_COMMON
@@ -94,6 +101,10 @@ enum {
 	OPT_LIE_TOTAL,
 	OPT_MIDWALK_CHANGE,
 	OPT_FAIL_RECORD,
+	OPT_ANNOUNCE_PAGES,
+	OPT_GZIP_BOMB,
+	OPT_ECHO_KEY,
+	OPT_HUGE_RECORD,
 };
 
 static const struct option options[] = {
@@ -122,6 +133,10 @@ static const struct option options[] = {
 	{"lie-total", required_argument, NULL, OPT_LIE_TOTAL},
 	{"midwalk-change", required_argument, NULL, OPT_MIDWALK_CHANGE},
 	{"fail-record", required_argument, NULL, OPT_FAIL_RECORD},
+	{"announce-pages", required_argument, NULL, OPT_ANNOUNCE_PAGES},
+	{"gzip-bomb", required_argument, NULL, OPT_GZIP_BOMB},
+	{"echo-key", no_argument, NULL, OPT_ECHO_KEY},
+	{"huge-record", required_argument, NULL, OPT_HUGE_RECORD},
 	{0, 0, 0, 0},
 };
 
@@ -225,6 +240,21 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 	case OPT_FAIL_RECORD:
 		if (mock_parse_fail_record(cfg, arg) != 0)
 			return refuse(e, "--fail-record", arg, "give an id (at most 64 of them)");
+		return 0;
+	case OPT_ANNOUNCE_PAGES:
+		if (cli_parse_long(arg, 1, 1000000000000L, &n) != 0)
+			return refuse(e, "--announce-pages", arg, "give a number of pages from 1 to 1e12");
+		cfg->announce_pages = n;
+		return 0;
+	case OPT_GZIP_BOMB:
+		if (cli_parse_long(arg, 1, 4096, &cfg->gzip_bomb_mb) != 0)
+			return refuse(e, "--gzip-bomb", arg, "give MiB from 1 to 4096");
+		return 0;
+	case OPT_ECHO_KEY: cfg->echo_key = 1; return 0;
+	case OPT_HUGE_RECORD:
+		if (mock_parse_huge_record(cfg, arg) != 0)
+			return refuse(e, "--huge-record", arg,
+				      "give RESOURCE:ID:BYTES, e.g. contacts:42:3000000");
 		return 0;
 	case OPT_LOG_REQUESTS: cfg->log_requests = 1; return 0;
 	default: return err_set(e, ITG_EXIT_USAGE, "unknown option");

@@ -111,6 +111,17 @@ struct mock_config {
 	int64_t midwalk_add;                 /* delete this id, add this one (0 = off) */
 	int64_t fail_records[MOCK_MAX_FAIL_RECORDS]; /* single-record routes answering 500 */
 	size_t nfail_records;
+
+	/* Hostile server modes: what a server that is not IT Glue may send. */
+	long long announce_pages;  /* every listing announces this many pages, with a
+				    * total-count to match (0 = off) */
+	long gzip_bomb_mb;         /* every 200 answer gzip-encoded, inflating to this many
+				    * MiB more (whitespace inside the JSON; 0 = off) */
+	int echo_key;              /* error bodies quote the x-api-key sent, plain and
+				    * percent-encoded */
+	int huge_resource;         /* --huge-record: this resource's record ... */
+	int64_t huge_id;           /* ... with this id (0 = off) ... */
+	long huge_bytes;           /* ... carries an attribute of this many bytes */
 };
 
 /*
@@ -121,6 +132,8 @@ struct mock_config {
 int mock_parse_lie_total(struct mock_config *cfg, const char *arg);
 int mock_parse_midwalk_change(struct mock_config *cfg, const char *arg);
 int mock_parse_fail_record(struct mock_config *cfg, const char *arg);
+/* "RESOURCE:ID:BYTES" (BYTES 1 to 256 MiB); -1 when malformed. */
+int mock_parse_huge_record(struct mock_config *cfg, const char *arg);
 
 struct mock_server;
 

@@ -3,6 +3,10 @@
  * paging, filters, sorting and injected faults, on libmicrohttpd with one
  * thread per connection (so a hanging or slow answer blocks only its own
  * client, as a real gateway would).
+ *
+ * Hostile modes play a server that is not IT Glue: one announcing absurd
+ * page counts, one sending gzip bombs, one echoing the API key in its
+ * error bodies, one with a record far too large to be one.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,6 +19,7 @@
 #include <time.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 
 #include "cli.h"
 #include "json.h"
@@ -42,6 +47,11 @@ struct mock_server {
 	struct mock_table after;
 	int have_after;
 	atomic_int changed;
+
+	/* --gzip-bomb: the padding, deflated once (a raw segment ending on a sync flush) */
+	struct buf bomb_seg;
+	uLong bomb_crc;
+	uint64_t bomb_len;
 };
 
 /* Per request: the raw target (for --log-requests) and the handler's state. */
@@ -58,6 +68,8 @@ struct reply {
 	struct buf body;
 	int retry_after;            /* add a Retry-After header */
 	enum send_mode mode;
+	const char *echo;           /* --echo-key: the x-api-key sent, quoted in error bodies */
+	int gzip;                   /* the body is gzip-encoded (--gzip-bomb) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -116,12 +128,27 @@ static int take_token(struct mock_server *s)
 	return ok;
 }
 
+/* --echo-key: what a careless server says about the key it was sent. */
+static void add_echo(struct buf *b, const char *key)
+{
+	buf_addf(b, "; request x-api-key: %s (as sent: ", key);
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		buf_addf(b, "%%%02X", *p);
+	buf_addc(b, ')');
+}
+
 static void reply_json_errors(struct reply *rep, unsigned status, int numeric_status,
 			      const char *title, const char *detail)
 {
 	yajl_gen g = json_gen_new();
+	struct buf echoed = {0};
 	char code[8];
 
+	if (rep->echo) {
+		buf_adds(&echoed, detail ? detail : title);
+		add_echo(&echoed, rep->echo);
+		detail = buf_str(&echoed);
+	}
 	snprintf(code, sizeof code, "%u", status);
 	yajl_gen_map_open(g);
 	json_key(g, "errors");
@@ -140,6 +167,7 @@ static void reply_json_errors(struct reply *rep, unsigned status, int numeric_st
 	buf_reset(&rep->body);
 	json_gen_take(g, &rep->body);
 	yajl_gen_free(g);
+	buf_free(&echoed);
 	rep->status = status;
 	rep->content_type = JSONAPI_TYPE;
 }
@@ -147,26 +175,51 @@ static void reply_json_errors(struct reply *rep, unsigned status, int numeric_st
 static void reply_message(struct reply *rep, unsigned status, const char *message)
 {
 	yajl_gen g = json_gen_new();
+	struct buf echoed = {0};
 
+	if (rep->echo) {
+		buf_adds(&echoed, message);
+		add_echo(&echoed, rep->echo);
+		message = buf_str(&echoed);
+	}
 	yajl_gen_map_open(g);
 	json_kv_str(g, "message", message);
 	yajl_gen_map_close(g);
 	buf_reset(&rep->body);
 	json_gen_take(g, &rep->body);
 	yajl_gen_free(g);
+	buf_free(&echoed);
 	rep->status = status;
 	rep->content_type = "application/json";
 }
 
 static void reply_html(struct reply *rep, unsigned status, const char *title, const char *text)
 {
+	struct buf echoed = {0};
+
+	buf_adds(&echoed, text);
+	if (rep->echo)
+		add_echo(&echoed, rep->echo);
 	buf_reset(&rep->body);
 	buf_addf(&rep->body,
 		 "<!DOCTYPE html>\n<html>\n<head>\n  <title>%s</title>\n</head>\n"
 		 "<body>\n  <h1>%s</h1>\n  <p>%s</p>\n</body>\n</html>\n",
-		 title, title, text);
+		 title, title, buf_str(&echoed));
+	buf_free(&echoed);
 	rep->status = status;
 	rep->content_type = HTML_TYPE;
+}
+
+/* A gateway's plain-text answer, such as "Endpoint request timed out". */
+static void reply_text(struct reply *rep, unsigned status, const char *text)
+{
+	buf_reset(&rep->body);
+	buf_adds(&rep->body, text);
+	if (rep->echo)
+		add_echo(&rep->body, rep->echo);
+	buf_addc(&rep->body, '\n');
+	rep->status = status;
+	rep->content_type = "text/plain; charset=utf-8";
 }
 
 /* ---- query string ------------------------------------------------------- */
@@ -371,6 +424,60 @@ static int build_after(struct mock_server *s, struct itg_err *e)
 	return 0;
 }
 
+/* ---- one record --------------------------------------------------------- */
+
+/*
+ * --huge-record: the record rendered as usual, then copied with one more
+ * attribute, "notes", of cfg.huge_bytes bytes.
+ */
+static void render_huge(const struct mock_server *s, int r, const struct mock_rec *rec,
+			yajl_gen g)
+{
+	yajl_gen one = json_gen_new();
+	struct buf text = {0};
+	char err[128];
+	yajl_val obj;
+	char *pad;
+
+	mock_data_render(s->data, r, rec, one);
+	json_gen_take(one, &text);
+	yajl_gen_free(one);
+	obj = json_parse(buf_str(&text), text.len, err, sizeof err);
+	buf_free(&text);
+	pad = xmalloc((size_t)s->cfg.huge_bytes + 1);
+	memset(pad, 'x', (size_t)s->cfg.huge_bytes);
+	pad[s->cfg.huge_bytes] = '\0';
+	yajl_gen_map_open(g);
+	for (size_t i = 0; obj && YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++) {
+		const char *k = obj->u.object.keys[i];
+		yajl_val v = obj->u.object.values[i];
+
+		json_key(g, k);
+		if (strcmp(k, "attributes") != 0 || !YAJL_IS_OBJECT(v)) {
+			json_gen_value(g, v);
+			continue;
+		}
+		yajl_gen_map_open(g);
+		for (size_t j = 0; j < v->u.object.len; j++) {
+			json_key(g, v->u.object.keys[j]);
+			json_gen_value(g, v->u.object.values[j]);
+		}
+		json_kv_str(g, "notes", pad);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+	free(pad);
+	yajl_tree_free(obj);
+}
+
+static void render_rec(const struct mock_server *s, int r, const struct mock_rec *rec, yajl_gen g)
+{
+	if (s->cfg.huge_id && r == s->cfg.huge_resource && rec->id == s->cfg.huge_id)
+		render_huge(s, r, rec, g);
+	else
+		mock_data_render(s->data, r, rec, g);
+}
+
 /* ---- a listing ---------------------------------------------------------- */
 
 /* Serves one page of resource r; returns the page number (0 when refused). */
@@ -458,13 +565,18 @@ static long serve_listing(struct mock_server *s, int r, const char *path, const 
 	else
 		stated = total + (uint64_t)s->cfg.lie_total[r];
 	total_pages = (long)((stated + (uint64_t)size - 1) / (uint64_t)size);
+	/* --announce-pages: a page count (and a total to match) nobody could serve */
+	if (s->cfg.announce_pages > 0) {
+		total_pages = (long)s->cfg.announce_pages;
+		stated = (uint64_t)s->cfg.announce_pages * (uint64_t)size;
+	}
 
 	g = json_gen_new();
 	yajl_gen_map_open(g);
 	json_key(g, "data");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < nhits; i++)
-		mock_data_render(s->data, r, &t->recs[hits[i]], g);
+		render_rec(s, r, &t->recs[hits[i]], g);
 	yajl_gen_array_close(g);
 
 	json_key(g, "meta");
@@ -572,7 +684,7 @@ static void serve_record(struct mock_server *s, int r, const char *idtext, struc
 	g = json_gen_new();
 	yajl_gen_map_open(g);
 	json_key(g, "data");
-	mock_data_render(s->data, r, &t->recs[t->by_id[lo]], g);
+	render_rec(s, r, &t->recs[t->by_id[lo]], g);
 	yajl_gen_map_close(g);
 	buf_reset(&rep->body);
 	json_gen_take(g, &rep->body);
@@ -606,6 +718,8 @@ static int pick_fault(struct mock_server *s, struct reply *rep)
 			reply_html(rep, 502, "502 Bad Gateway",
 				   "The server encountered a temporary error and could not "
 				   "complete your request.");
+		else if (rep->echo && k == 2)
+			reply_text(rep, 503, "Service Unavailable");   /* a text line, echoing */
 		else
 			reply_json_errors(rep, codes[k], 0, titles[k], NULL);
 		return 1;
@@ -634,6 +748,114 @@ static void break_json(struct buf *body)
 	buf_adds(&out, at + 1);
 	buf_free(body);
 	*body = out;
+}
+
+/* ---- gzip bombs ---------------------------------------------------------- */
+
+/*
+ * Raw deflate of len bytes onto out, by a fresh stream (no reference to
+ * anything before), ending on a sync flush, or finishing the stream when
+ * last.  Segments made so concatenate into one valid deflate stream.
+ */
+static int deflate_segment(struct buf *out, const char *data, size_t len, int last)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int rc = Z_OK;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_RLE) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)data;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		rc = deflate(&z, last ? Z_FINISH : Z_SYNC_FLUSH);
+		buf_add(out, chunk, sizeof chunk - z.avail_out);
+	} while (rc == Z_OK && z.avail_out == 0);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END || (!last && rc == Z_OK) ? 0 : -1;
+}
+
+/*
+ * The padding of --gzip-bomb, deflated once at start: MiB of spaces fed
+ * a MiB at a time into one stream that ends on a sync flush.
+ */
+static int build_bomb(struct mock_server *s, struct itg_err *e)
+{
+	size_t mib = (size_t)1 << 20;
+	char *spaces = xmalloc(mib);
+	unsigned char chunk[65536];
+	z_stream z;
+	int rc = Z_OK;
+
+	memset(spaces, ' ', mib);
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_RLE) != Z_OK) {
+		free(spaces);
+		return err_set(e, ITG_EXIT_RUNTIME, "--gzip-bomb: cannot start zlib");
+	}
+	s->bomb_crc = crc32(0L, Z_NULL, 0);
+	for (long m = 0; m < s->cfg.gzip_bomb_mb && rc == Z_OK; m++) {
+		s->bomb_crc = crc32(s->bomb_crc, (const Bytef *)spaces, (uInt)mib);
+		z.next_in = (Bytef *)spaces;
+		z.avail_in = (uInt)mib;
+		do {
+			z.next_out = chunk;
+			z.avail_out = sizeof chunk;
+			rc = deflate(&z, m + 1 == s->cfg.gzip_bomb_mb ? Z_SYNC_FLUSH : Z_NO_FLUSH);
+			buf_add(&s->bomb_seg, chunk, sizeof chunk - z.avail_out);
+		} while (rc == Z_OK && z.avail_out == 0);
+	}
+	deflateEnd(&z);
+	free(spaces);
+	s->bomb_len = (uint64_t)s->cfg.gzip_bomb_mb * mib;
+	if (rc != Z_OK)
+		return err_set(e, ITG_EXIT_RUNTIME, "--gzip-bomb: cannot deflate the padding");
+	return 0;
+}
+
+static void put_le32(struct buf *b, uint32_t v)
+{
+	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 24)};
+	buf_add(b, x, 4);
+}
+
+/*
+ * The body as one gzip member that inflates to the same JSON with the
+ * padding before its last byte (the closing brace): valid JSON, and as
+ * large as asked, from a few kilobytes on the wire.
+ */
+static void bombify(const struct mock_server *s, struct reply *rep)
+{
+	static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3};
+	struct buf out = {0};
+	const char *p = buf_str(&rep->body);
+	size_t len = rep->body.len;
+	uLong crc;
+
+	if (len == 0)
+		return;
+	buf_add(&out, header, sizeof header);
+	if (deflate_segment(&out, p, len - 1, 0) != 0) {
+		buf_free(&out);
+		return;
+	}
+	buf_add(&out, s->bomb_seg.p, s->bomb_seg.len);
+	if (deflate_segment(&out, p + len - 1, 1, 1) != 0) {
+		buf_free(&out);
+		return;
+	}
+	crc = crc32(0L, (const Bytef *)p, (uInt)(len - 1));
+	crc = crc32_combine(crc, s->bomb_crc, (z_off_t)s->bomb_len);
+	crc = crc32_combine(crc, crc32(0L, (const Bytef *)p + len - 1, 1), 1);
+	put_le32(&out, (uint32_t)crc);
+	put_le32(&out, (uint32_t)((uint64_t)len + s->bomb_len));
+	buf_free(&rep->body);
+	rep->body = out;
+	rep->gzip = 1;
 }
 
 /* ---- the handler -------------------------------------------------------- */
@@ -672,6 +894,8 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 	long page;
 	struct query q = {0};
 
+	if (s->cfg.echo_key)
+		rep->echo = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
 	if (r < 0) {
 		reply_html(rep, 404, "The page you were looking for doesn't exist (404)",
 			   "You may have mistyped the address or the page may have moved.");
@@ -705,6 +929,8 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 		serve_record(s, r, id, rep);
 		if (fault == -1 && rep->status == 200)
 			break_json(&rep->body);
+		if (s->cfg.gzip_bomb_mb && rep->status == 200)
+			bombify(s, rep);
 		return;
 	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
@@ -712,6 +938,8 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 	query_free(&q);
 	if (fault == -1 && rep->status == 200)
 		break_json(&rep->body);
+	if (s->cfg.gzip_bomb_mb && rep->status == 200)
+		bombify(s, rep);
 	/* --midwalk-change: the data change once a whole page 1 is on its way */
 	if (r == MOCK_ORGANIZATIONS && page == 1 && s->have_after && fault == 0 &&
 	    rep->status == 200 && rep->mode == SEND_WHOLE)
@@ -746,6 +974,45 @@ static void drop_free(void *cls)
 	free(d);
 }
 
+/*
+ * A gzip bomb goes out in 4 KiB pieces 2 ms apart, as over a slow link, so
+ * that bombs sent at once arrive (and inflate) side by side.
+ */
+#define BOMB_PIECE 4096
+#define BOMB_PACE_MS 2
+
+struct trickle_body {
+	struct mock_server *s;
+	char *data;
+	size_t len;
+};
+
+static ssize_t trickle_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct trickle_body *t = cls;
+	size_t n;
+
+	if (pos >= t->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (pos > 0)
+		nap(t->s, BOMB_PACE_MS);
+	n = t->len - (size_t)pos;
+	if (n > max)
+		n = max;
+	if (n > BOMB_PIECE)
+		n = BOMB_PIECE;
+	memcpy(out, t->data + pos, n);
+	return (ssize_t)n;
+}
+
+static void trickle_free(void *cls)
+{
+	struct trickle_body *t = cls;
+
+	free(t->data);
+	free(t);
+}
+
 static enum MHD_Result send_reply(struct mock_server *s, struct MHD_Connection *c,
 				  const struct mock_request *req, const char *method,
 				  struct reply *rep)
@@ -761,6 +1028,14 @@ static enum MHD_Result send_reply(struct mock_server *s, struct MHD_Connection *
 		d->data = buf_detach(&rep->body);
 		resp = MHD_create_response_from_callback(len, 512, drop_reader, d, drop_free);
 		note = " dropped";
+	} else if (rep->gzip && rep->mode == SEND_WHOLE) {
+		struct trickle_body *t = xmalloc(sizeof *t);
+		t->s = s;
+		t->len = len;
+		t->data = buf_detach(&rep->body);
+		resp = MHD_create_response_from_callback(len, BOMB_PIECE, trickle_reader, t,
+							 trickle_free);
+		note = " gzip bomb";
 	} else {
 		if (rep->mode == SEND_TRUNCATED && len > 1) {
 			sent = len / 2;
@@ -777,6 +1052,8 @@ static enum MHD_Result send_reply(struct mock_server *s, struct MHD_Connection *
 		return MHD_NO;
 	if (rep->content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+	if (rep->gzip)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	if (rep->retry_after) {
 		char secs[32];
 		snprintf(secs, sizeof secs, "%ld", s->cfg.retry_after);
@@ -865,6 +1142,12 @@ struct mock_server *mock_server_start(const struct mock_config *cfg, const struc
 		free(s);
 		return NULL;
 	}
+	if (cfg->gzip_bomb_mb && build_bomb(s, e) != 0) {
+		free_table(&s->after);
+		buf_free(&s->bomb_seg);
+		free(s);
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 
 	memset(&sa, 0, sizeof sa);
@@ -884,6 +1167,7 @@ struct mock_server *mock_server_start(const struct mock_config *cfg, const struc
 			cfg->port);
 		pthread_mutex_destroy(&s->lock);
 		free_table(&s->after);
+		buf_free(&s->bomb_seg);
 		free(s);
 		return NULL;
 	}
@@ -905,5 +1189,6 @@ void mock_server_stop(struct mock_server *s)
 	MHD_stop_daemon(s->daemon);
 	pthread_mutex_destroy(&s->lock);
 	free_table(&s->after);
+	buf_free(&s->bomb_seg);
 	free(s);
 }

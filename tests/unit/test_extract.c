@@ -1,9 +1,13 @@
-/* Unit tests of itg-extract: paging, backoff, rate limit, error bodies, options. */
+/*
+ * Unit tests of itg-extract: paging and its caps, backoff, rate limit, the
+ * shared body budget, error bodies (scrubbed of the key), options.
+ */
 #include "unit.h"
 
 #include "../../extract/backoff.h"
 #include "../../extract/errors.h"
 #include "../../extract/extract.h"
+#include "../../extract/fetch.h"
 #include "../../extract/options.h"
 #include "../../extract/paging.h"
 #include "../../extract/ratelimit.h"
@@ -12,6 +16,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +99,85 @@ static void test_paging_stops_on_each_stop_condition(void)
 	CU_ASSERT_EQUAL(paging_more(&bare, 1, 50, -1), 0);  /* nothing to follow */
 }
 
+static void test_paging_cap_never_overflows_on_an_absurd_total_count(void)
+{
+	CU_ASSERT_EQUAL(paging_cap(LLONG_MAX, 1), LLONG_MAX);
+	CU_ASSERT_EQUAL(paging_cap(LLONG_MAX, 1000), LLONG_MAX / 1000 + 2);
+	CU_ASSERT_EQUAL(paging_cap(LLONG_MAX - 1, 2), LLONG_MAX / 2 + 1);
+}
+
+/* paging_plan on a page 1 with this meta and a full page of 1000 records. */
+static int plan_of(const char *json, long size, long long *last, struct itg_err *e)
+{
+	struct page_meta m = meta_of(json);
+	int capped;
+
+	err_clear(e);
+	return paging_plan("contacts", &m, (size_t)size, size, last, &capped, e);
+}
+
+static void test_paging_plan_refuses_an_announcement_beyond_the_absolute_cap(void)
+{
+	struct itg_err e = {0};
+	long long last = 0;
+
+	/* a billion pages, with a total-count to match: the count cut cannot help */
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"current-page\":1,\"next-page\":2,"
+				"\"total-pages\":1000000000,\"total-count\":1000000000000}}",
+				1000, &last, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "contacts: IT Glue announced 1000000000 pages"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "total-count 1000000000000 at 1000 a page"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "more than the 100000 pages a walk may take"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nothing was published"));
+	CU_ASSERT_PTR_NULL(strstr(e.msg, "--page-size"));   /* already the largest */
+	/* no total-count at all: total-pages alone is not trusted either */
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"next-page\":2,\"total-pages\":100001}}", 1000,
+				&last, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "announced 100001 pages (no total-count"));
+	/* a total-count that needs too many pages, whatever total-pages says */
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"next-page\":2,\"total-count\":500000}}", 4,
+				&last, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "announced 125000 pages (total-count 500000 at 4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "raise --page-size (now 4)"));
+}
+
+static void test_paging_plan_cuts_to_the_count_and_accepts_up_to_the_cap(void)
+{
+	struct itg_err e = {0};
+	long long last = 0;
+
+	/* a billion pages for 1500 records: cut to ceil(1500 / 1000) + 1, no error */
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"next-page\":2,\"total-pages\":1000000000,"
+				"\"total-count\":1500}}", 1000, &last, &e), 0);
+	CU_ASSERT_EQUAL(last, 3);
+	CU_ASSERT_EQUAL(e.code, 0);
+	/* exactly the cap is a walk that may be taken */
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"next-page\":2,\"total-pages\":100000,"
+				"\"total-count\":100000000}}", 1000, &last, &e), 0);
+	CU_ASSERT_EQUAL(last, PAGING_MAX_PAGES);
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"next-page\":2,\"total-pages\":100001,"
+				"\"total-count\":100000001}}", 1000, &last, &e), -1);
+	/* an empty page 1 plans nothing more, whatever it announces */
+	CU_ASSERT_EQUAL(plan_of("{\"meta\":{\"total-pages\":1000000000,"
+				"\"total-count\":1000000000000}}", 0, &last, &e), 0);
+	CU_ASSERT_EQUAL(last, 1);
+}
+
+static void test_paging_stops_at_the_absolute_cap_when_following(void)
+{
+	struct page_meta m = meta_of("{\"meta\":{\"next-page\":100001}}");
+	struct page_meta end = meta_of("{\"meta\":{\"next-page\":null}}");
+
+	/* a total-count whose cap is beyond the absolute one does not lift it */
+	CU_ASSERT_EQUAL(paging_more(&m, PAGING_MAX_PAGES - 1, 10, 1000000), 1);
+	CU_ASSERT_EQUAL(paging_more(&m, PAGING_MAX_PAGES, 10, 1000000), 0);
+	CU_ASSERT_EQUAL(paging_over_max(&m, PAGING_MAX_PAGES, 10), 1);
+	CU_ASSERT_EQUAL(paging_over_max(&m, PAGING_MAX_PAGES - 1, 10), 0);
+	CU_ASSERT_EQUAL(paging_over_max(&end, PAGING_MAX_PAGES, 10), 0);
+	CU_ASSERT_EQUAL(paging_over_max(&m, PAGING_MAX_PAGES, 0), 0);
+}
+
 static void test_paging_follows_next_page_without_a_page_count(void)
 {
 	struct page_meta m = meta_of("{\"meta\":{\"current-page\":1,\"next-page\":2}}");
@@ -102,6 +186,61 @@ static void test_paging_follows_next_page_without_a_page_count(void)
 	CU_ASSERT_EQUAL(paging_last_page(&m, 10, 10, &capped), 1);
 	CU_ASSERT_EQUAL(paging_more(&m, 1, 10, -1), 1);
 	CU_ASSERT_EQUAL(paging_more(&m, PAGING_HARD_CAP, 10, -1), 0);
+}
+
+/* ---- the shared body budget ---- */
+
+static void test_budget_is_shared_reserved_and_released_across_requests(void)
+{
+	struct fetch_budget b = {.limit = 100};
+
+	/* three transfers in flight take their bytes from the one budget */
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 40), 0);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 40), 0);
+	CU_ASSERT_EQUAL(b.used, 80);
+	/* the third would go over what is left: refused, nothing taken */
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 21), -1);
+	CU_ASSERT_EQUAL(b.used, 80);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 20), 0);
+	CU_ASSERT_EQUAL(b.used, 100);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 1), -1);
+	/* one released: its bytes serve the next */
+	fetch_budget_release(&b, 40);
+	CU_ASSERT_EQUAL(b.used, 60);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 40), 0);
+	/* more than the whole budget, and sizes that would wrap, are refused */
+	fetch_budget_release(&b, 1000);
+	CU_ASSERT_EQUAL(b.used, 0);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 101), -1);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, 60), 0);
+	CU_ASSERT_EQUAL(fetch_budget_reserve(&b, (size_t)-1), -1);
+	CU_ASSERT_EQUAL(b.used, 60);
+}
+
+static void test_fetcher_budget_defaults_to_256_mib_and_release_is_idempotent(void)
+{
+	struct fetch_config c = {.api_key = "ITG.unit", .concurrency = 2, .rate = 10};
+	struct fetch_request r = {0};
+	struct itg_err e = {0};
+	struct fetch *f;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	f = fetch_new(&c, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fetch_budget_limit(f), FETCH_BODY_BUDGET);
+	CU_ASSERT_EQUAL(fetch_budget_used(f), 0);
+	buf_adds(&r.body, "leftover");
+	fetch_release(f, &r);
+	fetch_release(f, &r);
+	CU_ASSERT_PTR_NULL(r.body.p);
+	CU_ASSERT_EQUAL(fetch_budget_used(f), 0);
+	fetch_free(f);
+	c.body_budget = 1000;
+	f = fetch_new(&c, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fetch_budget_limit(f), 1000);
+	fetch_free(f);
+	curl_global_cleanup();
 }
 
 /* ---- backoff ---- */
@@ -228,7 +367,7 @@ static void test_status_classification(void)
 
 static void summary_of(const char *body, char *out, size_t n)
 {
-	errors_summarise_body(body, strlen(body), out, n);
+	errors_summarise_body(body, strlen(body), NULL, out, n);
 }
 
 static void test_error_body_summaries_for_json_html_and_empty(void)
@@ -268,6 +407,42 @@ static void test_error_body_summary_of_text_and_broken_json_is_one_clean_line(vo
 	CU_ASSERT_STRING_EQUAL(s, "bad?[31mred?");
 	summary_of("{\"message\":\"a\\nb\"}", s, sizeof s);
 	CU_ASSERT_STRING_EQUAL(s, "a b");
+}
+
+/* The summary of body when the run's key is ITG.s3cret/key. */
+static void summary_with_key(const char *body, char *out, size_t n)
+{
+	errors_summarise_body(body, strlen(body), "ITG.s3cret/key", out, n);
+}
+
+static void test_error_body_summaries_never_quote_the_key(void)
+{
+	char s[200], big[2000];
+
+	/* the gateway's message, a JSON:API title and detail, a text line */
+	summary_with_key("{\"message\":\"Forbidden: ITG.s3cret/key is not valid\"}", s, sizeof s);
+	CU_ASSERT_STRING_EQUAL(s, "Forbidden: [key] is not valid");
+	summary_with_key("{\"errors\":[{\"title\":\"ITG.s3cret/key\",\"detail\":\"bad "
+			 "key=ITG.s3cret%2Fkey or ITG%2es3cret%2fkey\"}]}", s, sizeof s);
+	CU_ASSERT_STRING_EQUAL(s, "[key]: bad key=[key] or [key]");
+	summary_with_key("Service Unavailable for ITG.s3cret/key\nmore", s, sizeof s);
+	CU_ASSERT_STRING_EQUAL(s, "Service Unavailable for [key]");
+	/* a key that would straddle the cut of a long line is gone before the cut */
+	memset(big, 'a', 115);
+	snprintf(big + 115, sizeof big - 115, "%s", "ITG.s3cret/key and more");
+	summary_with_key(big, s, sizeof s);
+	CU_ASSERT_PTR_NULL(strstr(s, "ITG."));
+	CU_ASSERT_EQUAL(strlen(s), 120);
+	/* and a short output buffer cuts after scrubbing, too */
+	summary_with_key("{\"message\":\"xx ITG.s3cret/key\"}", s, 8);
+	CU_ASSERT_STRING_EQUAL(s, "xx [key");
+	/* fully percent-encoded, as a server quoting the raw request would */
+	summary_with_key("{\"message\":\"%49%54%47%2E%73%33%63%72%65%74%2F%6B%65%79\"}", s,
+			 sizeof s);
+	CU_ASSERT_STRING_EQUAL(s, "[key]");
+	/* without the key nothing changes */
+	summary_with_key("{\"message\":\"Forbidden\"}", s, sizeof s);
+	CU_ASSERT_STRING_EQUAL(s, "Forbidden");
 }
 
 static void test_auth_errors_name_key_region_and_allowlist(void)
@@ -468,6 +643,12 @@ static CU_TestInfo tests[] = {
 	{"paging_caps_a_page_count_the_total_count_cannot_fill", test_paging_caps_a_page_count_the_total_count_cannot_fill},
 	{"paging_stops_on_each_stop_condition", test_paging_stops_on_each_stop_condition},
 	{"paging_follows_next_page_without_a_page_count", test_paging_follows_next_page_without_a_page_count},
+	{"paging_cap_never_overflows_on_an_absurd_total_count", test_paging_cap_never_overflows_on_an_absurd_total_count},
+	{"paging_plan_refuses_an_announcement_beyond_the_absolute_cap", test_paging_plan_refuses_an_announcement_beyond_the_absolute_cap},
+	{"paging_plan_cuts_to_the_count_and_accepts_up_to_the_cap", test_paging_plan_cuts_to_the_count_and_accepts_up_to_the_cap},
+	{"paging_stops_at_the_absolute_cap_when_following", test_paging_stops_at_the_absolute_cap_when_following},
+	{"budget_is_shared_reserved_and_released_across_requests", test_budget_is_shared_reserved_and_released_across_requests},
+	{"fetcher_budget_defaults_to_256_mib_and_release_is_idempotent", test_fetcher_budget_defaults_to_256_mib_and_release_is_idempotent},
 	{"backoff_ceiling_doubles_from_one_second_up_to_the_cap", test_backoff_ceiling_doubles_from_one_second_up_to_the_cap},
 	{"backoff_delay_is_jittered_within_bounds_and_grows", test_backoff_delay_is_jittered_within_bounds_and_grows},
 	{"retry_after_is_clamped_and_zero_means_own_backoff", test_retry_after_is_clamped_and_zero_means_own_backoff},
@@ -477,6 +658,7 @@ static CU_TestInfo tests[] = {
 	{"status_classification", test_status_classification},
 	{"error_body_summaries_for_json_html_and_empty", test_error_body_summaries_for_json_html_and_empty},
 	{"error_body_summary_of_text_and_broken_json_is_one_clean_line", test_error_body_summary_of_text_and_broken_json_is_one_clean_line},
+	{"error_body_summaries_never_quote_the_key", test_error_body_summaries_never_quote_the_key},
 	{"auth_errors_name_key_region_and_allowlist", test_auth_errors_name_key_region_and_allowlist},
 	{"other_4xx_fail_with_a_hint", test_other_4xx_fail_with_a_hint},
 	{"loopback_hosts_are_recognised_and_others_refused", test_loopback_hosts_are_recognised_and_others_refused},

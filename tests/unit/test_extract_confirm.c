@@ -216,7 +216,8 @@ static enum confirm_outcome classify(long status, const char *body, const char *
 				     size_t n)
 {
 	yajl_val doc, rec;
-	enum confirm_outcome o = confirm_classify(status, body, strlen(body), id, &doc, &rec, why, n);
+	enum confirm_outcome o =
+		confirm_classify(status, body, strlen(body), id, NULL, &doc, &rec, why, n);
 
 	if (o == CONFIRM_FOUND) {
 		CU_ASSERT_PTR_NOT_NULL(doc);

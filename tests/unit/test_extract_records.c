@@ -420,6 +420,29 @@ static void test_records_runs_are_private(void)
 	unit_rmtree(dir);
 }
 
+/* ---- the bound on one record ---- */
+
+static void test_records_larger_than_the_bound_are_refused_naming_resource_and_id(void)
+{
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL(records_check_size(RES_CONTACTS, "42", RECORDS_MAX_RECORD_BYTES, &e), 0);
+	CU_ASSERT_EQUAL(e.code, 0);
+	CU_ASSERT_EQUAL(records_check_size(RES_CONTACTS, "42", 3200000, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);
+	CU_ASSERT_STRING_EQUAL(e.msg, "contacts record 42 is 3.05 MiB of JSON, more than the 1 MiB "
+				      "a record may hold: IT Glue answered something that is not a "
+				      "contact; nothing was published");
+	err_clear(&e);
+	CU_ASSERT_EQUAL(records_check_size(RES_ORGANIZATION_STATUSES, "7",
+					   RECORDS_MAX_RECORD_BYTES + 1, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "organization_statuses record 7 is 1.00 MiB"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not an organization status"));
+	err_clear(&e);
+	CU_ASSERT_EQUAL(records_check_size(RES_DOMAINS, "9", (size_t)40 << 20, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "domains record 9 is 40 MiB"));
+}
+
 static CU_TestInfo tests[] = {
 	{"records_keep_one_copy_per_id_from_the_lowest_page", test_records_keep_one_copy_per_id_from_the_lowest_page},
 	{"records_sort_by_numeric_id_beyond_2_pow_53", test_records_sort_by_numeric_id_beyond_2_pow_53},
@@ -432,6 +455,7 @@ static CU_TestInfo tests[] = {
 	{"records_truncated_run_is_an_error", test_records_truncated_run_is_an_error},
 	{"records_budget_comes_from_the_environment", test_records_budget_comes_from_the_environment},
 	{"records_runs_are_private", test_records_runs_are_private},
+	{"records_larger_than_the_bound_are_refused_naming_resource_and_id", test_records_larger_than_the_bound_are_refused_naming_resource_and_id},
 	CU_TEST_INFO_NULL,
 };
 
