@@ -223,7 +223,7 @@ static int run_one(struct run *r, struct stage_argv *a, enum stage_id stage, con
 	runlog_say(&r->log, LOG_INFO, "run %s: %s", r->id, text);
 	free(text);
 	/* the key goes to the one stage that talks to IT Glue */
-	env = stage_env(r->id, stage == STAGE_EXTRACT ? r->key : NULL);
+	env = stage_env(r->id, stage == STAGE_EXTRACT ? r->key : NULL, r->log.progress);
 	if (stage_run(a->v, env, &r->log, &end, &e) != 0) {
 		runlog_say(&r->log, LOG_ERROR, "run %s: %s", r->id, e.msg);
 		r->failure = xasprintf("%s could not be started", label);
@@ -474,6 +474,8 @@ int runner_run(const struct run_opts *o, struct itg_err *e)
 	r.disconnect = run_pass_given(o, "disconnect");
 	r.connect = run_pass_given(o, "connect");
 	runlog_init(&r.log, o->verbose);
+	/* someone watches: the stages' progress goes to the terminal (never to run.log) */
+	r.log.progress = o->log_format == LOG_HUMAN && !o->quiet && isatty(STDERR_FILENO);
 	rc = setup(&r, e);
 	if (rc == 0)
 		rc = run_stages(&r);
