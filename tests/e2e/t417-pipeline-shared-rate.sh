@@ -109,6 +109,27 @@ assert_eq "$requests" "$(grep -c 'itg-mock: ' "$T/mock.err")" "requests while th
 grep -q '"last_error" *: *"[^"]*itg-extract did not start' "$T/store-b/integration.json" ||
 	fail "integration.json last_error does not say the extract did not start"
 
+# --- SIGTERM while waiting: the run ends at once (exit 1), nothing fetched --
+exec 8>>"$lock"
+flock -n 8 || fail "cannot take the extract lock for the test"
+ITG_EXTRACT_LOCK_WAIT=60 "$ITG_REPO/pipelines/run" "$T/p/bullphish.yaml" \
+	--base-url "$MOCK_URL" >"$T/term.out" 2>"$T/term.err" 8>&- &
+pw=$!
+i=0
+until grep -qF "$msg" "$T/term.err"; do
+	i=$((i + 1))
+	[ "$i" -le 200 ] || fail "the run did not say it waits within 10 s"
+	sleep 0.05
+done
+kill -TERM "$pw"
+rc=0
+wait "$pw" || rc=$?
+exec 8>&-
+assert_eq 1 "$rc" "exit code of a run ended by SIGTERM while it waited"
+assert_contains "$T/term.err" "interrupted by SIGTERM during the wait for another pipeline's extract" \
+	"standard error"
+assert_eq "$requests" "$(grep -c 'itg-mock: ' "$T/mock.err")" "requests of the interrupted run"
+
 rc=0
 ITG_EXTRACT_LOCK_WAIT=soon "$ITG_REPO/pipelines/run" "$T/p/bullphish.yaml" \
 	--base-url "$MOCK_URL" >/dev/null 2>"$T/bad.err" || rc=$?
