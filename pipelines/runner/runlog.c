@@ -126,16 +126,6 @@ static void to_screen(struct runlog *l, const char *before, size_t nb, const cha
 	buf_free(&b);
 }
 
-void runlog_stage_line(struct runlog *l, const char *text, size_t n)
-{
-	struct buf plain = {0};
-
-	runlog_plain(text, n, &plain);
-	to_screen(l, NULL, 0, plain.p, plain.len);
-	to_file(l, plain.p, plain.len);
-	buf_free(&plain);
-}
-
 void runlog_stream_init(struct runlog_stream *s)
 {
 	memset(s, 0, sizeof *s);

@@ -48,9 +48,6 @@ int runlog_open(struct runlog *l, const char *path, struct itg_err *e);
 void runlog_say(struct runlog *l, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* One line a stage wrote to its standard error (n bytes, no newline). */
-void runlog_stage_line(struct runlog *l, const char *line, size_t n);
-
 /*
  * A stage's standard error as it comes, cut into segments: a segment ends
  * at '\n' (a line) or '\r' (what follows rewrites the terminal's line).

@@ -1,7 +1,8 @@
 /*
  * stage.h - starting the stages: finding the programs, their environment,
- * running one in its own process group with its standard error copied line
- * by line to the run's log, and the signals that end a run.
+ * running one in its own process group with its standard error passed on
+ * (lines to the run's log and standard error, progress to a terminal only:
+ * runlog.h), and the signals that end a run.
  */
 #ifndef ITG_RUNNER_STAGE_H
 #define ITG_RUNNER_STAGE_H
