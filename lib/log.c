@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,11 +98,28 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	buf_free(&b);
 }
 
+/*
+ * Progress is for a person watching: a terminal on stderr, or a runner that
+ * says (ITG_PROGRESS=1) that one watches its own stderr, where it passes the
+ * progress on without writing it into its log file.
+ */
+static int progress_wanted(void)
+{
+	const char *v;
+
+	if (g_quiet || g_format != LOG_HUMAN)
+		return 0;
+	if (isatty(STDERR_FILENO))
+		return 1;
+	v = getenv(LOG_PROGRESS_VAR);
+	return v && strcmp(v, "1") == 0;
+}
+
 void log_progress(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (g_quiet || g_format != LOG_HUMAN || !isatty(STDERR_FILENO))
+	if (!progress_wanted())
 		return;
 	fputs("\r\033[K", stderr);
 	fprintf(stderr, "%s: ", g_stage);

@@ -1,7 +1,10 @@
 /*
  * log.h - one line per event on stderr: "LEVEL stage: message", or one JSON
  * object per line with --log-format json.  --quiet keeps warnings and errors.
- * Progress lines appear only when stderr is a terminal and logs are human.
+ * Progress lines appear only with human logs and not --quiet, and only when
+ * stderr is a terminal or the environment says ITG_PROGRESS=1 (pipelines/run
+ * sets it for its stages when its own stderr is a terminal: their stderr is
+ * then a pipe the runner reads, which passes progress to the terminal only).
  *
  * Never pass the API key, a raw HTML body or personal data to these.
  */
@@ -20,7 +23,13 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
-/* Rewrites one status line in place (terminal only); log_progress_end clears it. */
+#define LOG_PROGRESS_VAR "ITG_PROGRESS"
+
+/*
+ * Rewrites one status line in place ("\r\033[K" + "stage: text", no newline;
+ * see above for when); log_progress_end clears it, and so does the next log
+ * line.
+ */
 void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_progress_end(void);
 

@@ -8,7 +8,9 @@
 #include "ids.h"
 #include "integration.h"
 #include "json.h"
+#include "log.h"
 #include "planfmt.h"
+#include "progress.h"
 #include "reasons.h"
 #include "store.h"
 #include "strmap.h"
@@ -607,6 +609,8 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 {
 	struct ctx c = {0};
 	char *file = fs_join(p->dir ? p->dir : ".", PLAN_FILE);
+	struct progress prog;
+	char total[32];
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
@@ -619,10 +623,19 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	c.e = e;
 	c.file = file;
 	index_tables(&c);
+	progress_init(&prog);
+	progress_count(p->n, total);
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		struct plan_line line;
 		const struct plan_line *l = &line;
 		action_fn *handle = handlers[p->lines[i].action];
+
+		if (progress_due(&prog, i)) {
+			char done[32];
+
+			progress_count(i, done);
+			log_progress("applying plan lines: %s of %s", done, total);
+		}
 
 		/* review and skip change nothing: the report lists them */
 		if (!handle)
@@ -631,6 +644,7 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 		rc = handle(&c, l, i);
 		plan_line_close(&line);
 	}
+	log_progress_end();
 	if (rc == 0) {
 		remove_deleted_links(&c);
 		integration(&c, region);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "lstore.h"
 #include "planread.h"
+#include "progress.h"
 #include "report.h"
 #include "stale.h"
 #include "store.h"
@@ -187,7 +188,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	struct lstore store = {0};
 	struct apply_result res = {0};
 	int have_store = 0, have_res = 0, lock = -1, rc = -1, committed = 0, keep_staged = 0;
-	char now[32], *staged = NULL;
+	char now[32], changes[32], *staged = NULL;
 
 	memset(out, 0, sizeof *out);
 	run_id_choose(out->run_id);
@@ -221,6 +222,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		rc = 0;
 		goto out;
 	}
+	log_progress("reading the store");
 	/* the store is read once: the stale check is on the very bytes applied */
 	if (lstore_load(o->store, o->product, &plan, &store, e) != 0)
 		goto out;
@@ -265,12 +267,17 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		/* the whole report is written before the store changes: a report
 		 * that cannot be written (a full disk) stops the load, so no change
 		 * is ever applied without its report */
+		progress_count(res.events.nev, changes);
+		log_progress("writing the report: %s changes", changes);
 		staged = report_stage(o->report_dir, &in, e);
 		if (!staged)
 			goto out;
 	}
 	if (!o->dry_run) {
 		long before = journal_steps;
+
+		progress_count(res.events.nev, changes);
+		log_progress("committing %s changes to the store", changes);
 		if (commit(o, &store, &plan, &res, out->run_id, now, e) != 0) {
 			/* a journal left behind means the change is decided and the
 			 * next run finishes it: its report must not be lost */
@@ -284,6 +291,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		log_debug("transaction passed %ld crash points", journal_steps - before);
 		committed = 1;
 	}
+	log_progress_end();
 	if (fs_publish_dir(staged, o->report_dir, e) != 0) {
 		if (committed && fs_exists(staged)) {
 			keep_staged = 1;
@@ -296,6 +304,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		 res.events.nev, o->dry_run ? "would change (dry run)" : "changed", o->report_dir);
 	rc = 0;
 out:
+	log_progress_end();
 	if (staged && rc != 0 && !keep_staged)
 		fs_remove_tree(staged);
 	free(staged);

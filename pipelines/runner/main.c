@@ -32,14 +32,18 @@ static const char help_tail[] =
 	"The API key comes from ITGLUE_API_KEY, the systemd credential\n"
 	"$CREDENTIALS_DIRECTORY/itglue-api-key, or itglue.api_key_file, never from the\n"
 	"command line; only itg-extract gets it (a --disconnect run calls no IT Glue).\n"
+	"On a terminal the stages show their progress (never in run.log).\n"
+	"IT Glue's rate budget is per account: pipelines with one out folder extract\n"
+	"from an IT Glue host one at a time (OUT/.itglue-HOST.lock); a run waits for\n"
+	"another's extract up to ITG_EXTRACT_LOCK_WAIT seconds (default 7200).\n"
 	"A store whose integration.json says disconnected_by: operator is refused before\n"
 	"anything is fetched (exit 4, nothing changed) until a run is given --connect.\n"
 	"Exit codes: those of the first failing stage (1 runtime, 2 usage or\n"
 	"configuration, 3 IT Glue refused the key, 4 refused: a stale plan, a plan made\n"
 	"with another pipeline file, a mass unlink, a store bound elsewhere, or a lock\n"
-	"held by another run), or 4 for a store disconnected by the operator; 1 when the\n"
-	"run was interrupted (SIGINT, SIGTERM, SIGHUP) or its summary could not be\n"
-	"written.\n";
+	"held by another run), or 4 for a store disconnected by the operator or an\n"
+	"extract lock held longer than ITG_EXTRACT_LOCK_WAIT; 1 when the run was\n"
+	"interrupted (SIGINT, SIGTERM, SIGHUP) or its summary could not be written.\n";
 
 enum { OPT_DRY_RUN = CMD_OPT_OWN, OPT_BASE_URL, OPT_PASS };
 

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "cli.h"
 #include "fsutil.h"
+#include "budget.h"
 #include "integration.h"
 #include "lock.h"
 #include "pipeline.h"
@@ -74,6 +75,10 @@ struct run {
 	int key_refused;               /* itg-extract exited 3 */
 	int extracted;                 /* itg-extract ran and succeeded: IT Glue took the key */
 	int disconnect, connect;       /* --disconnect, --connect */
+	char *budget_host;             /* the IT Glue host itg-extract talks to */
+	char *budget_path;             /* OUT/.itglue-<host>.lock (budget.h) */
+	long budget_wait;              /* seconds to wait for it at most */
+	int budget_lock;               /* held while itg-extract runs, else -1 */
 };
 
 /* A path with its folder resolved (the file itself need not exist). */
@@ -147,6 +152,20 @@ static int setup(struct run *r, struct itg_err *e)
 	free(pipeline_out);
 	if (rc != 0)
 		return e->code;
+
+	if (budget_wait_limit(&r->budget_wait, e) != 0)
+		return e->code;
+	{
+		/* r->out is OUT/<name> resolved: the lock is shared by all of OUT */
+		char *out_dir = fs_dirname(r->out), *name;
+
+		r->budget_host = budget_host(r->p.region,
+					     r->o->base_url ? r->o->base_url : r->p.base_url);
+		name = budget_lock_name(r->budget_host);
+		r->budget_path = fs_join(out_dir, name);
+		free(name);
+		free(out_dir);
+	}
 
 	lock_path = fs_join(r->out, PIPELINE_LOCK);
 	if (lock_path_acquire(lock_path, &r->lock, e) != 0 && e->code == ITG_EXIT_STALE)
@@ -223,7 +242,7 @@ static int run_one(struct run *r, struct stage_argv *a, enum stage_id stage, con
 	runlog_say(&r->log, LOG_INFO, "run %s: %s", r->id, text);
 	free(text);
 	/* the key goes to the one stage that talks to IT Glue */
-	env = stage_env(r->id, stage == STAGE_EXTRACT ? r->key : NULL);
+	env = stage_env(r->id, stage == STAGE_EXTRACT ? r->key : NULL, r->log.progress);
 	if (stage_run(a->v, env, &r->log, &end, &e) != 0) {
 		runlog_say(&r->log, LOG_ERROR, "run %s: %s", r->id, e.msg);
 		r->failure = xasprintf("%s could not be started", label);
@@ -271,11 +290,68 @@ static int recover(struct run *r)
 	return rc;
 }
 
+static void on_budget_wait(void *arg)
+{
+	struct run *r = arg;
+	char limit[32];
+
+	budget_duration(r->budget_wait, limit);
+	runlog_say(&r->log, LOG_INFO,
+		   "waiting for another pipeline's extract from %s to finish (IT Glue's rate "
+		   "budget is per account): %s is held; waiting up to %s",
+		   r->budget_host, r->budget_path, limit);
+}
+
+/*
+ * The account's rate budget (budget.h): the extract starts only once no
+ * other pipeline of this out folder extracts from the same IT Glue host.
+ * Returns 0 with r->budget_lock held, RUN_INTERRUPTED, or an exit code with
+ * the failure remembered as itg-extract's.
+ */
+static int take_budget(struct run *r)
+{
+	struct budget_wait w = {
+		.max_wait = r->budget_wait,
+		.stop = stage_interrupted,
+		.waiting = on_budget_wait,
+		.arg = r,
+	};
+	struct itg_err e = {0};
+	char waited[32];
+	int rc = budget_lock_take(r->budget_path, r->budget_host, &w, &r->budget_lock, &e);
+
+	if (rc == 1) {
+		r->interrupted_in = "the wait for another pipeline's extract";
+		return RUN_INTERRUPTED;
+	}
+	if (rc < 0) {
+		char limit[32];
+
+		runlog_say(&r->log, LOG_ERROR, "run %s: %s", r->id, e.msg);
+		budget_duration(r->budget_wait, limit);
+		r->failed = stage_programs[STAGE_EXTRACT];
+		r->failure = e.code == ITG_EXIT_STALE
+			? xasprintf("itg-extract did not start: another pipeline's extract from %s "
+				    "held %s for more than %s", r->budget_host, r->budget_path, limit)
+			: xasprintf("itg-extract did not start: %s", e.msg);
+		return e.code;
+	}
+	if (w.waited > 0.5) {
+		budget_duration((long)(w.waited + 0.5), waited);
+		runlog_say(&r->log, LOG_INFO, "the other extract from %s is over after %s: this "
+			   "run's extract starts", r->budget_host, waited);
+	}
+	return 0;
+}
+
 static int extract(struct run *r)
 {
 	struct stage_argv a = {0};
 	int rc;
 
+	rc = take_budget(r);
+	if (rc != 0)
+		return rc;
 	push_start(r, &a, STAGE_EXTRACT);
 	push_path(&a, "--out", r->dir, "snapshot");
 	if (r->o->base_url) {
@@ -285,6 +361,9 @@ static int extract(struct run *r)
 	push_common(r, &a, STAGE_EXTRACT);
 	rc = run_one(r, &a, STAGE_EXTRACT, stage_programs[STAGE_EXTRACT]);
 	stage_argv_free(&a);
+	/* the next pipeline's extract may start while this one transforms and loads */
+	store_lock_release(r->budget_lock);
+	r->budget_lock = -1;
 	r->key_refused = rc == ITG_EXIT_AUTH;
 	r->extracted = rc == 0;
 	return rc;
@@ -471,13 +550,17 @@ int runner_run(const struct run_opts *o, struct itg_err *e)
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.lock = -1;
+	r.budget_lock = -1;
 	r.disconnect = run_pass_given(o, "disconnect");
 	r.connect = run_pass_given(o, "connect");
 	runlog_init(&r.log, o->verbose);
+	/* someone watches: the stages' progress goes to the terminal (never to run.log) */
+	r.log.progress = o->log_format == LOG_HUMAN && !o->quiet && isatty(STDERR_FILENO);
 	rc = setup(&r, e);
 	if (rc == 0)
 		rc = run_stages(&r);
 	runlog_close(&r.log);
+	store_lock_release(r.budget_lock);
 	store_lock_release(r.lock);
 	status_free(&r.status);
 	if (r.have_pipeline)
@@ -491,5 +574,7 @@ int runner_run(const struct run_opts *o, struct itg_err *e)
 	free(r.dir);
 	free(r.log_path);
 	free(r.failure);
+	free(r.budget_host);
+	free(r.budget_path);
 	return rc;
 }

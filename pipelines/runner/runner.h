@@ -4,7 +4,9 @@
  * {snapshot,plan,report,run.log}, under the pipeline's lock, with the
  * store's integration.json telling the story (status.h), out/<name>/latest
  * pointed at the newest complete run, old runs pruned, and the exit code of
- * the first failing stage.
+ * the first failing stage.  While itg-extract runs, the run holds the
+ * extract lock of its IT Glue host in the out folder (budget.h), so that
+ * pipelines of one account never spend its rate budget at once.
  *
  * A store its operator disconnected (integration.json disconnected_by:
  * operator, docs/contract.md section 10) is refused before anything is

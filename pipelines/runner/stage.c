@@ -20,8 +20,6 @@ extern char **environ;
 #define KEY_VAR "ITGLUE_API_KEY"
 #define RUN_ID_VAR "ITG_RUN_ID"
 #define CREDENTIAL_NAME "itglue-api-key"
-/* A stage line longer than this is passed on in pieces. */
-#define STAGE_MAX_LINE 65536
 
 const char *const stage_programs[STAGE_COUNT] = {"itg-extract", "itg-transform", "itg-load"};
 
@@ -178,21 +176,31 @@ char *stage_take_api_key(void)
 	return key ? key : credential_key();
 }
 
-char **stage_env(const char *run_id, const char *key)
+static int is_var(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
+char **stage_env(const char *run_id, const char *key, int progress)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
 	while (environ && environ[n])
 		n++;
-	env = xcalloc(n + 3, sizeof *env);
+	env = xcalloc(n + 4, sizeof *env);
 	for (size_t i = 0; i < n; i++) {
-		if (strncmp(environ[i], KEY_VAR "=", strlen(KEY_VAR "=")) == 0 ||
-		    strncmp(environ[i], RUN_ID_VAR "=", strlen(RUN_ID_VAR "=")) == 0)
+		if (is_var(environ[i], KEY_VAR) || is_var(environ[i], RUN_ID_VAR) ||
+		    is_var(environ[i], LOG_PROGRESS_VAR))
 			continue;
 		env[k++] = xstrdup(environ[i]);
 	}
 	env[k++] = xasprintf("%s=%s", RUN_ID_VAR, run_id);
+	/* without it the stage, writing to our pipe, would show no progress */
+	if (progress)
+		env[k++] = xasprintf("%s=1", LOG_PROGRESS_VAR);
 	if (key)
 		env[k++] = xasprintf("%s=%s", KEY_VAR, key);
 	return env;
@@ -302,38 +310,26 @@ const char *stage_signal_name(int signo, char buf[16])
 
 /* --- running one stage --------------------------------------------------- */
 
-/* Passes the stage's standard error on, line by line, until it closes. */
+/*
+ * Passes the stage's standard error on until it closes: lines to run.log and
+ * standard error, progress to standard error only (runlog_stream_feed).
+ */
 static void copy_lines(int fd, struct runlog *log)
 {
-	struct buf pending = {0};
+	struct runlog_stream s;
 	char chunk[8192];
 
+	runlog_stream_init(&s);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof chunk);
-		size_t start = 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		buf_add(&pending, chunk, (size_t)n);
-		for (size_t i = 0; i < pending.len; i++) {
-			if (pending.p[i] != '\n')
-				continue;
-			runlog_stage_line(log, pending.p + start, i - start);
-			start = i + 1;
-		}
-		if (pending.len - start >= STAGE_MAX_LINE) {
-			runlog_stage_line(log, pending.p + start, pending.len - start);
-			start = pending.len;
-		}
-		memmove(pending.p, pending.p + start, pending.len - start);
-		pending.len -= start;
-		pending.p[pending.len] = '\0';
+		runlog_stream_feed(log, &s, chunk, (size_t)n);
 	}
-	if (pending.len)
-		runlog_stage_line(log, pending.p, pending.len);
-	buf_free(&pending);
+	runlog_stream_end(log, &s);
 }
 
 int stage_run(char *const argv[], char *const env[], struct runlog *log, struct stage_end *end,

@@ -1,7 +1,8 @@
 /*
  * stage.h - starting the stages: finding the programs, their environment,
- * running one in its own process group with its standard error copied line
- * by line to the run's log, and the signals that end a run.
+ * running one in its own process group with its standard error passed on
+ * (lines to the run's log and standard error, progress to a terminal only:
+ * runlog.h), and the signals that end a run.
  */
 #ifndef ITG_RUNNER_STAGE_H
 #define ITG_RUNNER_STAGE_H
@@ -36,10 +37,12 @@ char *stage_take_api_key(void);
 
 /*
  * The environment for a stage (NULL-terminated, caller frees with
- * stage_env_free): this process's environment, with ITG_RUN_ID=run_id, and
+ * stage_env_free): this process's environment, with ITG_RUN_ID=run_id,
+ * ITG_PROGRESS=1 only when progress is not 0 (lib/log.h: the stage shows
+ * progress although its standard error is our pipe), and
  * ITGLUE_API_KEY=key only when key is not NULL.
  */
-char **stage_env(const char *run_id, const char *key);
+char **stage_env(const char *run_id, const char *key, int progress);
 void stage_env_free(char **env);
 
 /* An argument vector under construction (NULL-terminated; owns its strings). */
@@ -60,7 +63,8 @@ struct stage_end {
 
 /*
  * Runs argv[0] with env in a new process group, standard error through a
- * pipe to runlog_stage_line, standard input and output shared with this
+ * pipe to runlog_stream_feed (lines to run.log and standard error, progress
+ * to standard error only), standard input and output shared with this
  * process, signals at their defaults; waits for it.  A SIGINT, SIGTERM or
  * SIGHUP this process receives meanwhile is passed on to the stage's group
  * (see stage_signals_install).  Returns 0 with *end filled, or -1 when it

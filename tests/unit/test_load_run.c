@@ -4,6 +4,7 @@
 #include "../../load/journal.h"
 #include "lock.h"
 #include "../../load/planread.h"
+#include "../../load/progress.h"
 #include "../../load/run.h"
 #include "fsutil.h"
 #include "json.h"
@@ -591,7 +592,81 @@ static void test_run_id_comes_from_itg_run_id_when_well_formed(void)
 	world_close(&w);
 }
 
+/* --- the progress line's rate (load/progress.h) ---------------------------- */
+
+static double fake_now;
+static int clock_reads;
+
+static double fake_clock(void)
+{
+	clock_reads++;
+	return fake_now;
+}
+
+static void test_progress_is_due_at_once_then_at_most_every_interval(void)
+{
+	struct progress p;
+
+	progress_init(&p);
+	CU_ASSERT_EQUAL(p.every, PROGRESS_EVERY);
+	p.every = 1;
+	p.clock = fake_clock;
+	fake_now = 100.0;
+	CU_ASSERT_EQUAL(progress_due(&p, 0), 1);        /* the first time: at once */
+	CU_ASSERT_EQUAL(progress_due(&p, 1), 0);
+	fake_now = 100.0 + PROGRESS_INTERVAL / 2;
+	CU_ASSERT_EQUAL(progress_due(&p, 2), 0);
+	fake_now = 100.0 + PROGRESS_INTERVAL;
+	CU_ASSERT_EQUAL(progress_due(&p, 3), 1);
+	CU_ASSERT_EQUAL(progress_due(&p, 4), 0);
+}
+
+/* Half a million lines at a microsecond each: a few updates a second, few clock reads. */
+static void test_progress_reads_the_clock_every_n_lines_only(void)
+{
+	struct progress p;
+	size_t n = 508402;
+	int due = 0;
+
+	progress_init(&p);
+	p.clock = fake_clock;
+	clock_reads = 0;
+	fake_now = 0;
+	for (size_t i = 0; i < n; i++) {
+		due += progress_due(&p, i);
+		fake_now += 1e-6;
+	}
+	CU_ASSERT_EQUAL((size_t)clock_reads, (n + PROGRESS_EVERY - 1) / PROGRESS_EVERY);
+	/* 0.5 s of work: the first, then one per interval at most */
+	CU_ASSERT(due >= 2);
+	CU_ASSERT(due <= 1 + (int)(0.51 / PROGRESS_INTERVAL));
+}
+
+static void test_progress_counts_have_thousands_separators(void)
+{
+	char s[32];
+
+	progress_count(0, s);
+	CU_ASSERT_STRING_EQUAL(s, "0");
+	progress_count(999, s);
+	CU_ASSERT_STRING_EQUAL(s, "999");
+	progress_count(1000, s);
+	CU_ASSERT_STRING_EQUAL(s, "1,000");
+	progress_count(120000, s);
+	CU_ASSERT_STRING_EQUAL(s, "120,000");
+	progress_count(508402, s);
+	CU_ASSERT_STRING_EQUAL(s, "508,402");
+	progress_count(18446744073709551615ULL, s);
+	CU_ASSERT_STRING_EQUAL(s, "18,446,744,073,709,551,615");
+}
+
 static CU_TestInfo tests[] = {
+	{"test_progress_is_due_at_once_then_at_most_every_interval",
+	 test_progress_is_due_at_once_then_at_most_every_interval},
+	{"test_progress_reads_the_clock_every_n_lines_only",
+	 test_progress_reads_the_clock_every_n_lines_only},
+	{"test_progress_counts_have_thousands_separators",
+	 test_progress_counts_have_thousands_separators},
 	{"test_run_applies_and_writes_the_four_report_files",
 	 test_run_applies_and_writes_the_four_report_files},
 	{"test_report_that_cannot_be_written_leaves_the_store_untouched",

@@ -41,8 +41,8 @@ static void test_key_is_in_the_environment_of_the_stage_given_it_only(void)
 
 	setenv("ITG_RUN_ID", "stale", 1);
 	setenv("ITGLUE_API_KEY", "ITG.unit-key", 1);
-	with = stage_env("20260101T000000Z", "ITG.unit-key");
-	without = stage_env("20260101T000000Z", NULL);
+	with = stage_env("20260101T000000Z", "ITG.unit-key", 0);
+	without = stage_env("20260101T000000Z", NULL, 0);
 	CU_ASSERT_EQUAL(count_prefix(with, "ITGLUE_API_KEY="), 1);
 	CU_ASSERT_STRING_EQUAL(value_of(with, "ITGLUE_API_KEY="), "ITG.unit-key");
 	CU_ASSERT_EQUAL(count_prefix(without, "ITGLUE_API_KEY="), 0);
@@ -53,6 +53,22 @@ static void test_key_is_in_the_environment_of_the_stage_given_it_only(void)
 	stage_env_free(without);
 	unsetenv("ITG_RUN_ID");
 	unsetenv("ITGLUE_API_KEY");
+}
+
+/* ITG_PROGRESS=1 only when the runner shows progress; an inherited one never */
+static void test_progress_is_in_the_environment_only_when_asked(void)
+{
+	char **on, **off;
+
+	setenv("ITG_PROGRESS", "1", 1);
+	on = stage_env("20260101T000000Z", NULL, 1);
+	off = stage_env("20260101T000000Z", NULL, 0);
+	CU_ASSERT_EQUAL(count_prefix(on, "ITG_PROGRESS="), 1);
+	CU_ASSERT_STRING_EQUAL(value_of(on, "ITG_PROGRESS="), "1");
+	CU_ASSERT_EQUAL(count_prefix(off, "ITG_PROGRESS="), 0);
+	stage_env_free(on);
+	stage_env_free(off);
+	unsetenv("ITG_PROGRESS");
 }
 
 static void test_key_is_taken_out_of_the_environment(void)
@@ -147,7 +163,7 @@ static int run_sh(const char *dir, const char *script, struct stage_end *end, st
 	struct stage_argv a = {0};
 	struct runlog l;
 	struct itg_err e = {0};
-	char **env = stage_env("20260101T000000Z", NULL);
+	char **env = stage_env("20260101T000000Z", NULL, 0);
 	int rc;
 
 	runlog_init(&l, 0);
@@ -235,7 +251,7 @@ static void test_program_that_cannot_start_is_an_error(void)
 	struct stage_end end;
 	struct runlog l;
 	struct itg_err e = {0};
-	char **env = stage_env("20260101T000000Z", NULL);
+	char **env = stage_env("20260101T000000Z", NULL, 0);
 
 	runlog_init(&l, 0);
 	stage_argv_push(&a, "/nonexistent/itg-extract");
@@ -289,6 +305,8 @@ static int default_logs(void)
 static CU_TestInfo tests[] = {
 	{"test_key_is_in_the_environment_of_the_stage_given_it_only",
 	 test_key_is_in_the_environment_of_the_stage_given_it_only},
+	{"test_progress_is_in_the_environment_only_when_asked",
+	 test_progress_is_in_the_environment_only_when_asked},
 	{"test_key_is_taken_out_of_the_environment", test_key_is_taken_out_of_the_environment},
 	{"test_key_comes_from_the_systemd_credential_when_unset",
 	 test_key_comes_from_the_systemd_credential_when_unset},
