@@ -257,7 +257,7 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 		empty_table(t, contract_cols);
 		return 0;
 	}
-	if (fs_read_all(path, &b, 0, e) < 0) {
+	if (fs_read_file_nofollow(path, &b, 0, e) < 0) {
 		csvtab_free(t);
 		return -1;
 	}

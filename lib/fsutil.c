@@ -64,59 +64,165 @@ int fs_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int fs_remove_tree(const char *path)
+/*
+ * One entry of the folder dirfd, by name, never through a link: fstatat
+ * without following, and a folder opened O_NOFOLLOW and walked by its
+ * descriptor, so a link put in place of a folder (even between the fstatat
+ * and the open) cannot lead the removal into the tree it points at.
+ */
+static int remove_at(int at, const char *name)
 {
 	struct stat st;
-	DIR *d;
 	struct dirent *de;
-	int rc = 0;
+	DIR *d;
+	int fd, rc = 0;
 
-	if (lstat(path, &st) != 0)
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	d = opendir(path);
-	if (!d)
+		return unlinkat(at, name, 0) == 0 || errno == ENOENT ? 0 : -1;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
 	while ((de = readdir(d))) {
-		char *child;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		child = fs_join(path, de->d_name);
-		if (fs_remove_tree(child) != 0)
+		if (remove_at(dirfd(d), de->d_name) != 0)
 			rc = -1;
-		free(child);
 	}
 	closedir(d);
-	if (rmdir(path) != 0)
+	if (unlinkat(at, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
 		rc = -1;
 	return rc;
 }
 
-int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
+int fs_remove_tree(const char *path)
+{
+	/* "link/" would name the folder behind the link: drop trailing slashes */
+	char *p = xstrdup(path);
+	size_t n = strlen(p);
+	int rc;
+
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	rc = remove_at(AT_FDCWD, p);
+	free(p);
+	return rc;
+}
+
+/* Reads fd to its end into out (at most max_bytes; 0 = no limit); closes fd. */
+static int read_fd(int fd, const char *path, struct buf *out, size_t max_bytes,
+		   struct itg_err *e)
 {
 	char chunk[65536];
-	FILE *fp = fopen(path, "rb");
-	size_t n;
 
-	if (!fp)
-		return err_set(e, errno == ENOENT ? ITG_EXIT_USAGE : ITG_EXIT_RUNTIME,
-			       "cannot read %s: %s", path, strerror(errno));
 	buf_add(out, "", 0);
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		if (max_bytes && out->len + n > max_bytes) {
-			fclose(fp);
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+			close(fd);
+			return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path,
+				       strerror(saved));
+		}
+		if (n == 0)
+			break;
+		if (max_bytes && out->len + (size_t)n > max_bytes) {
+			close(fd);
 			return err_set(e, ITG_EXIT_USAGE, "%s: larger than %zu bytes", path, max_bytes);
 		}
-		buf_add(out, chunk, n);
+		buf_add(out, chunk, (size_t)n);
 	}
-	if (ferror(fp)) {
-		int saved = errno;
-		fclose(fp);
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(saved));
-	}
-	fclose(fp);
+	close(fd);
 	return 0;
+}
+
+int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno == ENOENT ? ITG_EXIT_USAGE : ITG_EXIT_RUNTIME,
+			       "cannot read %s: %s", path, strerror(errno));
+	return read_fd(fd, path, out, max_bytes, e);
+}
+
+int fs_link_refused(const char *path, struct itg_err *e)
+{
+	return err_set(e, ITG_EXIT_USAGE,
+		       "%s is a symbolic link: the store's files must be plain files (a link "
+		       "could make the load write somewhere else); replace it with the file itself",
+		       path);
+}
+
+int fs_refuse_link(const char *path, struct itg_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return fs_link_refused(path, e);
+	return 0;
+}
+
+static int not_plain(const char *path, struct itg_err *e)
+{
+	return err_set(e, ITG_EXIT_USAGE,
+		       "%s is not a plain file: the store's files must be plain files; put the "
+		       "file itself there", path);
+}
+
+int fs_open_plain(const char *path, int flags, mode_t mode, int *fd, struct itg_err *e)
+{
+	struct stat st;
+	int saved;
+
+	*fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	if (*fd < 0) {
+		saved = errno;
+		if (saved == ENOENT && !(flags & O_CREAT))
+			return 0;
+		/* ELOOP: the link itself; ENXIO: a FIFO nobody reads (a write open) */
+		if (saved == ELOOP)
+			return fs_link_refused(path, e);
+		if (saved == ENXIO || saved == EISDIR)
+			return not_plain(path, e);
+		return err_set(e, saved == ENOENT ? ITG_EXIT_USAGE : ITG_EXIT_RUNTIME,
+			       "cannot open %s: %s", path, strerror(saved));
+	}
+	if (fstat(*fd, &st) != 0) {
+		saved = errno;
+		close(*fd);
+		*fd = -1;
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot stat %s: %s", path, strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return not_plain(path, e);
+	}
+	/* a regular file ignores O_NONBLOCK; clear it all the same */
+	fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK);
+	return 1;
+}
+
+int fs_read_file_nofollow(const char *path, struct buf *out, size_t max_bytes,
+			  struct itg_err *e)
+{
+	int fd, rc = fs_open_plain(path, O_RDONLY, 0, &fd, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(e, ITG_EXIT_USAGE, "cannot read %s: %s", path, strerror(ENOENT));
+	return read_fd(fd, path, out, max_bytes, e);
 }
 
 char *fs_dirname(const char *path)
@@ -363,28 +469,35 @@ int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 {
 	unsigned char chunk[65536];
 	struct hash_fnv1a64_state h;
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	int fd, rc;
 
 	memset(fp, 0, sizeof *fp);
 	hash_fnv1a64_init(&h);
-	if (!f) {
-		if (errno == ENOENT) {
-			fp->hash = hash_fnv1a64_final(&h);
-			return 0;
-		}
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
+	rc = fs_open_plain(path, O_RDONLY, 0, &fd, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		fp->hash = hash_fnv1a64_final(&h);
+		return 0;
 	}
 	fp->present = 1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		hash_fnv1a64_update(&h, chunk, n);
-		fp->bytes += n;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+			close(fd);
+			return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path,
+				       strerror(saved));
+		}
+		if (n == 0)
+			break;
+		hash_fnv1a64_update(&h, chunk, (size_t)n);
+		fp->bytes += (uint64_t)n;
 	}
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s", path);
-	}
-	fclose(f);
+	close(fd);
 	fp->hash = hash_fnv1a64_final(&h);
 	return 0;
 }

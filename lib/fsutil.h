@@ -25,11 +25,51 @@ int fs_fsync_dir(const char *dir, struct itg_err *e);
 /* 1 if path exists (any type), 0 if not. */
 int fs_exists(const char *path);
 int fs_is_dir(const char *path);
-/* Recursively removes path; missing is fine.  Returns 0 or -1. */
+/*
+ * Recursively removes path; missing is fine.  Returns 0 or -1.  Never
+ * follows a symbolic link: a link (path itself, or anything inside) is
+ * removed as a link and what it points at is left alone.
+ */
 int fs_remove_tree(const char *path);
 
 /* Reads a whole file (at most max_bytes; 0 = no limit) into out. */
 int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
+
+/*
+ * The product store's own files (docs/contract.md section 10) are plain
+ * files, opened without following a symbolic link: a link in place of
+ * links.csv or audit.ndjson would make a run read, append to, truncate or
+ * create a file anywhere else.  Only the last part of a path is checked, so
+ * a store folder that is itself a link (a store mounted elsewhere) is fine.
+ */
+
+/*
+ * The refusal of a link found in place of a store file: ITG_EXIT_USAGE,
+ * "PATH is a symbolic link: the store's files must be plain files (...);
+ * replace it with the file itself".  Returns -1.
+ */
+int fs_link_refused(const char *path, struct itg_err *e);
+
+/* fs_link_refused when path is a symbolic link; 0 otherwise (missing too). */
+int fs_refuse_link(const char *path, struct itg_err *e);
+
+/*
+ * Opens path with flags (O_RDONLY, or O_WRONLY with O_APPEND, O_CREAT ...)
+ * plus O_NOFOLLOW and O_CLOEXEC, and checks with fstat that it is a regular
+ * file (a FIFO cannot hang the open: it is opened non-blocking, then
+ * refused).  1 with *fd set; 0 when path does not exist and flags hold no
+ * O_CREAT (*fd = -1); -1 with e set: a link is fs_link_refused, any other
+ * kind of file ITG_EXIT_USAGE too, and the target is never opened.
+ */
+int fs_open_plain(const char *path, int flags, mode_t mode, int *fd, struct itg_err *e);
+
+/*
+ * fs_read_all for a store file: opened as fs_open_plain does, so a link is
+ * refused (fs_link_refused) and its target never read.  A missing file is
+ * ITG_EXIT_USAGE, as for fs_read_all.
+ */
+int fs_read_file_nofollow(const char *path, struct buf *out, size_t max_bytes,
+			  struct itg_err *e);
 
 /* Newly allocated strings. */
 char *fs_dirname(const char *path);
@@ -64,12 +104,17 @@ int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
  * staged siblings left by killed processes are removed first.
  * fs_stage_dir returns its path (caller frees).  fs_publish_dir fsyncs the
  * staged folder, renames it to final (replacing an existing folder of that
- * name, which is removed), and fsyncs the parent.
+ * name, which is removed), and fsyncs the parent.  A symbolic link at final
+ * is replaced as a link: the folder it points at is neither written nor
+ * removed.
  */
 char *fs_stage_dir(const char *final, struct itg_err *e);
 int fs_publish_dir(const char *staged, const char *final, struct itg_err *e);
 
-/* Store-file fingerprint: size and FNV-1a 64 of the bytes; present=0 if missing. */
+/*
+ * Store-file fingerprint: size and FNV-1a 64 of the bytes; present=0 if
+ * missing.  The file is opened as fs_open_plain does: a link is refused.
+ */
 struct fingerprint {
 	int present;
 	uint64_t bytes;

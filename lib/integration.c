@@ -153,7 +153,7 @@ static int read_store_file(const char *path, struct buf *b, int *present, struct
 		if (errno == ENOENT)
 			return 0;
 		if (errno == ELOOP)
-			return bad(e, path, "a symbolic link, not a file");
+			return fs_link_refused(path, e);
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -25,7 +25,9 @@ int lock_path_acquire(const char *path, int *fd, struct itg_err *e);
 
 /*
  * Takes the exclusive lock, creating STORE/.lock (0600) if needed.
- * *fd receives the descriptor to pass to store_lock_release.
+ * *fd receives the descriptor to pass to store_lock_release.  A symbolic
+ * link in its place is refused as every store file's is (fs_link_refused,
+ * ITG_EXIT_USAGE), here and in store_lock_shared.
  */
 int store_lock_acquire(const char *store, int *fd, struct itg_err *e);
 

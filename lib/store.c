@@ -126,6 +126,20 @@ static int check_folder(const char *dir, enum product p, struct itg_err *e)
 	if (!S_ISDIR(st.st_mode))
 		return err_set(e, ITG_EXIT_USAGE,
 			       "store %s is not a folder: check `store:` in the pipeline", dir);
+	/* the folder may be a link (a store mounted elsewhere), its files not:
+	 * a linked audit.ndjson or .journal is refused here, before any stage
+	 * gets near it (docs/contract.md section 10) */
+	for (int i = 0; i < STORE_NTABLES + 4; i++) {
+		static const char *const others[] = {STORE_FILE_INTEGRATION, STORE_FILE_AUDIT,
+						     STORE_FILE_LOCK, STORE_FILE_JOURNAL};
+		char *path = fs_join(dir, i < STORE_NTABLES ? store_file_names[i]
+							    : others[i - STORE_NTABLES]);
+		int rc = fs_refuse_link(path, e);
+
+		free(path);
+		if (rc != 0)
+			return -1;
+	}
 	for (int t = 0; t < STORE_NTABLES; t++) {
 		enum product other = p == PRODUCT_BULLPHISH ? PRODUCT_DARKWEBID : PRODUCT_BULLPHISH;
 		char *path;

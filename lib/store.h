@@ -67,7 +67,10 @@ struct store {
  * First the folder: one that does not exist is ITG_EXIT_USAGE naming the
  * path (never an empty store: a new store is a folder the operator makes),
  * and so is one that holds the table only the other product keeps
- * (domains.csv in a BullPhish ID store, users.csv in a Dark Web ID store).
+ * (domains.csv in a BullPhish ID store, users.csv in a Dark Web ID store),
+ * and so is a symbolic link in place of any of the store's files (a table,
+ * integration.json, audit.ndjson, .lock, .journal: fs_link_refused); the
+ * folder itself may be a link.
  * A malformed file is ITG_EXIT_USAGE naming the file and line.  On failure
  * s is left empty (nothing to free).
  */

@@ -76,6 +76,7 @@ static FILE *audit_source(const char *store, const struct pending *pd, struct it
 	char *path;
 	struct stat st;
 	FILE *fp;
+	int fd;
 
 	if (!pd->audit_pending) {
 		fp = fmemopen((void *)pd->audit_lines, strlen(pd->audit_lines), "r");
@@ -85,11 +86,22 @@ static FILE *audit_source(const char *store, const struct pending *pd, struct it
 		return fp;
 	}
 	path = fs_join(store, pd->audit_pending);
-	fp = fopen(path, "r");
-	if (!fp) {
+	fp = NULL;
+	switch (fs_open_plain(path, O_RDONLY, 0, &fd, e)) {
+	case 1:
+		if (!(fp = fdopen(fd, "r"))) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", path, strerror(errno));
+			close(fd);
+		}
+		break;
+	case 0:
 		err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s: restore the store from a backup "
-			"and remove %s/" STORE_FILE_JOURNAL, path, strerror(errno), store);
-	} else if (fstat(fileno(fp), &st) != 0 || (long long)st.st_size != pd->audit_bytes) {
+			"and remove %s/" STORE_FILE_JOURNAL, path, strerror(ENOENT), store);
+		break;
+	default:
+		break;  /* a link or not a plain file: refused, e says so */
+	}
+	if (fp && (fstat(fileno(fp), &st) != 0 || (long long)st.st_size != pd->audit_bytes)) {
 		err_set(e, ITG_EXIT_RUNTIME, "%s is not the %lld bytes the journal records: "
 			"restore the store from a backup and remove %s/" STORE_FILE_JOURNAL,
 			path, pd->audit_bytes, store);
@@ -122,9 +134,10 @@ static int append_audit(const char *store, const struct pending *pd, struct itg_
 	if (!src)
 		return -1;
 	path = fs_join(store, pd->audit_file);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, ITG_FILE_MODE);
-	if (fd < 0) {
-		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", path, strerror(errno));
+	/* never through a link: the truncation below is only ever done to the
+	 * store's own plain file */
+	if (fs_open_plain(path, O_WRONLY | O_CREAT | O_APPEND, ITG_FILE_MODE, &fd, e) < 0) {
+		rc = -1;
 		goto out;
 	}
 	if (fstat(fd, &st) != 0) {
@@ -168,15 +181,27 @@ out:
 /* Step 3 of journal.h, shared by the commit and the recovery. */
 static int finish(const char *store, const struct pending *pd, struct itg_err *e)
 {
-	char *jpath = fs_join(store, STORE_FILE_JOURNAL);
+	char *jpath = fs_join(store, STORE_FILE_JOURNAL), *apath = fs_join(store, pd->audit_file);
 	int rc = -1;
 
+	/* a link in place of the audit file is refused before anything moves:
+	 * the transaction stays decided, and finishes once it is a file again */
+	if (fs_refuse_link(apath, e) != 0)
+		goto out;
 	for (size_t i = 0; i < pd->n; i++) {
 		char *tmp = fs_join(store, pd->tmp[i]), *final = fs_join(store, pd->final[i]);
+		struct stat st;
 		int bad = 0;
 
-		/* a temp that is gone was renamed before the crash */
-		if (fs_exists(tmp) && rename(tmp, final) != 0)
+		/* a temp that is gone was renamed before the crash; one that is
+		 * not a plain file is none of ours (a link would become the table) */
+		if (lstat(tmp, &st) == 0 && !S_ISREG(st.st_mode))
+			bad = S_ISLNK(st.st_mode) ? fs_link_refused(tmp, e)
+						  : err_set(e, ITG_EXIT_RUNTIME,
+							    "%s is not a plain file: restore the "
+							    "store from a backup and remove %s",
+							    tmp, jpath);
+		else if (fs_exists(tmp) && rename(tmp, final) != 0)
 			bad = err_set(e, ITG_EXIT_RUNTIME,
 				      "cannot rename %s into place: %s, run itg-load again", final,
 				      strerror(errno));
@@ -207,6 +232,7 @@ static int finish(const char *store, const struct pending *pd, struct itg_err *e
 	}
 	rc = 0;
 out:
+	free(apath);
 	free(jpath);
 	return rc;
 }
@@ -263,13 +289,30 @@ int journal_commit(const char *store, const struct journal_out *outs, size_t n,
 	char *jpath = fs_join(store, STORE_FILE_JOURNAL), *apath = fs_join(store, audit_file);
 	char *text = NULL;
 	struct stat st;
-	int published = 0, rc = -1;
+	int afd, published = 0, rc = -1;
 
 	journal_crashed = 0;
 	pd.tmp = xcalloc(n + 1, sizeof *pd.tmp);
 	pd.final = xcalloc(n + 1, sizeof *pd.final);
 	pd.audit_file = xstrdup(audit_file);
-	pd.audit_size = stat(apath, &st) == 0 ? (long long)st.st_size : 0;
+	/* the audit file's size, read without following a link: a linked one
+	 * is refused before anything is written */
+	switch (fs_open_plain(apath, O_RDONLY, 0, &afd, e)) {
+	case 1:
+		if (fstat(afd, &st) != 0) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot stat %s: %s", apath, strerror(errno));
+			close(afd);
+			goto out;
+		}
+		pd.audit_size = (long long)st.st_size;
+		close(afd);
+		break;
+	case 0:
+		pd.audit_size = 0;
+		break;
+	default:
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char *final = fs_join(store, outs[i].name);
 		int bad;
@@ -371,7 +414,8 @@ crashed:
 int journal_pending(const char *store)
 {
 	char *path = fs_join(store, STORE_FILE_JOURNAL);
-	int yes = fs_exists(path);
+	struct stat st;
+	int yes = lstat(path, &st) == 0 && !S_ISLNK(st.st_mode);
 
 	free(path);
 	return yes;
@@ -398,7 +442,7 @@ static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 	yajl_val v, files, audit;
 	long long format;
 
-	if (fs_read_all(path, &b, 0, e) != 0)
+	if (fs_read_file_nofollow(path, &b, 0, e) != 0)
 		return -1;
 	v = json_parse(buf_str(&b), b.len, errbuf, sizeof errbuf);
 	buf_free(&b);

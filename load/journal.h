@@ -22,6 +22,16 @@
  * temps (the pending audit file among them) are deleted and the store is
  * wholly as before.  A format 1 journal (lines inside it) is still finished.
  *
+ * Links: every file of the store is opened without following a symbolic
+ * link (lib/fsutil.h fs_open_plain).  audit.ndjson is opened
+ * O_WRONLY|O_APPEND|O_NOFOLLOW and checked to be a regular file before it is
+ * cut back or appended to; the journal and the pending audit file are read
+ * the same way; temporaries are mkstemp names, created exclusively, and
+ * renames replace a link rather than write through it.  A link in place of
+ * audit.ndjson is refused (ITG_EXIT_USAGE naming it) before the first
+ * temporary is written, and a recovery refuses it before its first rename:
+ * the target is never read, written, truncated or created.
+ *
  * Crash testing: every write, fsync, rename, audit append and journal step is
  * a numbered point.  ITG_LOAD_CRASH_AT=N in the environment kills the process
  * (SIGKILL) at point N.  Unit tests set journal_crash_at directly and
@@ -83,7 +93,11 @@ int journal_commit(const char *store, const struct journal_out *outs, size_t n,
  */
 int journal_recover(const char *store, int *outcome, struct itg_err *e);
 
-/* 1 when STORE/.journal exists. */
+/*
+ * 1 when STORE/.journal exists.  A symbolic link there is no journal of
+ * ours: 0, and the store reader (lib/store.c) and journal_recover refuse it
+ * naming it.
+ */
 int journal_pending(const char *store);
 
 #endif

@@ -5,7 +5,9 @@
  * store file the transform read.  If any differs now, the plan was computed
  * from other data (an operator edit, another run): applying it could undo
  * that change, so the load refuses with ITG_EXIT_STALE, naming the file and
- * whether it appeared, disappeared or changed.
+ * whether it appeared, disappeared or changed.  Files are fingerprinted
+ * from disk by fs_fingerprint, which does not follow a symbolic link: a
+ * link in place of a table is ITG_EXIT_USAGE naming it, never read.
  */
 #ifndef ITG_LOAD_STALE_H
 #define ITG_LOAD_STALE_H

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const files[] = {"organizations.csv", "links.csv", "integration.json",
@@ -466,6 +467,223 @@ static void test_audit_shorter_than_recorded_is_refused(void)
 	unit_rmtree(dir);
 }
 
+/* ---- symbolic links in the store ---------------------------------------- */
+
+/* A file outside the store that a planted link points at. */
+struct victim {
+	char *dir, *path, *text;
+	struct stat before;
+};
+
+static void victim_make(struct victim *v, const char *text)
+{
+	v->dir = unit_tmpdir();
+	v->path = fs_join(v->dir, "victim");
+	v->text = xstrdup(text);
+	CU_ASSERT_EQUAL_FATAL(unit_write_file(v->path, text), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(v->path, &v->before), 0);
+}
+
+/* dir/name becomes a link to the victim. */
+static void victim_link(const struct victim *v, const char *dir, const char *name)
+{
+	char *path = fs_join(dir, name);
+
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(symlink(v->path, path), 0);
+	free(path);
+}
+
+/* Byte-identical, same inode, same mtime: never written, truncated or replaced. */
+static void victim_check_and_free(struct victim *v)
+{
+	struct buf b = {0};
+	struct itg_err e = {0};
+	struct stat now;
+
+	CU_ASSERT_EQUAL(fs_read_all(v->path, &b, 0, &e), 0);
+	CU_ASSERT_STRING_EQUAL(buf_str(&b), v->text);
+	CU_ASSERT_EQUAL(stat(v->path, &now), 0);
+	CU_ASSERT_EQUAL(now.st_ino, v->before.st_ino);
+	CU_ASSERT(now.st_mtim.tv_sec == v->before.st_mtim.tv_sec &&
+		  now.st_mtim.tv_nsec == v->before.st_mtim.tv_nsec);
+	buf_free(&b);
+	free(v->path);
+	free(v->text);
+	unit_rmtree(v->dir);
+}
+
+/* The bytes of dir/name, read without following a link ("(link)" for one). */
+static char *file_text(const char *dir, const char *name)
+{
+	char *path = fs_join(dir, name);
+	struct buf b = {0};
+	struct itg_err e = {0};
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		buf_adds(&b, "(link)");
+	else if (fs_read_all(path, &b, 0, &e) != 0)
+		buf_adds(&b, "(absent)");
+	free(path);
+	return buf_detach(&b);
+}
+
+static int count_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] == '.' && strstr(de->d_name, ".tmp.") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void assert_file(const char *dir, const char *name, const char *want)
+{
+	char *got = file_text(dir, name);
+
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+}
+
+static void test_commit_refuses_a_linked_audit_file_and_leaves_its_target(void)
+{
+	char *dir = unit_tmpdir(), *want;
+	struct itg_err e = {0};
+	struct victim v;
+
+	make_old(dir);
+	victim_make(&v, "{\"someone\":\"else\"}\n");
+	victim_link(&v, dir, "audit.ndjson");
+	journal_crash_at = 0;
+	CU_ASSERT_EQUAL(commit(dir, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	want = xasprintf("%s/audit.ndjson is a symbolic link: the store's files must be plain "
+			 "files (a link could make the load write somewhere else); replace it "
+			 "with the file itself", dir);
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+	/* refused before anything was written: no temporaries, no journal */
+	CU_ASSERT_EQUAL(count_temps(dir), 0);
+	CU_ASSERT_FALSE(journal_pending(dir));
+	assert_file(dir, "organizations.csv", old_text[0]);
+	assert_file(dir, "links.csv", old_text[1]);
+	assert_file(dir, "integration.json", "(absent)");
+	victim_check_and_free(&v);
+	free(want);
+	unit_rmtree(dir);
+}
+
+/*
+ * The recovery of a killed load cuts audit.ndjson back to the recorded size:
+ * through a link that would truncate someone else's file.  It is refused
+ * before the first rename, the victim keeps every byte, and once the link is
+ * replaced by the file itself the recovery finishes as usual.
+ */
+static void test_recovery_refuses_a_linked_audit_file_without_truncating_its_target(void)
+{
+	char *dir = unit_tmpdir(), *audit;
+	struct itg_err e = {0};
+	struct victim v;
+	int outcome = -1;
+
+	make_old(dir);
+	hand_journal(dir, 1, 1);
+	/* longer than the journal's recorded size: a truncation would show */
+	victim_make(&v, "0123456789abcdefghijklmnopqrstuvwxyz\n");
+	victim_link(&v, dir, "audit.ndjson");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/audit.ndjson is a symbolic link"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "replace it with the file itself"));
+	CU_ASSERT_EQUAL(outcome, 0);
+	CU_ASSERT_TRUE(journal_pending(dir));
+	assert_file(dir, "organizations.csv", old_text[0]);
+	assert_file(dir, "audit.ndjson", "(link)");
+	victim_check_and_free(&v);
+	/* what the message says to do, then the recovery again */
+	audit = fs_join(dir, "audit.ndjson");
+	CU_ASSERT_EQUAL(unlink(audit), 0);
+	write_in(dir, "audit.ndjson", old_text[3]);
+	recover_expect_new(dir);
+	free(audit);
+	unit_rmtree(dir);
+}
+
+/* A .journal that is a link to a well-formed journal elsewhere is not followed. */
+static void test_linked_journal_is_refused_and_not_followed(void)
+{
+	char *dir = unit_tmpdir(), *elsewhere = unit_tmpdir(), *text;
+	struct itg_err e = {0};
+	struct victim v;
+	int outcome = -1;
+
+	/* a journal that would roll the store forward, were it read */
+	make_old(elsewhere);
+	hand_journal(elsewhere, 1, 1);
+	text = file_text(elsewhere, STORE_FILE_JOURNAL);
+	make_old(dir);
+	write_in(dir, ".audit.pending.tmp.DDDDDD", AUDIT_LINES);
+	write_in(dir, ".organizations.csv.tmp.AAAAAA", new_text[0]);
+	victim_make(&v, text);
+	victim_link(&v, dir, STORE_FILE_JOURNAL);
+	CU_ASSERT_FALSE(journal_pending(dir));
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/.journal is a symbolic link"));
+	assert_file(dir, "organizations.csv", old_text[0]);
+	assert_file(dir, "audit.ndjson", old_text[3]);
+	assert_file(dir, STORE_FILE_JOURNAL, "(link)");
+	victim_check_and_free(&v);
+	free(text);
+	unit_rmtree(elsewhere);
+	unit_rmtree(dir);
+}
+
+static void test_linked_pending_audit_file_is_refused(void)
+{
+	char *dir = unit_tmpdir();
+	struct itg_err e = {0};
+	struct victim v;
+	int outcome = -1;
+
+	make_old(dir);
+	hand_journal(dir, 0, 0);
+	/* the very bytes the journal records, so only the link gives it away */
+	victim_make(&v, AUDIT_LINES);
+	victim_link(&v, dir, ".audit.pending.tmp.DDDDDD");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".audit.pending.tmp.DDDDDD is a symbolic link"));
+	assert_file(dir, "audit.ndjson", old_text[3]);
+	CU_ASSERT_TRUE(journal_pending(dir));
+	victim_check_and_free(&v);
+	unit_rmtree(dir);
+}
+
+/* A temporary the journal names that is a link would become the table: refused. */
+static void test_linked_temporary_is_not_renamed_into_place(void)
+{
+	char *dir = unit_tmpdir();
+	struct itg_err e = {0};
+	struct victim v;
+	int outcome = -1;
+
+	make_old(dir);
+	hand_journal(dir, 1, 1);
+	victim_make(&v, "organization_id\n999\n");
+	victim_link(&v, dir, ".links.csv.tmp.BBBBBB");
+	CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".links.csv.tmp.BBBBBB is a symbolic link"));
+	assert_file(dir, "links.csv", old_text[1]);
+	CU_ASSERT_TRUE(journal_pending(dir));
+	victim_check_and_free(&v);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_refusal_before_the_switch_leaves_the_store_as_before",
 	 test_refusal_before_the_switch_leaves_the_store_as_before},
@@ -490,6 +708,15 @@ static CU_TestInfo tests[] = {
 	{"test_damaged_journal_is_a_runtime_error_naming_it",
 	 test_damaged_journal_is_a_runtime_error_naming_it},
 	{"test_audit_shorter_than_recorded_is_refused", test_audit_shorter_than_recorded_is_refused},
+	{"test_commit_refuses_a_linked_audit_file_and_leaves_its_target",
+	 test_commit_refuses_a_linked_audit_file_and_leaves_its_target},
+	{"test_recovery_refuses_a_linked_audit_file_without_truncating_its_target",
+	 test_recovery_refuses_a_linked_audit_file_without_truncating_its_target},
+	{"test_linked_journal_is_refused_and_not_followed",
+	 test_linked_journal_is_refused_and_not_followed},
+	{"test_linked_pending_audit_file_is_refused", test_linked_pending_audit_file_is_refused},
+	{"test_linked_temporary_is_not_renamed_into_place",
+	 test_linked_temporary_is_not_renamed_into_place},
 	CU_TEST_INFO_NULL,
 };
 

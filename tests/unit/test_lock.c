@@ -57,8 +57,12 @@ static void test_lock_does_not_follow_a_symbolic_link(void)
 
 	CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
 	CU_ASSERT_EQUAL(store_lock_acquire(dir, &fd, &e), -1);
-	CU_ASSERT_EQUAL(e.code, ITG_EXIT_RUNTIME);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "store lock"));
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/.lock is a symbolic link: the store's files must "
+					     "be plain files"));
+	CU_ASSERT(!fs_exists(target));
+	CU_ASSERT_EQUAL(store_lock_shared(dir, &fd, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
 	CU_ASSERT(!fs_exists(target));
 	free(target);
 	free(path);
