@@ -124,7 +124,8 @@ static int setup(struct run *r, struct itg_err *e)
 	int rc;
 
 	/* before anything else: the key must not linger in our environment */
-	r->key = stage_take_api_key();
+	if (stage_take_api_key(&r->key, e) != 0)
+		return e->code;
 	if (pipeline_load(r->o->pipeline, &r->p, e) != 0)
 		return e->code;
 	r->have_pipeline = 1;

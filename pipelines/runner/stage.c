@@ -125,41 +125,33 @@ static void wipe(char *s)
 }
 
 /* The first line of the systemd credential, or NULL. */
-static char *credential_key(void)
+/*
+ * The systemd credential, read like any key file (cli_read_key_file: never
+ * through a link, never blocking on a FIFO, one line, mode 600 or stricter).
+ * A credential that is not there is no credential; one that is there but
+ * unfit is an error, not a silent "no key".
+ */
+static int credential_key(char **key, struct itg_err *e)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	char buf[4097], *path, *nl, *key = NULL;
-	size_t len = 0;
-	int fd;
+	struct stat st;
+	char *path;
+	int rc = 0;
 
+	*key = NULL;
 	if (!dir || !*dir)
-		return NULL;
+		return 0;
 	path = fs_join(dir, CREDENTIAL_NAME);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (lstat(path, &st) == 0)
+		rc = cli_read_key_file(path, key, e);
+	else if (errno != ENOENT)
+		rc = err_set(e, ITG_EXIT_USAGE, "cannot read the systemd credential %s: %s", path,
+			     strerror(errno));
 	free(path);
-	if (fd < 0)
-		return NULL;
-	while (len < sizeof buf - 1) {
-		ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
-	if (*buf)
-		key = xstrdup(buf);
-	wipe_n(buf, sizeof buf);
-	return key;
+	return rc;
 }
 
-char *stage_take_api_key(void)
+int stage_take_api_key(char **out, struct itg_err *e)
 {
 	size_t plen = strlen(KEY_VAR "=");
 	char *key = NULL;
@@ -173,7 +165,11 @@ char *stage_take_api_key(void)
 		wipe(*p + plen);
 	}
 	unsetenv(KEY_VAR);
-	return key ? key : credential_key();
+	if (key) {
+		*out = key;
+		return 0;
+	}
+	return credential_key(out, e);
 }
 
 static int is_var(const char *entry, const char *name)

@@ -26,14 +26,16 @@ extern const char *const stage_programs[STAGE_COUNT];
 int stage_find_programs(char *paths[STAGE_COUNT], struct itg_err *e);
 
 /*
- * Takes the IT Glue API key out of this process's environment: the value
- * of ITGLUE_API_KEY when set and not empty, else the first line of the
- * systemd credential $CREDENTIALS_DIRECTORY/itglue-api-key when readable,
- * else NULL.  ITGLUE_API_KEY is removed from the environment and its bytes
- * wiped, so that only the stage given the key sees it.  The caller wipes
- * and frees the result with cli_forget_key.
+ * Takes the IT Glue API key out of this process's environment into *key:
+ * the value of ITGLUE_API_KEY when set and not empty, else the systemd
+ * credential $CREDENTIALS_DIRECTORY/itglue-api-key read as a key file
+ * (cli_read_key_file), else NULL.  ITGLUE_API_KEY is removed from the
+ * environment and its bytes wiped, so that only the stage given the key
+ * sees it.  A credential file that is there but unfit (a link, a FIFO,
+ * readable by others, not one line) is -1 with e set (ITG_EXIT_USAGE).  The
+ * caller wipes and frees *key with cli_forget_key.
  */
-char *stage_take_api_key(void);
+int stage_take_api_key(char **key, struct itg_err *e);
 
 /*
  * The environment for a stage (NULL-terminated, caller frees with

@@ -68,3 +68,14 @@ env -u ITGLUE_API_KEY CREDENTIALS_DIRECTORY="$T/cred" ITG_BIN="$T/bin" \
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "run with the credential exited $rc"; }
 check_env credential
 assert_no_canary "$T/out" "$T/store" "$T/stdout" "$T/stderr"
+
+# 3. a credential that is not a plain file (a FIFO) is refused at once, by
+# name, before anything runs: never waited on, never "no key"
+rm -f "$T/cred/itglue-api-key"
+mkfifo "$T/cred/itglue-api-key"
+rc=0
+env -u ITGLUE_API_KEY CREDENTIALS_DIRECTORY="$T/cred" ITG_BIN="$T/bin" \
+	timeout 10 "$ITG_REPO/pipelines/run" "$T/p/bp.yaml" --base-url "$MOCK_URL" \
+	>"$T/stdout" 2>"$T/stderr" || rc=$?
+assert_eq 2 "$rc" "a FIFO credential: exit code"
+assert_contains "$T/stderr" "itglue-api-key is a FIFO, not a regular file" "a FIFO credential"

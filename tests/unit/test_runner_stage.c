@@ -76,7 +76,7 @@ static void test_key_is_taken_out_of_the_environment(void)
 	char *key;
 
 	setenv("ITGLUE_API_KEY", "ITG.from-env", 1);
-	key = stage_take_api_key();
+	CU_ASSERT_EQUAL(stage_take_api_key(&key, &(struct itg_err){0}), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
 	CU_ASSERT_STRING_EQUAL(key, "ITG.from-env");
 	CU_ASSERT_PTR_NULL(getenv("ITGLUE_API_KEY"));
@@ -89,15 +89,27 @@ static void test_key_comes_from_the_systemd_credential_when_unset(void)
 	char *file = fs_join(dir, "itglue-api-key");
 	char *key;
 
-	CU_ASSERT_EQUAL_FATAL(unit_write_file(file, "ITG.from-credential\nsecond line\n"), 0);
+	struct itg_err e = {0};
+
+	CU_ASSERT_EQUAL_FATAL(unit_write_file(file, "ITG.from-credential\n"), 0);
+	chmod(file, 0400);   /* as systemd leaves a credential */
 	setenv("CREDENTIALS_DIRECTORY", dir, 1);
 	setenv("ITGLUE_API_KEY", "", 1);
-	key = stage_take_api_key();
+	CU_ASSERT_EQUAL(stage_take_api_key(&key, &e), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
 	CU_ASSERT_STRING_EQUAL(key, "ITG.from-credential");
 	cli_forget_key(key);
 	unlink(file);
-	CU_ASSERT_PTR_NULL(stage_take_api_key());
+	/* no credential file: no key, no error */
+	CU_ASSERT_EQUAL(stage_take_api_key(&key, &e), 0);
+	CU_ASSERT_PTR_NULL(key);
+	/* a FIFO there is refused at once, not waited on */
+	CU_ASSERT_EQUAL_FATAL(mkfifo(file, 0600), 0);
+	CU_ASSERT_EQUAL(stage_take_api_key(&key, &e), -1);
+	CU_ASSERT_PTR_NULL(key);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "FIFO"));
+	unlink(file);
 	unsetenv("CREDENTIALS_DIRECTORY");
 	free(file);
 	unit_rmtree(dir);
