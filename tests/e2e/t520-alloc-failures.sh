@@ -46,7 +46,7 @@ sed -e 's|^name: .*|name: alloc-sweep|' -e 's|^store: .*|store: ../store|' \
 	"$ITG_REPO/pipelines/bullphish.yaml" >"$T/p/sweep.yaml"
 cp -R "$ITG_REPO/fixtures/stores/bullphish" "$T/store"
 
-# ---- helpers ---------------------------------------------------------------
+# ---- comparisons and the sweep --------------------------------------------
 
 # visible FOLDER: its file names but the hidden ones (lock, journal, temps)
 visible() {
