@@ -6,6 +6,10 @@
 #   make demo       run both example pipelines against the bundled test server
 #   make bench      measure extract/transform/load on generated data
 #   make san        sanitizer build of everything under build/san/
+#   make allocfail  the allocation-failure build (-DITG_ALLOC_FAULTS, ASan+UBSan)
+#                   under build/allocfail/ (lib/xalloc.h)
+#   make allocsweep fail every allocation of a small run of each stage in turn
+#                   (t520 in make test sweeps a sample of them)
 #   make lint       cppcheck
 #   make clean
 
@@ -53,7 +57,7 @@ PROGRAMS = $(if $(wildcard extract/main.c),$(BINDIR)/itg-extract) \
 	   $(if $(wildcard tests/mock/main.c),$(BINDIR)/itg-mock) \
 	   $(if $(wildcard pipelines/runner/main.c),$(BINDIR)/itg-run)
 
-.PHONY: all test unit e2e san demo bench lint clean deps install build-deps
+.PHONY: all test unit e2e san allocfail allocsweep demo bench lint clean deps install build-deps
 all: $(PROGRAMS) $(BINDIR)/unit-tests
 
 # Before the first compile: name any missing -dev package instead of dying
@@ -93,6 +97,19 @@ san:
 	$(MAKE) BUILD=build/san BINDIR=build/san/bin OPT="$(SAN_OPT)" SANFLAGS="$(SAN_FLAGS)" \
 		all build/san/bin/unit-tests
 
+# The same programs with lib/xalloc.c's fault point compiled in: release
+# builds carry none of it.
+allocfail:
+	$(MAKE) BUILD=build/allocfail BINDIR=build/allocfail/bin OPT="$(SAN_OPT)" \
+		SANFLAGS="$(SAN_FLAGS)" CFLAGS="$(CFLAGS) -DITG_ALLOC_FAULTS" \
+		build/allocfail/bin/itg-extract build/allocfail/bin/itg-transform \
+		build/allocfail/bin/itg-load build/allocfail/bin/itg-run
+
+# Every allocation point of each stage's run (several minutes); t520 in
+# make test takes an even sample of them.
+allocsweep: allocfail san
+	ITG_BIN=build/san/bin ITG_ALLOC_STRIDE=1 sh tests/e2e/t520-alloc-failures.sh
+
 deps:
 	@scripts/deps
 
@@ -102,13 +119,14 @@ export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
 unit: san
 	build/san/bin/unit-tests
 
-# e2e scripts run the sanitizer builds of the real programs against itg-mock.
-e2e: san all
+# e2e scripts run the sanitizer builds of the real programs against itg-mock
+# (t520 the allocation-failure build too).
+e2e: san all allocfail
 	ITG_BIN=build/san/bin tests/e2e/run-all
 
 test: deps
 	$(MAKE) lint
-	$(MAKE) all san
+	$(MAKE) all san allocfail
 	tests/run-all-tests
 
 demo: deps

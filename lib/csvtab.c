@@ -203,6 +203,9 @@ static int parse_text(struct reader *r, const char *data, size_t len)
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return err_set(r->e, ITG_EXIT_RUNTIME, "%s: cannot start the csv parser", r->path);
 	csv_set_space_func(&p, keep_spaces);
+	/* its field buffer grows through xalloc (the counting point of make allocfail) */
+	csv_set_realloc_func(&p, xrealloc);
+	csv_set_free_func(&p, free);
 	r->row_pending = 1;
 	r->line = 0;
 	while (off < len && !r->failed) {

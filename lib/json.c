@@ -129,9 +129,33 @@ long long json_get_int(yajl_val obj, const char *key, long long dflt)
 	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : dflt;
 }
 
+/*
+ * yajl's generators allocate through xalloc: yajl does not check what its
+ * allocator returns, and xalloc's is the counting point of make allocfail.
+ */
+static void *yajl_x_malloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return xmalloc(n);
+}
+
+static void *yajl_x_realloc(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	return xrealloc(p, n);
+}
+
+static void yajl_x_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+const yajl_alloc_funcs json_alloc_funcs = {yajl_x_malloc, yajl_x_realloc, yajl_x_free, NULL};
+
 yajl_gen json_gen_new(void)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen g = yajl_gen_alloc(&json_alloc_funcs);
 
 	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
 	return g;

@@ -38,6 +38,13 @@ int json_get_bool(yajl_val obj, const char *key, int dflt);
 /* Integer member; dflt when absent or not an integer. */
 long long json_get_int(yajl_val obj, const char *key, long long dflt);
 
+/*
+ * yajl allocators that go through xalloc (exit 1 on failure, counted by
+ * make allocfail): pass to every yajl_gen_alloc.  yajl_tree_parse takes
+ * none, so parsing allocates with plain malloc.
+ */
+extern const yajl_alloc_funcs json_alloc_funcs;
+
 /* A generator with UTF-8 validation on, no beautify, '/' unescaped. */
 yajl_gen json_gen_new(void);
 void json_str(yajl_gen g, const char *s);            /* NULL writes null */

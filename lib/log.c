@@ -1,4 +1,5 @@
 #include "log.h"
+#include "json.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -51,7 +52,7 @@ static void clear_progress(void)
 
 static void emit_json(enum log_level level, const char *msg)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen g = yajl_gen_alloc(&json_alloc_funcs);
 	const unsigned char *out;
 	size_t len;
 	char ts[TIME_RFC3339_SIZE];

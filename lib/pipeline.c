@@ -810,6 +810,7 @@ int pipeline_load(const char *path, struct pipeline *p, struct itg_err *e)
 	struct buf b = {0};
 	struct ynode *root = NULL;
 	struct ctx c;
+	size_t bom;
 
 	memset(p, 0, sizeof *p);
 	c.path = path;
@@ -819,7 +820,14 @@ int pipeline_load(const char *path, struct pipeline *p, struct itg_err *e)
 		buf_free(&b);
 		return err_prefix(e, "cannot load the pipeline");
 	}
-	if (yaml_to_tree(path, buf_str(&b), b.len, &root, e) < 0) {
+	/*
+	 * Editors on Windows start a UTF-8 file with a BOM.  libyaml, told the
+	 * encoding, reads it as a character and refuses the first key; dropped
+	 * here, before the parser, it takes no column (raw below keeps the
+	 * file's bytes: the settings hash is of the file).
+	 */
+	bom = b.len >= 3 && memcmp(b.p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	if (yaml_to_tree(path, buf_str(&b) + bom, b.len - bom, &root, e) < 0) {
 		buf_free(&b);
 		return -1;
 	}

@@ -4,6 +4,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef ITG_ALLOC_FAULTS
+#include <fcntl.h>
+#include <unistd.h>
+
+/*
+ * The allocation-failure build (make allocfail; xalloc.h).  Every
+ * allocation of the project passes fault_point() once: the Nth fails as
+ * if malloc had returned NULL.  The variables are read once, before main,
+ * and removed from the environment, so a program's children (the stages
+ * pipelines/run starts) allocate normally.
+ */
+static unsigned long fault_calls, fault_at, fault_injected;
+static char fault_count_path[4096];
+
+/* Writes "COUNT INJECTED\n" to $ITG_COUNT_ALLOCS (appended), without allocating. */
+static void fault_report(void)
+{
+	char line[64];
+	int fd, n;
+
+	n = snprintf(line, sizeof line, "%lu %lu\n", fault_calls, fault_injected);
+	fd = open(fault_count_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) != n)
+		fprintf(stderr, "ERROR cannot write %s\n", fault_count_path);
+	close(fd);
+}
+
+__attribute__((constructor)) static void fault_init(void)
+{
+	const char *at = getenv("ITG_FAIL_ALLOC_AT"), *count = getenv("ITG_COUNT_ALLOCS");
+
+	if (at && *at)
+		fault_at = strtoul(at, NULL, 10);
+	if (count && *count && strlen(count) < sizeof fault_count_path) {
+		memcpy(fault_count_path, count, strlen(count) + 1);
+		atexit(fault_report);
+	}
+	unsetenv("ITG_FAIL_ALLOC_AT");
+	unsetenv("ITG_COUNT_ALLOCS");
+}
+
+/* 1 when this allocation is the one to fail. */
+static int fault_point(void)
+{
+	if (++fault_calls != fault_at)
+		return 0;
+	fault_injected = fault_calls;
+	return 1;
+}
+#else
+#define fault_point() 0
+#endif
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "ERROR out of memory allocating %zu bytes\n", n);
@@ -12,7 +67,7 @@ static void oom(size_t n)
 
 void *xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = fault_point() ? NULL : malloc(n ? n : 1);
 
 	if (!p)
 		oom(n);
@@ -21,7 +76,7 @@ void *xmalloc(size_t n)
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = fault_point() ? NULL : calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
 		oom(n * size);
@@ -30,7 +85,7 @@ void *xcalloc(size_t n, size_t size)
 
 void *xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
+	void *q = fault_point() ? NULL : realloc(p, n ? n : 1);
 
 	if (!q)
 		oom(n);

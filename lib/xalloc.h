@@ -3,6 +3,19 @@
  *
  * Out of memory is not an error a batch stage can recover from: x* functions
  * print one line and exit 1.  Everything they return is owned by the caller.
+ *
+ * xmalloc, xcalloc and xrealloc are the one counting point of every
+ * allocation the project makes (the other x* functions, buf growth, the
+ * arenas, and yajl's generators and libcsv's parser through the hooks of
+ * lib/json.c and lib/csvtab.c).  Built with -DITG_ALLOC_FAULTS (make
+ * allocfail) they read two environment variables at start, and remove them
+ * so that child processes do not see them:
+ *   ITG_FAIL_ALLOC_AT=N   the Nth allocation fails (prints the out of memory
+ *                         line and exits 1, as a real failure does)
+ *   ITG_COUNT_ALLOCS=FILE at exit, "COUNT INJECTED" is appended to FILE: the
+ *                         allocations made, and N if the failure was injected
+ *                         (0 if the run ended first)
+ * A release build has neither.
  */
 #ifndef ITG_XALLOC_H
 #define ITG_XALLOC_H

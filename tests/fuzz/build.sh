@@ -2,7 +2,8 @@
 # build.sh OUTDIR - builds every libFuzzer target tests/fuzz/fuzz_*.c into
 # OUTDIR/fuzz_* with clang (-fsanitize=fuzzer,address,undefined), compiling
 # the library sources they exercise into OUTDIR/obj/.  Run from the
-# repository top.  Exits 77 when clang is missing.
+# repository top.  Exits 77 when clang is missing.  FUZZ_CFLAGS adds flags
+# to the targets (e.g. -DFUZZ_JOURNAL_STRICT, see fuzz_journal.c).
 set -eu
 out=${1:?usage: tests/fuzz/build.sh OUTDIR}
 CLANG=${CLANG:-clang}
@@ -10,7 +11,8 @@ command -v "$CLANG" >/dev/null 2>&1 || { echo "fuzz: $CLANG not found" >&2; exit
 
 SRCS="lib/err.c lib/xalloc.c lib/arena.c lib/hash.c lib/ids.c lib/strmap.c lib/fsutil.c
       lib/json.c lib/ndjson.c lib/snapshot.c lib/csvtab.c lib/product.c lib/pipeline.c
-      transform/names.c transform/validate.c"
+      lib/planfmt.c lib/integration.c transform/names.c transform/validate.c
+      load/planread.c load/journal.c"
 PKGS="yajl yaml-0.1 zlib libutf8proc"
 CSTD="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
@@ -28,7 +30,7 @@ for src in $SRCS; do
 	objs="$objs $obj"
 	# Others' warnings must not stop the fuzz build: no -Werror for library code.
 	# shellcheck disable=SC2086
-	$CLANG $CSTD $OPT $SAN -fsanitize=fuzzer-no-link -Wall -Wextra -Ilib -Itransform \
+	$CLANG $CSTD $OPT $SAN -fsanitize=fuzzer-no-link -Wall -Wextra -Ilib -Itransform -Iload \
 		$PKG_CFLAGS -c "$src" -o "$obj" &
 	pids="$pids $!"
 done
@@ -40,7 +42,7 @@ pids=
 for t in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$t" .c)
 	# shellcheck disable=SC2086
-	$CLANG $CSTD $OPT $SAN -fsanitize=fuzzer -Wall -Wextra -Werror -Ilib -Itransform \
+	$CLANG $CSTD $OPT $SAN -fsanitize=fuzzer -Wall -Wextra -Werror ${FUZZ_CFLAGS:-} -Ilib -Itransform -Iload \
 		$PKG_CFLAGS "$t" $objs -o "$out/$name" $PKG_LIBS &
 	pids="$pids $!"
 done

@@ -502,6 +502,64 @@ static void test_deep_nesting_and_big_files_are_refused(void)
 	buf_free(&b);
 }
 
+/* Windows editors start a UTF-8 file with a BOM: dropped, and it takes no column. */
+static void test_utf8_bom_is_dropped_before_parsing(void)
+{
+	struct fixture f;
+	struct pipeline p;
+	struct itg_err e = {0};
+	struct buf text = {0};
+
+	buf_adds(&text, "\xEF\xBB\xBF");
+	buf_adds(&text, bullphish_full);
+	fixture_write(&f, buf_str(&text));
+	CU_ASSERT_EQUAL_FATAL(pipeline_load(f.path, &p, &e), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "bullphish-nightly");
+	CU_ASSERT_EQUAL(p.product, PRODUCT_BULLPHISH);
+	CU_ASSERT_EQUAL(p.license_training, 500);
+	CU_ASSERT_EQUAL_FATAL(p.n_overrides, 1);
+	CU_ASSERT_EQUAL(p.overrides[0].line, 24);
+	/* the settings hash is of the file as it is: raw keeps the BOM */
+	CU_ASSERT_EQUAL(p.raw_len, text.len);
+	CU_ASSERT(memcmp(p.raw, text.p, p.raw_len) == 0);
+	pipeline_free(&p);
+	fixture_done(&f);
+
+	/* the first key right after the BOM, then a second document marker */
+	fixture_write(&f, "\xEF\xBB\xBF" "name: x\nproduct: darkwebid\n");
+	CU_ASSERT_EQUAL_FATAL(pipeline_load(f.path, &p, &e), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "x");
+	pipeline_free(&p);
+	fixture_done(&f);
+	fixture_write(&f, "\xEF\xBB\xBF" "---\nname: x\nproduct: darkwebid\n");
+	CU_ASSERT_EQUAL_FATAL(pipeline_load(f.path, &p, &e), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "x");
+	pipeline_free(&p);
+	fixture_done(&f);
+	buf_free(&text);
+}
+
+static void test_errors_after_a_bom_name_the_same_line_and_column(void)
+{
+	/* on the BOM's own line, where a column would shift */
+	CU_ASSERT(fails_with("\xEF\xBB\xBF" "name: &n x\nproduct: bullphish\n",
+			     "1:7: anchors are not allowed, write the value out in full"));
+	CU_ASSERT(fails_with("\xEF\xBB\xBF" "bogus: 1\nname: x\nproduct: bullphish\n",
+			     "1:1: bogus: unknown key, remove it or check its spelling"));
+	CU_ASSERT(fails_with("\xEF\xBB\xBF" "name: x\nproduct: phishing\n",
+			     "2:10: product: \"phishing\" is not one of bullphish, darkwebid"));
+	CU_ASSERT(fails_with("\xEF\xBB\xBF" "name: x\nproduct: bullphish\nsync:\n\tauto_link: exact\n",
+			     "4:1: while scanning for the next token found character that cannot "
+			     "start any token, indent with spaces, not tabs"));
+	CU_ASSERT(fails_with("\xEF\xBB\xBF" "name: x\nproduct: bullphish\nsync: [a, b\n",
+			     "4:1: while parsing a flow sequence did not find expected ',' or ']', "
+			     "fix the yaml syntax here"));
+	/* only the file's first bytes are dropped: a BOM further on is libyaml's to refuse */
+	CU_ASSERT(fails_with("name: x\n\xEF\xBB\xBF" "product: bullphish\n",
+			     "2:2: while parsing a block mapping did not find expected key, fix the "
+			     "yaml syntax here"));
+}
+
 static void test_missing_file_is_a_usage_error(void)
 {
 	struct pipeline p;
@@ -541,6 +599,9 @@ static CU_TestInfo tests[] = {
 	{"test_yes_is_not_a_boolean", test_yes_is_not_a_boolean},
 	{"test_deep_nesting_and_big_files_are_refused", test_deep_nesting_and_big_files_are_refused},
 	{"test_missing_file_is_a_usage_error", test_missing_file_is_a_usage_error},
+	{"test_utf8_bom_is_dropped_before_parsing", test_utf8_bom_is_dropped_before_parsing},
+	{"test_errors_after_a_bom_name_the_same_line_and_column",
+	 test_errors_after_a_bom_name_the_same_line_and_column},
 	CU_TEST_INFO_NULL,
 };
 
