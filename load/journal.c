@@ -434,6 +434,30 @@ static int pending_name(const char *s)
 	return safe_name(s) && strncmp(s, prefix, sizeof prefix - 1) == 0;
 }
 
+/*
+ * The files a load replaces: the tables and integration.json, nothing else.
+ * A journal naming any other file (a table as the audit file, the pending
+ * file as its own target) would make the recovery cut or grow the wrong file.
+ */
+static int replaceable_name(const char *s)
+{
+	if (!s)
+		return 0;
+	for (int t = 0; t < STORE_NTABLES; t++)
+		if (strcmp(s, store_file_names[t]) == 0)
+			return 1;
+	return strcmp(s, STORE_FILE_INTEGRATION) == 0;
+}
+
+/* A temporary of final: ".FINAL.tmp.SUFFIX", as afile_open makes them. */
+static int temp_of(const char *tmp, const char *final)
+{
+	size_t n = strlen(final);
+
+	return safe_name(tmp) && tmp[0] == '.' && strncmp(tmp + 1, final, n) == 0 &&
+	       strncmp(tmp + 1 + n, ".tmp.", 5) == 0 && tmp[1 + n + 5] != '\0';
+}
+
 static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 			struct itg_err *e)
 {
@@ -451,7 +475,8 @@ static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 	audit = json_get(v, "audit");
 	format = v ? json_get_int(v, "format", 0) : 0;
 	if (!v || (format != 1 && format != JOURNAL_FORMAT) || !files ||
-	    !YAJL_IS_ARRAY(files) || !safe_name(json_get_str(audit, "file")) ||
+	    !YAJL_IS_ARRAY(files) || !json_get_str(audit, "file") ||
+	    strcmp(json_get_str(audit, "file"), STORE_FILE_AUDIT) != 0 ||
 	    json_get_int(audit, "size", -1) < 0 ||
 	    (format == 1 && !json_get_str(audit, "lines")) ||
 	    (format == 2 && (!pending_name(json_get_str(audit, "pending")) ||
@@ -465,7 +490,11 @@ static int read_journal(const char *path, struct pending *pd, yajl_val *tree,
 	for (size_t i = 0; i < pd->n; i++) {
 		const char *tmp = json_get_str(files->u.array.values[i], "tmp");
 		const char *final = json_get_str(files->u.array.values[i], "final");
-		if (!safe_name(tmp) || !safe_name(final))
+		int twice = 0;
+
+		for (size_t k = 0; k < i && final; k++)
+			twice |= strcmp(pd->final[k], final) == 0;
+		if (!replaceable_name(final) || !temp_of(tmp, final) || twice)
 			return err_set(e, ITG_EXIT_RUNTIME,
 				       "%s is damaged (bad file entry): restore the store from a "
 				       "backup and remove it", path);

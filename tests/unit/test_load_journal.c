@@ -401,6 +401,56 @@ static void test_journal_naming_a_store_file_as_pending_audit_is_damaged(void)
 	unit_rmtree(dir);
 }
 
+/*
+ * A journal may name only audit.ndjson as the audit file, and only the
+ * tables and integration.json, each with its own temporary, as the files
+ * it replaces: anything else would make the recovery cut, grow or create
+ * the wrong file (the journal fuzzer's finds).
+ */
+static void test_journal_naming_other_files_is_damaged(void)
+{
+	static const char *const journals[] = {
+		/* a table as the audit file: it would be cut back and appended to */
+		"{\"format\":2,\"files\":[],\"audit\":{\"file\":\"links.csv\",\"size\":3,"
+		"\"pending\":\".audit.pending.tmp.abc123\",\"bytes\":0}}\n",
+		/* the pending file as its own audit file: appended to itself */
+		"{\"format\":2,\"files\":[],\"audit\":{\"file\":\".audit.pending.tmp.abc123\","
+		"\"size\":0,\"pending\":\".audit.pending.tmp.abc123\",\"bytes\":0}}\n",
+		/* a file the load never writes as a target */
+		"{\"format\":2,\"files\":[{\"tmp\":\".links.csv.tmp.abc123\",\"final\":"
+		"\"notes.txt\"}],\"audit\":{\"file\":\"audit.ndjson\",\"size\":0,\"pending\":"
+		"\".audit.pending.tmp.abc123\",\"bytes\":0}}\n",
+		/* a table replaced by another table's temporary */
+		"{\"format\":2,\"files\":[{\"tmp\":\".users.csv.tmp.abc123\",\"final\":"
+		"\"links.csv\"}],\"audit\":{\"file\":\"audit.ndjson\",\"size\":0,\"pending\":"
+		"\".audit.pending.tmp.abc123\",\"bytes\":0}}\n",
+		/* a table replaced twice */
+		"{\"format\":2,\"files\":[{\"tmp\":\".links.csv.tmp.a\",\"final\":\"links.csv\"},"
+		"{\"tmp\":\".links.csv.tmp.b\",\"final\":\"links.csv\"}],\"audit\":{\"file\":"
+		"\"audit.ndjson\",\"size\":0,\"pending\":\".audit.pending.tmp.abc123\",\"bytes\":0}}\n",
+	};
+
+	for (size_t i = 0; i < sizeof journals / sizeof journals[0]; i++) {
+		char *dir = unit_tmpdir(), *want, *got;
+		struct itg_err e = {0};
+		int outcome = -1;
+
+		make_old(dir);
+		want = store_state(dir);
+		write_in(dir, STORE_FILE_JOURNAL, journals[i]);
+		CU_ASSERT_EQUAL(journal_recover(dir, &outcome, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ".journal is damaged"));
+		unlink_in(dir, STORE_FILE_JOURNAL);
+		got = store_state(dir);
+		CU_ASSERT_PTR_NOT_NULL(got);
+		if (got && want)
+			CU_ASSERT_STRING_EQUAL(got, want);
+		free(got);
+		free(want);
+		unit_rmtree(dir);
+	}
+}
+
 static void test_missing_pending_audit_file_is_refused(void)
 {
 	char *dir = unit_tmpdir(), *p;
@@ -694,6 +744,7 @@ static CU_TestInfo tests[] = {
 	{"test_missing_pending_audit_file_is_refused", test_missing_pending_audit_file_is_refused},
 	{"test_journal_naming_a_store_file_as_pending_audit_is_damaged",
 	 test_journal_naming_a_store_file_as_pending_audit_is_damaged},
+	{"test_journal_naming_other_files_is_damaged", test_journal_naming_other_files_is_damaged},
 	{"test_commit_replaces_files_and_appends_audit",
 	 test_commit_replaces_files_and_appends_audit},
 	{"test_crash_at_every_point_leaves_old_or_new", test_crash_at_every_point_leaves_old_or_new},
