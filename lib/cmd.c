@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,22 @@ static void forbid_core_dumps(void)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/*
+ * A file-size limit (ulimit -f, systemd's LimitFSIZE) kills a process that
+ * writes past it with SIGXFSZ, with no message.  Ignored, the write fails
+ * with EFBIG instead and reaches the caller like a full disk: the error
+ * names the file, and the atomic writers leave nothing half-written.
+ */
+static void survive_file_size_limit(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGXFSZ, &sa, NULL);
+}
+
 int cmd_main(const struct cmd *cmd, void *ctx, int argc, char **argv)
 {
 	struct common c = {.args.log_format = LOG_HUMAN};
@@ -258,6 +275,7 @@ int cmd_main(const struct cmd *cmd, void *ctx, int argc, char **argv)
 	int rc = ITG_EXIT_OK;
 
 	forbid_core_dumps();
+	survive_file_size_limit();
 	reserve_std_fds();
 	if (parse(cmd, ctx, argc, argv, &c, msg, sizeof msg) != 0) {
 		rc = usage_error(cmd, msg);

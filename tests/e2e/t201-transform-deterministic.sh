@@ -40,3 +40,12 @@ run "$T/snap1" "$T/a" --disconnect
 assert_eq 5 "$(grep -c '"reason":"disconnect"' "$T/a/plan.ndjson")" "disconnect unlinks"
 assert_eq 5 "$(wc -l <"$T/a/plan.ndjson" | tr -d ' ')" "disconnect plan lines"
 assert_contains "$T/a/manifest.json" '"integration_status": "disconnected"'
+
+# a pipeline saved with a UTF-8 byte order mark (as some editors on Windows
+# write it) reads the same: the same plan
+printf '\357\273\277' >"$T/bom.yaml"
+cat "$P" >>"$T/bom.yaml"
+"$ITG_BIN/itg-transform" -p "$T/bom.yaml" --snapshot "$T/snap1" --store "$T/store" --out "$T/e" \
+	2>"$T/transform.log" || { cat "$T/transform.log" >&2; fail "a pipeline with a BOM was refused"; }
+
+cmp "$T/c/plan.ndjson" "$T/e/plan.ndjson" || fail "a BOM changed the plan"
