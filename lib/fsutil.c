@@ -115,34 +115,58 @@ int fs_remove_tree(const char *path)
 	return rc;
 }
 
-/* Reads fd to its end into out (at most max_bytes; 0 = no limit); closes fd. */
-static int read_fd(int fd, const char *path, struct buf *out, size_t max_bytes,
-		   struct itg_err *e)
+/*
+ * Reads fd to its end, handing each chunk to take(arg, chunk, n), which
+ * returns 0 or -1 with e set; closes fd either way.  The one read loop of
+ * the library: whole files, fingerprints and store state all go through it.
+ */
+static int drain_fd(int fd, const char *path, int (*take)(void *, const char *, size_t,
+							   struct itg_err *),
+		    void *arg, struct itg_err *e)
 {
 	char chunk[65536];
+	int rc = 0;
 
-	buf_add(out, "", 0);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof chunk);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path,
-				       strerror(saved));
-		}
-		if (n == 0)
+			rc = err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path,
+				     strerror(errno));
 			break;
-		if (max_bytes && out->len + (size_t)n > max_bytes) {
-			close(fd);
-			return err_set(e, ITG_EXIT_USAGE, "%s: larger than %zu bytes", path, max_bytes);
 		}
-		buf_add(out, chunk, (size_t)n);
+		if (n == 0 || (rc = take(arg, chunk, (size_t)n, e)) != 0)
+			break;
 	}
 	close(fd);
+	return rc;
+}
+
+struct into_buf {
+	struct buf *out;
+	const char *path;
+	size_t max_bytes;
+};
+
+static int take_into_buf(void *arg, const char *chunk, size_t n, struct itg_err *e)
+{
+	struct into_buf *a = arg;
+
+	if (a->max_bytes && a->out->len + n > a->max_bytes)
+		return err_set(e, ITG_EXIT_USAGE, "%s: larger than %zu bytes", a->path,
+			       a->max_bytes);
+	buf_add(a->out, chunk, n);
 	return 0;
+}
+
+int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
+{
+	struct into_buf a = {out, path, max_bytes};
+
+	buf_add(out, "", 0);
+	return drain_fd(fd, path, take_into_buf, &a, e);
 }
 
 int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
@@ -152,7 +176,7 @@ int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_
 	if (fd < 0)
 		return err_set(e, errno == ENOENT ? ITG_EXIT_USAGE : ITG_EXIT_RUNTIME,
 			       "cannot read %s: %s", path, strerror(errno));
-	return read_fd(fd, path, out, max_bytes, e);
+	return fs_read_fd(fd, path, out, max_bytes, e);
 }
 
 int fs_link_refused(const char *path, struct itg_err *e)
@@ -222,7 +246,7 @@ int fs_read_file_nofollow(const char *path, struct buf *out, size_t max_bytes,
 		return -1;
 	if (rc == 0)
 		return err_set(e, ITG_EXIT_USAGE, "cannot read %s: %s", path, strerror(ENOENT));
-	return read_fd(fd, path, out, max_bytes, e);
+	return fs_read_fd(fd, path, out, max_bytes, e);
 }
 
 char *fs_dirname(const char *path)
@@ -465,39 +489,37 @@ out:
 	return rc;
 }
 
+struct fingerprint_state {
+	struct hash_fnv1a64_state h;
+	uint64_t bytes;
+};
+
+static int take_into_hash(void *arg, const char *chunk, size_t n, struct itg_err *e)
+{
+	struct fingerprint_state *a = arg;
+
+	(void)e;
+	hash_fnv1a64_update(&a->h, chunk, n);
+	a->bytes += (uint64_t)n;
+	return 0;
+}
+
 int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 {
-	unsigned char chunk[65536];
-	struct hash_fnv1a64_state h;
+	struct fingerprint_state a = {0};
 	int fd, rc;
 
 	memset(fp, 0, sizeof *fp);
-	hash_fnv1a64_init(&h);
+	hash_fnv1a64_init(&a.h);
 	rc = fs_open_plain(path, O_RDONLY, 0, &fd, e);
 	if (rc < 0)
 		return -1;
-	if (rc == 0) {
-		fp->hash = hash_fnv1a64_final(&h);
-		return 0;
+	if (rc > 0) {
+		fp->present = 1;
+		if (drain_fd(fd, path, take_into_hash, &a, e) != 0)
+			return -1;
 	}
-	fp->present = 1;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path,
-				       strerror(saved));
-		}
-		if (n == 0)
-			break;
-		hash_fnv1a64_update(&h, chunk, (size_t)n);
-		fp->bytes += (uint64_t)n;
-	}
-	close(fd);
-	fp->hash = hash_fnv1a64_final(&h);
+	fp->bytes = a.bytes;
+	fp->hash = hash_fnv1a64_final(&a.h);
 	return 0;
 }

@@ -34,6 +34,8 @@ int fs_remove_tree(const char *path);
 
 /* Reads a whole file (at most max_bytes; 0 = no limit) into out. */
 int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
+/* The same from an open descriptor, which it closes (path names it in errors). */
+int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
 
 /*
  * The product store's own files (docs/contract.md section 10) are plain

@@ -140,49 +140,19 @@ out:
 	return rc;
 }
 
-/* Reads path without following a symbolic link; *present = 0 when missing. */
+/*
+ * Reads path as a store file (fs_open_plain: never through a link, never a
+ * FIFO); *present = 0 when missing.
+ */
 static int read_store_file(const char *path, struct buf *b, int *present, struct itg_err *e)
 {
-	struct stat st;
-	int fd;
+	int fd, rc = fs_open_plain(path, O_RDONLY, 0, &fd, e);
 
-	*present = 0;
-	/* O_NONBLOCK: a FIFO put in the store must not hang the run */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ELOOP)
-			return fs_link_refused(path, e);
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return bad(e, path, "not a regular file");
-	}
-	*present = 1;
-	buf_add(b, "", 0);
-	for (;;) {
-		char chunk[4096];
-		ssize_t n = read(fd, chunk, sizeof chunk);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path,
-				       strerror(saved));
-		}
-		if (n == 0)
-			break;
-		if (b->len + (size_t)n > INTEGRATION_MAX_BYTES) {
-			close(fd);
-			return bad(e, path, "larger than 1 MiB");
-		}
-		buf_add(b, chunk, (size_t)n);
-	}
-	close(fd);
+	*present = rc > 0;
+	if (rc <= 0)
+		return rc;
+	if (fs_read_fd(fd, path, b, INTEGRATION_MAX_BYTES, e) != 0)
+		return e->code == ITG_EXIT_USAGE ? bad(e, path, "larger than 1 MiB") : -1;
 	return 0;
 }
 

@@ -290,6 +290,32 @@ static int check_links(const struct store *s, const struct strmap *orgs, struct 
 	return 0;
 }
 
+/*
+ * The checks every row of users.csv and domains.csv shares: an id, unique
+ * in its table, and an organization that organizations.csv holds.  `what`
+ * names the row in messages ("user", "domain").
+ */
+static int check_owned_row(const struct csv_table *t, size_t r, int c_id, int c_org,
+			   struct strmap *ids, const struct strmap *orgs, const char *what,
+			   struct itg_err *e)
+{
+	const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
+	long line = t->lines[r];
+
+	if (!*id)
+		return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+			      "%s has an empty id: give every row an id", what);
+	if (strmap_put(ids, id, VAL(r)))
+		return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+			      "duplicate %s id %s: ids must be unique", what, id);
+	if (!strmap_has(orgs, org))
+		return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+			      "%s %s of unknown organization \"%s\": add the organization or "
+			      "remove the %s",
+			      what, id, org, what);
+	return 0;
+}
+
 static int check_users(const struct store *s, const struct strmap *orgs, struct itg_err *e)
 {
 	const struct csv_table *t = &s->tab[STORE_USERS];
@@ -299,27 +325,15 @@ static int check_users(const struct store *s, const struct strmap *orgs, struct 
 	int rc = 0;
 
 	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
-		const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
 		const char *contact = csvtab_get(t, r, c_ct);
-		long line = t->lines[r];
 		void *other;
 
-		if (!*id)
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				    "user has an empty id: give every row an id");
-		else if (strmap_put(ids, id, VAL(r)))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				    "duplicate user id %s: ids must be unique", id);
-		else if (!strmap_has(orgs, org))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				    "user %s of unknown organization \"%s\": add the "
-				    "organization or remove the user",
-				    id, org);
-		else if (*contact && (other = strmap_put(contacts, contact, VAL(r))))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+		rc = check_owned_row(t, r, c_id, c_org, ids, orgs, "user", e);
+		if (rc == 0 && *contact && (other = strmap_put(contacts, contact, VAL(r))))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
 				    "users %s and %s share itglue_contact_id %s: clear "
 				    "it on one of them",
-				    csvtab_get(t, ROW(other), c_id), id, contact);
+				    csvtab_get(t, ROW(other), c_id), csvtab_get(t, r, c_id), contact);
 	}
 	strmap_free(ids, NULL);
 	strmap_free(contacts, NULL);
@@ -335,24 +349,12 @@ static int check_domains(const struct store *s, const struct strmap *orgs, struc
 	int rc = 0;
 
 	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
-		const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
 		const char *status = csvtab_get(t, r, c_st);
-		long line = t->lines[r];
 
-		if (!*id)
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				    "domain has an empty id: give every row an id");
-		else if (strmap_put(ids, id, VAL(r)))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				    "duplicate domain id %s: ids must be unique", id);
-		else if (!strmap_has(orgs, org))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
-				    "domain %s of unknown organization \"%s\": add the "
-				    "organization or remove the domain",
-				    id, org);
-		else if (strcmp(status, DOMAIN_IMPORTED) && strcmp(status, DOMAIN_PENDING) &&
-			 strcmp(status, DOMAIN_UNIMPORTED))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
+		rc = check_owned_row(t, r, c_id, c_org, ids, orgs, "domain", e);
+		if (rc == 0 && strcmp(status, DOMAIN_IMPORTED) && strcmp(status, DOMAIN_PENDING) &&
+		    strcmp(status, DOMAIN_UNIMPORTED))
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
 				    "unknown status \"%s\": use imported, pending or unimported",
 				    status);
 	}
