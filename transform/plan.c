@@ -173,6 +173,22 @@ int plan_write_link(struct plan_writer *w, const char *org_id, const char *itg_i
 	return emit(w, PA_LINK, e);
 }
 
+/* A review's candidates: their ids, then their names, as two arrays. */
+static void candidates(struct plan_writer *w, size_t n, const char *const *ids,
+		       const char *const *names)
+{
+	json_key(w->g, PK_CANDIDATES);
+	yajl_gen_array_open(w->g);
+	for (size_t i = 0; i < n; i++)
+		json_str(w->g, ids[i]);
+	yajl_gen_array_close(w->g);
+	json_key(w->g, PK_CANDIDATE_NAMES);
+	yajl_gen_array_open(w->g);
+	for (size_t i = 0; i < n; i++)
+		json_str(w->g, names[i]);
+	yajl_gen_array_close(w->g);
+}
+
 int plan_write_review(struct plan_writer *w, const char *itg_id, const char *org_id, const char *match,
 		const char *name, size_t n, const char *const *cand_ids,
 		const char *const *cand_names, struct itg_err *e)
@@ -183,16 +199,7 @@ int plan_write_review(struct plan_writer *w, const char *itg_id, const char *org
 	json_kv_str(w->g, PK_REASON, REASON_AMBIGUOUS_NAME);
 	json_kv_str(w->g, PK_MATCH, match);
 	json_kv_str(w->g, PK_NAME, name);
-	json_key(w->g, PK_CANDIDATES);
-	yajl_gen_array_open(w->g);
-	for (size_t i = 0; i < n; i++)
-		json_str(w->g, cand_ids[i]);
-	yajl_gen_array_close(w->g);
-	json_key(w->g, PK_CANDIDATE_NAMES);
-	yajl_gen_array_open(w->g);
-	for (size_t i = 0; i < n; i++)
-		json_str(w->g, cand_names[i]);
-	yajl_gen_array_close(w->g);
+	candidates(w, n, cand_ids, cand_names);
 	return emit(w, PA_REVIEW, e);
 }
 
@@ -219,16 +226,7 @@ int plan_write_review_not_found(struct plan_writer *w, const char *name, size_t 
 	json_kv_str(w->g, PK_ORGANIZATION_ID, NULL);
 	json_kv_str(w->g, PK_REASON, REASON_SELECT_NOT_FOUND);
 	json_kv_str(w->g, PK_NAME, name);
-	json_key(w->g, PK_CANDIDATES);
-	yajl_gen_array_open(w->g);
-	for (size_t i = 0; i < n; i++)
-		json_str(w->g, cand_ids[i]);
-	yajl_gen_array_close(w->g);
-	json_key(w->g, PK_CANDIDATE_NAMES);
-	yajl_gen_array_open(w->g);
-	for (size_t i = 0; i < n; i++)
-		json_str(w->g, cand_names[i]);
-	yajl_gen_array_close(w->g);
+	candidates(w, n, cand_ids, cand_names);
 	return emit(w, PA_REVIEW, e);
 }
 
