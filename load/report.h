@@ -21,6 +21,7 @@
 #include "apply.h"
 #include "breaker.h"
 #include "err.h"
+#include "handedits.h"
 #include "lstore.h"
 #include "pipeline.h"
 #include "planread.h"
@@ -42,6 +43,7 @@ struct report_input {
 	const char *pipeline_path;   /* the pipeline file, for the way on; may be NULL */
 	const struct breaker *breaker;   /* how the breaker judged the plan; may be NULL */
 	int allow_mass_unlink;       /* --allow-mass-unlink was given */
+	const struct handedits *hand;    /* hand edits of links.csv since the last run; may be NULL */
 };
 
 /*

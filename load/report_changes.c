@@ -37,7 +37,7 @@ int report_write_changes(FILE *fp, const struct report_input *in)
 	for (size_t c = 0; c < 8; c++)
 		if ((c && putc(',', fp) == EOF) || csvtab_write_field(fp, head[c]) != 0)
 			return -1;
-	if (putc('\n', fp) == EOF)
+	if (putc('\n', fp) == EOF || report_handedits_changes(fp, in) != 0)
 		return -1;
 	while (rc == 0 && eventlog_next(&r->events, &pos, &view)) {
 		for (size_t f = 0; f < ev->nf && rc == 0; f++) {

@@ -537,6 +537,7 @@ void report_build(const struct report_input *in, struct rdoc *d)
 	what_happened(d, in);
 	licenses(d, in);
 	needs_person(d, in, &nm);
+	report_handedits_section(d, in);
 	changes(d, in, &nm);
 	names_free(&nm);
 }
