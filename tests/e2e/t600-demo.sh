@@ -16,7 +16,7 @@ T=$(e2e_tmp)
 # repository's own out/demo/ untouched.
 copy_repo() {
 	mkdir -p "$1/scripts" "$1/pipelines"
-	cp "$ITG_REPO/scripts/demo" "$1/scripts/"
+	cp "$ITG_REPO/scripts/demo" "$ITG_REPO/scripts/demo_outcome.py" "$1/scripts/"
 	cp -R "$ITG_REPO/fixtures" "$1/fixtures"
 	cp "$ITG_REPO/pipelines/run" "$ITG_REPO/pipelines/bullphish.yaml" \
 		"$ITG_REPO/pipelines/darkwebid.yaml" "$ITG_REPO/pipelines/protected-domains.txt" \
@@ -31,6 +31,22 @@ if [ "$rc" -ne 0 ]; then
 	cat "$T/demo.out" "$T/demo.err" >&2
 	fail "scripts/demo exited $rc"
 fi
+
+# The outcome lines the demo prints from the plans and the stores
+# (scripts/demo_outcome.py), and no program failing to read them.
+assert_contains "$T/demo.out" \
+	"plan:    unlink   testingorg5 (102) -/- IT Glue 3 (manual link): itglue_deleted (IT Glue answered 404: deletion confirmed); IT Glue org None" \
+	"demo output"
+assert_contains "$T/demo.out" \
+	"plan:    import   IT Glue 12 Big Phish Co: 11-50, Other, phishing off (license_limit), training off" \
+	"demo output"
+assert_contains "$T/demo.out" \
+	"plan:    domains  unimported gov_domain: springfield-county.gov, springfield-exchange.gov.uk" \
+	"demo output"
+assert_contains "$T/demo.out" "links:   101->2 auto, 103->4 manual, 105->7 auto" "demo output"
+[ "$(grep -c '^links:   ' "$T/demo.out")" -eq 9 ] || fail "the demo did not print the links of its 9 runs"
+! grep -q 'demo_outcome.py\|itglue_at.py:\|cannot read the outcome' "$T/demo.err" ||
+	fail "the demo could not read an outcome: $(cat "$T/demo.err")"
 
 # The closing lines: ok per pipeline, as before the story had steps.
 assert_contains "$T/demo.out" "bullphish-demo (steps 1-6 and 8): ok" "demo output"
