@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "hash.h"
+#include "inventory.h"
 #include "log.h"
 #include "model.h"
 #include "pipeline.h"
@@ -94,7 +95,7 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 {
 	struct pipeline p;
 	struct model m;
-	struct plan_writer w = {0};
+	struct plan_writer w = {0}, inv = {0};
 	char *staged = NULL;
 	const char *store;
 	int rc = -1;
@@ -125,18 +126,21 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 	staged = fs_stage_dir(o->out, e);
 	if (!staged)
 		goto out;
-	if (write_plan(&m, o->disconnect, staged, &w, e) != 0)
+	if (write_plan(&m, o->disconnect, staged, &w, e) != 0 ||
+	    inventory_write(&m, staged, o->disconnect, &inv, e) != 0)
 		goto out;
-	if (plan_write_manifest(staged, &m, &w, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
+	if (plan_write_manifest(staged, &m, &w, &inv, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
 				o->disconnect, o->connect, e) != 0)
 		goto out;
 	if (fs_publish_dir(staged, o->out, e) != 0)
 		goto out;
 	log_summary(&w, o->out);
 	plan_writer_free(&w);
+	plan_writer_free(&inv);
 	rc = 0;
 out:
 	plan_writer_abort(&w);
+	plan_writer_abort(&inv);
 	if (rc != 0 && staged)
 		fs_remove_tree(staged);
 	free(staged);

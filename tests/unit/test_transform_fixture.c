@@ -46,6 +46,7 @@ void tfx_free(struct tfx *t)
 	free(t->product);
 	free(t->plan);
 	free(t->manifest);
+	free(t->inventory);
 	free(t->out);
 	unit_rmtree(t->dir);
 	memset(t, 0, sizeof *t);
@@ -262,11 +263,15 @@ static int run(struct tfx *t, const char *body, int disconnect)
 	char *yaml = xasprintf("name: t\nproduct: %s\nstore: store\n%s", t->product, body);
 	char *pipeline = fs_join(t->dir, "pipeline.yaml");
 	char *snap = fs_join(t->dir, "snapshot");
-	struct transform_opts o = {pipeline, t->no_snapshot ? NULL : snap, t->out, NULL, disconnect,
-				   t->connect};
+	struct transform_opts o = {.pipeline = pipeline,
+				   .snapshot = t->no_snapshot ? NULL : snap,
+				   .out = t->out,
+				   .disconnect = disconnect,
+				   .connect = t->connect};
 	struct buf b = {0};
 	char *mpath = fs_join(t->out, "manifest.json");
 	char *ppath = fs_join(t->out, "plan.ndjson");
+	char *ipath = fs_join(t->out, "inventory.ndjson");
 	int rc;
 
 	defaults(t);
@@ -275,7 +280,8 @@ static int run(struct tfx *t, const char *body, int disconnect)
 		write_snapshot(t);
 	free(t->plan);
 	free(t->manifest);
-	t->plan = t->manifest = NULL;
+	free(t->inventory);
+	t->plan = t->manifest = t->inventory = NULL;
 	fs_remove_tree(t->out);
 	err_clear(&t->e);
 	rc = transform_run(&o, &t->e);
@@ -285,8 +291,13 @@ static int run(struct tfx *t, const char *body, int disconnect)
 			t->plan = xstrdup("");
 		if (fs_read_all(mpath, &b, 0, &t->e) == 0)
 			t->manifest = buf_detach(&b);
+		if (fs_read_all(ipath, &b, 0, &t->e) == 0)
+			t->inventory = buf_detach(&b);
+		if (!t->inventory)
+			t->inventory = xstrdup("");
 	}
 	buf_free(&b);
+	free(ipath);
 	free(mpath);
 	free(ppath);
 	free(yaml);
@@ -305,10 +316,11 @@ int tfx_run_disconnect(struct tfx *t, const char *body)
 	return run(t, body, 1);
 }
 
-int tfx_has(const struct tfx *t, const char *line)
+/* text holds line (' for ") as one of its lines; what names it in the failure output. */
+static int has_line(const char *text, const char *line, const char *what)
 {
 	char *want = dq(line);
-	const char *p = t->plan;
+	const char *p = text;
 	size_t n = strlen(want);
 	int found = 0;
 
@@ -319,9 +331,20 @@ int tfx_has(const struct tfx *t, const char *line)
 		p = nl ? nl + 1 : p + len;
 	}
 	if (!found)
-		fprintf(stderr, "\nmissing plan line: %s\nplan:\n%s", want, t->plan ? t->plan : "(none)\n");
+		fprintf(stderr, "\nmissing %s line: %s\n%s:\n%s", what, want, what,
+			text ? text : "(none)\n");
 	free(want);
 	return found;
+}
+
+int tfx_has(const struct tfx *t, const char *line)
+{
+	return has_line(t->plan, line, "plan");
+}
+
+int tfx_inv_has(const struct tfx *t, const char *line)
+{
+	return has_line(t->inventory, line, "inventory");
 }
 
 size_t tfx_count(const struct tfx *t, const char *text)
