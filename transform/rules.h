@@ -43,6 +43,10 @@ void autolink_run(struct model *m);
  * a review line select_not_found (and a warning naming the pipeline file,
  * line and column); the run goes on. */
 void imports_select(struct model *m);
+/* Calls mark(org, ctx) for every IT Glue org a select or override entry
+ * names, as imports_select does (docs/rules.md 15); returns how many. */
+size_t imports_resolve_entry(struct model *m, const struct sel_entry *en,
+			     void (*mark)(struct itg_org *, void *), void *ctx);
 /* Fills m->linked (ascending IT Glue id) and each org's rank. */
 void imports_rank_linked(struct model *m);
 /* rule 8, docs/rules.md 25, 26: first-fit licenses for imported orgs, once the

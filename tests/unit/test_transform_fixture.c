@@ -8,6 +8,7 @@
 #include "ndjson.h"
 #include "../../transform/transform.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,7 +259,8 @@ static void write_snapshot(struct tfx *t)
 	free(dir);
 }
 
-static int run(struct tfx *t, const char *body, int disconnect)
+static int run(struct tfx *t, const char *body, int disconnect, const char *explain,
+	       char **text)
 {
 	char *yaml = xasprintf("name: t\nproduct: %s\nstore: store\n%s", t->product, body);
 	char *pipeline = fs_join(t->dir, "pipeline.yaml");
@@ -267,8 +269,10 @@ static int run(struct tfx *t, const char *body, int disconnect)
 				   .snapshot = t->no_snapshot ? NULL : snap,
 				   .out = t->out,
 				   .disconnect = disconnect,
-				   .connect = t->connect};
+				   .connect = t->connect,
+				   .explain = explain};
 	struct buf b = {0};
+	size_t text_len = 0;
 	char *mpath = fs_join(t->out, "manifest.json");
 	char *ppath = fs_join(t->out, "plan.ndjson");
 	char *ipath = fs_join(t->out, "inventory.ndjson");
@@ -284,6 +288,13 @@ static int run(struct tfx *t, const char *body, int disconnect)
 	t->plan = t->manifest = t->inventory = NULL;
 	fs_remove_tree(t->out);
 	err_clear(&t->e);
+	if (explain) {
+		o.out = NULL;
+		o.explain_out = open_memstream(text, &text_len);
+		rc = transform_run(&o, &t->e);
+		fclose(o.explain_out);
+		goto out;
+	}
 	rc = transform_run(&o, &t->e);
 	if (rc == 0 && fs_read_all(ppath, &b, 0, &t->e) == 0) {
 		t->plan = buf_detach(&b);
@@ -296,6 +307,7 @@ static int run(struct tfx *t, const char *body, int disconnect)
 		if (!t->inventory)
 			t->inventory = xstrdup("");
 	}
+out:
 	buf_free(&b);
 	free(ipath);
 	free(mpath);
@@ -308,12 +320,18 @@ static int run(struct tfx *t, const char *body, int disconnect)
 
 int tfx_run(struct tfx *t, const char *body)
 {
-	return run(t, body, 0);
+	return run(t, body, 0, NULL, NULL);
 }
 
 int tfx_run_disconnect(struct tfx *t, const char *body)
 {
-	return run(t, body, 1);
+	return run(t, body, 1, NULL, NULL);
+}
+
+int tfx_explain(struct tfx *t, const char *body, const char *org, char **text)
+{
+	*text = NULL;
+	return run(t, body, 0, org, text);
 }
 
 /* text holds line (' for ") as one of its lines; what names it in the failure output. */

@@ -71,6 +71,9 @@ void tfx_file(struct tfx *t, const char *rel, const char *text);
  * success t->plan holds plan.ndjson. */
 int tfx_run(struct tfx *t, const char *body);
 int tfx_run_disconnect(struct tfx *t, const char *body);
+/* The same inputs with --explain org and no --out: returns the run's result,
+ * *text what it printed (caller frees); no plan folder is left. */
+int tfx_explain(struct tfx *t, const char *body, const char *org, char **text);
 
 /* The plan has this exact line (' for "). */
 int tfx_has(const struct tfx *t, const char *line);
