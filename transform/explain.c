@@ -83,7 +83,9 @@ static int not_found(const struct model *m, const char *query, struct itg_err *e
 		const char *id = itg ? m->orgs[i].id : m->porgs[i - m->norgs].id;
 		const char *name = itg ? m->orgs[i].name : m->porgs[i - m->norgs].name;
 		char *t = names_fuzzy_text(name);
-		keep_close(best, &n, (struct close_name){names_trigram_jaccard(fq, t), itg, id, name});
+		double score = names_trigram_jaccard(fq, t);
+		if (score >= CLOSE_ENOUGH)
+			keep_close(best, &n, (struct close_name){score, itg, id, name});
 		free(t);
 	}
 	for (size_t i = 0; i < n; i++)
