@@ -15,6 +15,7 @@
  */
 #include "rules.h"
 
+#include "inventory.h"
 #include "json.h"
 #include "log.h"
 #include "reasons.h"
@@ -210,6 +211,8 @@ static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e
 			break;
 		}
 		id = json_get_id(v, "id");
+		inventory_count_contact(m, model_attr_id(v, "contact-type-id"),
+					model_attr_str(v, "contact-type-name"));
 		u = strmap_get(m->user_by_contact, id);
 		if (u)
 			u->contact_seen = 1;
