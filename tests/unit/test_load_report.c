@@ -182,7 +182,7 @@ static void test_long_tables_show_200_rows_and_changes_csv_keeps_all(void)
 			.lic_phishing = LICENSE_UNLIMITED, .lic_training = LICENSE_UNLIMITED,
 			.lic_domains = LICENSE_UNLIMITED,
 		};
-		report_build(&in, &d);
+		report_build(&in, NULL, &d);
 		report_render_md(&d, &md);
 		report_render_html(&d, &html);
 		fp = open_memstream(&csv, &csv_len);
