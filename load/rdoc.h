@@ -64,6 +64,7 @@ struct rblock {
 	struct rtable t;
 	size_t nbars;
 	struct rbar *bars;
+	int muted;                   /* a chart of lines that are not changes: drawn grey */
 };
 
 struct rdoc {

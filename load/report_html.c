@@ -105,8 +105,9 @@ static void render_table(struct buf *out, const struct rtable *t)
 
 /*
  * A bar chart.  Counts are drawn to the scale of the largest; a license is
- * drawn against its total on a grey track: green, amber from 90%, red when
- * full or over (the bar fills the track and the label says by how much).
+ * drawn against its total on a grey track: green, amber from 90% (full
+ * included), red when over it (the bar fills the track and the label says by
+ * how much).  A chart of lines that are not changes is drawn grey.
  * An unlimited license gets no bar, only its figure: a full bar would say
  * "all used".
  */
@@ -131,7 +132,7 @@ static void render_chart(struct buf *out, const struct rblock *b)
 		int y = (int)i * ROW_H + 4, w = 0, text_x;
 		int unlimited = r->is_license && r->total < 0;
 		int over = r->is_license && r->total >= 0 && r->value > r->total;
-		const char *fill = "#3b82f6";
+		const char *fill = b->muted ? "#94a3b8" : "#3b82f6";
 
 		buf_addf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W - 8,
 			 y + ROW_H - 12);
@@ -139,7 +140,7 @@ static void render_chart(struct buf *out, const struct rblock *b)
 		buf_adds(out, "</text>\n");
 		if (r->is_license && !unlimited) {
 			long long scale = r->total > 0 ? r->total : 1;
-			if (r->value >= r->total)
+			if (r->value > r->total)
 				fill = "#dc2626";
 			else if (r->value * 10 >= r->total * 9)
 				fill = "#f59e0b";

@@ -229,6 +229,7 @@ static void what_happened(struct rdoc *d, const struct report_input *in,
 	other -= (long long)st->unimported;
 	if (st->lines[PA_REVIEW] || st->lines[PA_SKIP] || st->unimported || other > 0) {
 		c = rdoc_chart(d, "Lines that changed nothing or need a person (not changes)");
+		c->muted = 1;
 		if (st->lines[PA_REVIEW])
 			rdoc_bar(c, "review", (long long)st->lines[PA_REVIEW], -1, 0);
 		if (st->lines[PA_SKIP])
@@ -297,7 +298,7 @@ static void licenses(struct rdoc *d, const struct report_input *in)
 		}
 		rdoc_row_a(t, (const char *const[]){r->name, u, tot, fr}, over(r) ? RDOC_ROW_ALERT : 0);
 	}
-	c = rdoc_chart(d, "License use (an unlimited license has no bar: nothing to fill)");
+	c = rdoc_chart(d, "License use against the total (red: over it; an unlimited license has no bar)");
 	for (int i = 0; i < nrows; i++)
 		rdoc_bar(c, rows[i].name, rows[i].used,
 			 rows[i].total == LICENSE_UNLIMITED ? -1 : rows[i].total, 1);
@@ -497,10 +498,13 @@ static void needs_person(struct rdoc *d, const struct report_input *in,
 					  rdoc_num(rows[i].total, tot),
 					  rdoc_num(rows[i].used - rows[i].total, x),
 					  in->plan->product == PRODUCT_BULLPHISH
-						  ? "The store already held these users; no import "
-						    "was refused for them. Turn the module off for "
-						    "some organizations, or raise the license in the "
-						    "pipeline once the subscription has the seats."
+						  ? "Users are never refused for want of seats (only "
+						    "an imported organization's module is), so the "
+						    "users of organizations with the module on can "
+						    "take more seats than the license has. Turn the "
+						    "module off for some organizations, or raise the "
+						    "license in the pipeline once the subscription has "
+						    "the seats."
 						  : "Set some domains back to unimported, or raise "
 						    "licenses.domains once the subscription has them.");
 	}
