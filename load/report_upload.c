@@ -218,7 +218,8 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 		xgrow((void **)&x->members, &x->cap, x->nmembers + 1, sizeof *x->members);
 		x->members[x->nmembers++] = r;
 	}
-	qsort(g.v, g.n, sizeof *g.v, group_cmp);
+	if (g.n)
+		qsort(g.v, g.n, sizeof *g.v, group_cmp);
 	name_files(&g, nm);
 
 	rdoc_block(d, RB_H2, "Files to upload to BullPhish ID");
