@@ -92,7 +92,7 @@ out:
 		free(staged);
 		staged = NULL;
 	}
-	rcount_free(&files.written);
+	report_files_free(&files);
 	report_inventory_free(&inv);
 	rdoc_free(&d);
 	buf_free(&b);

@@ -225,7 +225,11 @@ struct report_files {
 	struct itg_err *e;           /* the first write error */
 	int failed;
 	struct rcount written;       /* file -> rows, for "Files beside this report" */
+	size_t uploads, upload_rows; /* the files of upload/ (too many to list one by one) */
+	char *last_dir;              /* the folder the last file went to, made already */
 };
+/* Frees what f holds (its counts and last_dir). */
+void report_files_free(struct report_files *f);
 
 struct rtab {
 	struct rdoc *d;

@@ -933,7 +933,6 @@ static void files_section(struct rdoc *d, const struct report_input *in,
 {
 	struct rtable *t;
 	char n[32];
-	size_t uploads = 0, members = 0;
 
 	rdoc_block(d, RB_H2, "Files beside this report");
 	rdoc_para(d, "CSV files open in any spreadsheet; a cell that would run as a formula "
@@ -945,18 +944,13 @@ static void files_section(struct rdoc *d, const struct report_input *in,
 	rdoc_row(t, "summary.json", "", "the figures, for monitoring");
 	for (size_t i = 0; i < f->written.n; i++) {
 		const char *file = f->written.v[i].code;
-		if (strncmp(file, "upload/", 7) == 0) {
-			uploads++;
-			members += f->written.v[i].lines;
-			continue;
-		}
 		rdoc_row(t, file, rdoc_num((long long)f->written.v[i].lines, n), file_what(file));
 	}
-	if (uploads) {
+	if (f->uploads) {
 		char m[32];
 		struct buf b = {0};
 		buf_addf(&b, "%s group files to upload to BullPhish ID, %s members in all",
-			 rdoc_num((long long)uploads, n), rdoc_num((long long)members, m));
+			 rdoc_num((long long)f->uploads, n), rdoc_num((long long)f->upload_rows, m));
 		rdoc_row(t, "upload/", "", buf_str(&b));
 		buf_free(&b);
 	}
@@ -1009,6 +1003,6 @@ int report_build(const struct report_input *in, struct report_files *f, struct r
 	stats_free(&st);
 	report_names_free(&nm);
 	if (f == &none)
-		rcount_free(&none.written);
+		report_files_free(&none);
 	return f->failed ? -1 : 0;
 }

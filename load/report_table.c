@@ -40,9 +40,14 @@ FILE *report_file_open(struct report_files *f, const char *name, const char *con
 		return NULL;
 	path = fs_join(f->dir, name);
 	dir = fs_dirname(path);
-	if (fs_mkdir_p(dir, ITG_DIR_MODE, f->e) != 0) {
-		f->failed = 1;
-		goto out;
+	/* files come folder by folder (upload/ holds thousands): make each once */
+	if (!f->last_dir || strcmp(f->last_dir, dir) != 0) {
+		if (fs_mkdir_p(dir, ITG_DIR_MODE, f->e) != 0) {
+			f->failed = 1;
+			goto out;
+		}
+		free(f->last_dir);
+		f->last_dir = xstrdup(dir);
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, ITG_FILE_MODE);
 	if (fd < 0 || !(fp = fdopen(fd, "w"))) {
@@ -91,7 +96,19 @@ void report_file_close(struct report_files *f, FILE *fp, const char *name, size_
 		free(path);
 		return;
 	}
+	if (strncmp(name, "upload/", 7) == 0) {
+		f->uploads++;
+		f->upload_rows += rows;
+		return;
+	}
 	rcount_add(&f->written, name, rows, 0);
+}
+
+void report_files_free(struct report_files *f)
+{
+	rcount_free(&f->written);
+	free(f->last_dir);
+	f->last_dir = NULL;
 }
 
 void rtab_open(struct rtab *t, struct rdoc *d, struct report_files *f, const char *name,

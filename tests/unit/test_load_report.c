@@ -164,7 +164,7 @@ struct fixture {
 	struct plan p;
 	struct apply_result r;
 	struct report_input in;
-	struct report_inventory inv = {0};
+	struct report_inventory inv;
 	struct rdoc d;
 	struct buf md, html;
 	char *csv;
@@ -201,7 +201,7 @@ static void fixture_run(struct fixture *fx, enum product product, const char *pl
 	files.dir = fx->out;
 	files.e = &e;
 	CU_ASSERT_EQUAL(report_build(&fx->in, &files, &fx->d), 0);
-	rcount_free(&files.written);
+	report_files_free(&files);
 	report_render_md(&fx->d, &fx->md);
 	report_render_html(&fx->d, &fx->html);
 	fp = open_memstream(&fx->csv, &csv_len);
