@@ -104,10 +104,12 @@ void handedits_free(struct handedits *h);
  */
 struct rdoc;
 struct report_input;
-/* The section "Changed by hand since the last run" (report_sections.c). */
-void report_handedits_section(struct rdoc *d, const struct report_input *in);
-/* The changes.csv rows, one per field of each edit (report_changes.c).  0 or -1. */
-int report_handedits_changes(FILE *fp, const struct report_input *in);
+struct report_names;
+/* The section "Changed by hand since the last run" (report_sections.c),
+ * organizations named as the rest of the report names them.  (Their
+ * changes.csv rows are written with the load's own, report_changes.c.) */
+void report_handedits_section(struct rdoc *d, const struct report_input *in,
+			      const struct report_names *nm);
 /* "hand_edits": N in summary.json (report_summary.c). */
 void report_handedits_summary(yajl_gen g, const struct report_input *in);
 

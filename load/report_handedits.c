@@ -48,14 +48,12 @@ static void line_text(char out[32], long line)
 		out[0] = '\0';
 }
 
-void report_handedits_section(struct rdoc *d, const struct report_input *in)
+void report_handedits_section(struct rdoc *d, const struct report_input *in,
+			      const struct report_names *nm)
 {
 	const struct handedits *h = in->hand;
-	const struct csv_table *o;
-	struct strmap *names;
 	struct rtable *t;
-	struct buf org = {0}, before = {0}, after = {0};
-	int c_id, c_name;
+	struct buf org = {0}, itg = {0}, before = {0}, after = {0};
 
 	if (silent(in))
 		return;
@@ -79,63 +77,28 @@ void report_handedits_section(struct rdoc *d, const struct report_input *in)
 		  in->dry_run ? "A real load records each one in audit.ndjson (action hand_edit); "
 				"this dry run recorded nothing."
 			      : "This run recorded each one in audit.ndjson (action hand_edit).");
-	o = &in->after->st.tab[STORE_ORGS];
-	c_id = csvtab_col(o, "id");
-	c_name = csvtab_col(o, "name");
-	names = strmap_new(o->nrows);
-	for (size_t r = 0; r < o->nrows; r++)
-		strmap_put(names, csvtab_get(o, r, c_id), (void *)csvtab_get(o, r, c_name));
 	t = rdoc_table(d, (const char *const[]){"Change", "Product org", "IT Glue org",
 						"Line in links.csv", "Line in the last run's copy",
 						"Before", "After", NULL});
 	for (size_t i = 0; i < h->n; i++) {
 		const struct hand_edit *ed = &h->v[i];
-		const char *name;
 		char now[32], was[32];
 
 		if (rdoc_table_full(t))
 			continue;
-		name = strmap_get(names, ed->org_id);
-		buf_reset(&org);
-		if (name && *name)
-			buf_addf(&org, "%s (%s)", name, ed->org_id);
-		else
-			buf_adds(&org, ed->org_id);
 		line_text(now, ed->line);
 		line_text(was, ed->last_run_line);
 		side_text(&before, ed, 0);
 		side_text(&after, ed, 1);
-		rdoc_row(t, change_title[ed->reason], buf_str(&org), ed->itglue_org_id, now, was,
+		rdoc_row(t, change_title[ed->reason], report_org_label(nm, ed->org_id, &org),
+			 report_itglue_label(nm, ed->itglue_org_id, &itg), now, was,
 			 buf_str(&before), buf_str(&after));
 	}
 	rdoc_close_table(d, "None.", "every one is in changes.csv and audit.ndjson");
-	strmap_free(names, NULL);
 	buf_free(&org);
+	buf_free(&itg);
 	buf_free(&before);
 	buf_free(&after);
-}
-
-int report_handedits_changes(FILE *fp, const struct report_input *in)
-{
-	const struct handedits *h = in->hand;
-
-	if (silent(in))
-		return 0;
-	for (size_t i = 0; i < h->n; i++) {
-		const struct hand_edit *ed = &h->v[i];
-
-		for (size_t f = 0; f < ed->nf; f++) {
-			const char *cells[8] = {in->run_id, store_table_names[STORE_LINKS], ed->key,
-						ed->f[f].field, ed->f[f].old, ed->f[f].new,
-						HAND_EDIT_ACTION, handedits_reason_name(ed->reason)};
-			for (size_t c = 0; c < 8; c++)
-				if ((c && putc(',', fp) == EOF) || report_csv_cell(fp, cells[c]) != 0)
-					return -1;
-			if (putc('\n', fp) == EOF)
-				return -1;
-		}
-	}
-	return 0;
 }
 
 void report_handedits_summary(yajl_gen g, const struct report_input *in)
