@@ -136,6 +136,10 @@ static void take_manifest(struct plan *p, struct plan_manifest *m)
 	p->disconnect = m->disconnect;
 	p->connect = m->connect;
 	p->settings_hash = m->settings_hash;
+	p->inventory.present = m->inventory.present;
+	p->inventory.lines = m->inventory.lines;
+	p->inventory.bytes = m->inventory.bytes;
+	p->inventory.crc32 = m->inventory.crc32;
 	p->account_id = m->snapshot.account_id;
 	p->account_name = m->snapshot.account_name;
 	m->snapshot.account_id = m->snapshot.account_name = NULL;

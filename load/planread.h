@@ -45,6 +45,13 @@ struct plan {
 	char *account_id;         /* snapshot.account.primary_organization_id, or NULL */
 	char *account_name;       /* snapshot.account.primary_organization_name, or NULL */
 	uint64_t settings_hash;   /* settings_fnv1a64: the pipeline file it was made with */
+	/* the manifest's "inventory" (planfmt.h): inventory.ndjson's figures,
+	 * present 0 for a plan made before it existed */
+	struct {
+		int present;
+		uint64_t lines, bytes;
+		uint32_t crc32;
+	} inventory;
 	size_t nfiles;
 	struct plan_store_file *files;
 	char *text;               /* plan.ndjson's bytes (owned) */

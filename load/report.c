@@ -53,7 +53,7 @@ char *report_stage(const char *dir, const struct report_input *in0, struct itg_e
 	int rc = -1;
 
 	if (!in.inv) {
-		if (report_inventory_read(in.plan_dir, &inv, e) != 0)
+		if (report_inventory_read(in.plan, &inv, e) != 0)
 			return NULL;
 		in.inv = &inv;
 	}

@@ -97,15 +97,15 @@ struct report_inventory {
 };
 
 /*
- * Reads PLANDIR/inventory.ndjson when PLANDIR/manifest.json has an
- * "inventory" key (docs/file-formats.md section 2): the file named there,
- * its line count, byte length and CRC-32 verified as plan.ndjson's are, each
- * line parsed on its own (the file is streamed once).  Without the key inv
- * is left empty (present 0) and 0 is returned: an older plan has no
- * inventory.  A mismatch or a malformed line is ITG_EXIT_USAGE naming the
- * file and line; inv is then empty.
+ * Reads the plan's inventory.ndjson (docs/file-formats.md section 2) when
+ * its manifest, already read into p (planread.h), has an "inventory" key:
+ * the line count, byte length and CRC-32 verified against p->inventory as
+ * plan.ndjson's are, each line parsed on its own (the file is streamed
+ * once).  Without the key inv is left empty (present 0) and 0 is returned:
+ * an older plan has no inventory.  A mismatch or a malformed line is
+ * ITG_EXIT_USAGE naming the file and line; inv is then empty.
  */
-int report_inventory_read(const char *plan_dir, struct report_inventory *inv,
+int report_inventory_read(const struct plan *p, struct report_inventory *inv,
 			  struct itg_err *e);
 /* Parses the inventory's text (len bytes) into inv; file names it in errors. */
 int report_inventory_parse(const char *text, size_t len, const char *file,

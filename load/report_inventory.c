@@ -22,8 +22,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#define INVENTORY_MAX_MANIFEST (1 << 20)
-
 static const char *keep(struct report_inventory *inv, const char *s)
 {
 	return arena_strdup(&inv->a, s);
@@ -198,69 +196,9 @@ int report_inventory_parse(const char *text, size_t len, const char *file,
 	return 0;
 }
 
-/* The manifest's "inventory": file name and the figures to check it by. */
-struct inv_manifest {
-	int present;
-	char *file;
-	long long lines, bytes;
-	uint32_t crc;
-};
-
-static int read_manifest(const char *plan_dir, struct inv_manifest *m, struct itg_err *e)
-{
-	char *path = fs_join(plan_dir, PLAN_MANIFEST_FILE);
-	struct buf b = {0};
-	char errbuf[256];
-	yajl_val doc = NULL, v;
-	const char *file, *crc;
-	char *end = NULL;
-	unsigned long x = 0;
-	int rc = -1;
-
-	memset(m, 0, sizeof *m);
-	if (fs_read_all(path, &b, INVENTORY_MAX_MANIFEST, e) != 0)
-		goto out;
-	doc = json_parse(buf_str(&b), b.len, errbuf, sizeof errbuf);
-	if (!doc) {
-		err_set(e, ITG_EXIT_USAGE, "%s: %s, make the plan again", path, errbuf);
-		goto out;
-	}
-	v = json_get(doc, "inventory");
-	if (!v || YAJL_IS_NULL(v)) {
-		rc = 0;
-		goto out;
-	}
-	file = json_get_str(v, "file");
-	crc = json_get_str(v, "crc32");
-	m->lines = json_get_int(v, "lines", -1);
-	m->bytes = json_get_int(v, "bytes", -1);
-	if (crc) {
-		errno = 0;
-		x = strtoul(crc, &end, 16);
-	}
-	if (!file || !*file || strchr(file, '/') || file[0] == '.' || !crc || strlen(crc) != 8 ||
-	    *end || errno || m->lines < 0 || m->bytes < 0) {
-		err_set(e, ITG_EXIT_USAGE,
-			"%s: \"inventory\" needs file (a name in the plan folder), lines, bytes and "
-			"crc32, make the plan again", path);
-		goto out;
-	}
-	m->present = 1;
-	m->file = xstrdup(file);
-	m->crc = (uint32_t)x;
-	rc = 0;
-out:
-	if (doc)
-		yajl_tree_free(doc);
-	buf_free(&b);
-	free(path);
-	return rc;
-}
-
-int report_inventory_read(const char *plan_dir, struct report_inventory *inv,
+int report_inventory_read(const struct plan *p, struct report_inventory *inv,
 			  struct itg_err *e)
 {
-	struct inv_manifest m;
 	struct inv_reader r = {inv, 0, 0, 0, 0, NULL};
 	char *path = NULL, *line = NULL;
 	size_t cap = 0;
@@ -272,11 +210,9 @@ int report_inventory_read(const char *plan_dir, struct report_inventory *inv,
 	int rc = -1;
 
 	memset(inv, 0, sizeof *inv);
-	if (read_manifest(plan_dir, &m, e) != 0)
-		return -1;
-	if (!m.present)
+	if (!p->inventory.present)
 		return 0;
-	path = fs_join(plan_dir, m.file);
+	path = fs_join(p->dir, PLAN_INVENTORY_FILE);
 	r.file = path;
 	fp = fopen(path, "rb");
 	if (!fp) {
@@ -298,11 +234,13 @@ int report_inventory_read(const char *plan_dir, struct report_inventory *inv,
 		err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (lines != m.lines || bytes != (unsigned long long)m.bytes || crc != m.crc) {
+	if ((uint64_t)lines != p->inventory.lines || bytes != p->inventory.bytes ||
+	    crc != p->inventory.crc32) {
 		err_set(e, ITG_EXIT_USAGE,
 			"%s: %ld lines, %llu bytes, crc32 %08" PRIx32 " where the manifest says "
-			"%lld, %lld, %08" PRIx32 ": make the plan again", path, lines, bytes, crc,
-			m.lines, m.bytes, m.crc);
+			"%llu, %llu, %08" PRIx32 ": make the plan again", path, lines, bytes, crc,
+			(unsigned long long)p->inventory.lines,
+			(unsigned long long)p->inventory.bytes, p->inventory.crc32);
 		goto out;
 	}
 	index_orgs(inv);
@@ -314,7 +252,6 @@ out:
 		report_inventory_free(inv);
 	free(line);
 	free(path);
-	free(m.file);
 	return rc;
 }
 
