@@ -24,7 +24,7 @@ static const char synopsis[] =
 	"                [--no-sort NAME] [--empty-organizations] [--lie-total NAME:N]\n"
 	"                [--midwalk-change DEL:NEW] [--fail-record ID] [--announce-pages N]\n"
 	"                [--gzip-bomb MB] [--echo-key] [--huge-record NAME:ID:BYTES]\n"
-	"                [--log-requests] [--help]\n";
+	"                [--mutate FILE] [--max-range-days N] [--log-requests] [--help]\n";
 
 static const char help[] =
 	"Serves IT Glue's API (organizations, organization_types, organization_statuses,\n"
@@ -34,11 +34,16 @@ static const char help[] =
 	"      --port N              port to listen on; 0 (default) picks a free one\n"
 	"      --port-file FILE      write the port there (atomically) once listening\n"
 	"      --data DIR            serve DIR/<resource>.json (JSON arrays;\n"
-	"                            missing = empty)\n"
+	"                            missing = empty), read again when a file changes\n"
 	"      --generate ORGS       serve a generated data set of ORGS organizations\n"
 	"      --contacts-per-org N  about N contacts per generated organization (25)\n"
 	"      --domains-per-org N   domains per generated organization (2)\n"
 	"      --seed S              generator seed (1)\n"
+	"      --mutate FILE         changes on top of the data, read again when FILE\n"
+	"                            changes: {\"RESOURCE\": {\"put\": [records],\n"
+	"                            \"delete\": [ids]}, ...} (FILE may appear later)\n"
+	"      --max-range-days N    answer 422 to an organizations filter[updated_at]\n"
+	"                            range longer than N days (an open end: up to now)\n"
 	"      --rate-limit RPS      token bucket shared by all clients;\n"
 	"                            0 = off (default)\n"
 	"      --retry-after S       send Retry-After: S on 429 (0 = no header)\n"
@@ -105,6 +110,8 @@ enum {
 	OPT_GZIP_BOMB,
 	OPT_ECHO_KEY,
 	OPT_HUGE_RECORD,
+	OPT_MUTATE,
+	OPT_MAX_RANGE_DAYS,
 };
 
 static const struct option options[] = {
@@ -137,13 +144,15 @@ static const struct option options[] = {
 	{"gzip-bomb", required_argument, NULL, OPT_GZIP_BOMB},
 	{"echo-key", no_argument, NULL, OPT_ECHO_KEY},
 	{"huge-record", required_argument, NULL, OPT_HUGE_RECORD},
+	{"mutate", required_argument, NULL, OPT_MUTATE},
+	{"max-range-days", required_argument, NULL, OPT_MAX_RANGE_DAYS},
 	{0, 0, 0, 0},
 };
 
 struct flags {
 	struct mock_config cfg;
 	struct mock_gen_params gen;
-	const char *port_file, *data_dir;
+	const char *port_file, *data_dir, *mutate;
 };
 
 /* A value refused: "--port 99999: give a port from 0 to 65535". */
@@ -257,6 +266,11 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 				      "give RESOURCE:ID:BYTES, e.g. contacts:42:3000000");
 		return 0;
 	case OPT_LOG_REQUESTS: cfg->log_requests = 1; return 0;
+	case OPT_MUTATE: f->mutate = arg; return 0;
+	case OPT_MAX_RANGE_DAYS:
+		if (cli_parse_long(arg, 1, 36500, &cfg->max_range_days) != 0)
+			return refuse(e, "--max-range-days", arg, "give a number of days from 1 to 36500");
+		return 0;
 	default: return err_set(e, ITG_EXIT_USAGE, "unknown option");
 	}
 }
@@ -279,7 +293,8 @@ static int announce(const struct flags *f, unsigned port, struct itg_err *e)
 static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 {
 	struct flags *f = ctx;
-	struct mock_data data = {0};
+	struct mock_source src = {0};
+	struct mock_live *live = NULL;
 	struct mock_server *server = NULL;
 	const char *env_key = getenv("ITG_MOCK_API_KEY");
 	sigset_t stop_signals;
@@ -303,10 +318,13 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	f->cfg.api_key = env_key && *env_key ? env_key : DEFAULT_API_KEY;
-	if (f->data_dir ? mock_data_load(&data, f->data_dir, e)
-			: mock_data_generate(&data, f->gen.orgs ? &f->gen : NULL, e))
+	src.data_dir = f->data_dir;
+	src.gen = f->gen.orgs ? &f->gen : NULL;
+	src.mutate = f->mutate;
+	live = mock_live_open(&src, e);
+	if (!live)
 		goto out;
-	server = mock_server_start(&f->cfg, &data, e);
+	server = mock_server_start(&f->cfg, live, e);
 	if (!server || announce(f, mock_server_port(server), e) != 0)
 		goto out;
 	if (sigwait(&stop_signals, &sig) != 0) {
@@ -316,7 +334,7 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	rc = 0;
 out:
 	mock_server_stop(server);
-	mock_data_free(&data);
+	mock_live_close(live);
 	return rc;
 }
 
