@@ -126,7 +126,9 @@ int records_write_merged(struct records *r, struct records_base *base, struct nd
 /*
  * The id of a snapshot line (a resource object on one line): its "id"
  * member, a string or a number, copied into out.  0, or -1 when the line
- * is not an object with a numeric id.
+ * is not an object with a numeric id.  A line that begins {"id":"DIGITS"
+ * (as IT Glue and itg-extract write them) is not parsed further: this
+ * reads lines of a snapshot whose CRC was checked.
  */
 int records_line_id(const char *line, size_t len, struct buf *out);
 
