@@ -16,7 +16,8 @@
  *   {"organizations": {"put": [RESOURCE OBJECT, ...], "delete": ["17", ...]},
  *    "contacts": {"put": [...]}, ...}
  * A put record replaces the record of the same id or is added; rendered as
- * written (its "type" is the resource's).  Keys are resource paths.
+ * written (its "type" is the resource's); an id both put and deleted is
+ * deleted.  Keys are resource paths.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -209,8 +210,8 @@ static int mutate_table(struct mock_view *v, int r, yajl_val entry, const char *
 	const struct mock_table *base = &v->set->d.t[r];
 	const char *res = mock_resource_path(r);
 	yajl_val put = json_get(entry, "put");
-	int64_t *gone = NULL;
-	size_t ngone = 0, nput, k = 0;
+	int64_t *gone = NULL, *deleted;
+	size_t ngone = 0, ndeleted, nput, k = 0;
 	struct mock_rec *added = NULL;
 	struct mock_table *t = &v->t[r];
 
@@ -228,11 +229,16 @@ static int mutate_table(struct mock_view *v, int r, yajl_val entry, const char *
 			      res);
 	if (read_deletes(json_get(entry, "delete"), path, res, &gone, &ngone, e) != 0)
 		return -1;
+	deleted = xcalloc(ngone ? ngone : 1, sizeof *deleted);
+	if (ngone)
+		memcpy(deleted, gone, ngone * sizeof *gone);
+	ndeleted = ngone;
 	nput = put ? put->u.array.len : 0;
 	added = xcalloc(nput ? nput : 1, sizeof *added);
 	if (put && mock_records_parse(put, r, added, 1, path, e) != 0) {
 		free(added);
 		free(gone);
+		free(deleted);
 		return -1;
 	}
 	/* what is put again replaces the set's copy: both lists hold the ids to drop */
@@ -240,18 +246,32 @@ static int mutate_table(struct mock_view *v, int r, yajl_val entry, const char *
 	for (size_t i = 0; i < nput; i++)
 		gone[ngone++] = added[i].id;
 	qsort(gone, ngone, sizeof *gone, id_cmp64);
+	for (size_t i = 0; i < nput; i++)
+		for (size_t j = i + 1; j < nput; j++)
+			if (added[i].id == added[j].id) {
+				err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				       "%s.put holds id %lld twice: one record per id", res,
+				       (long long)added[i].id);
+				free(added);
+				free(gone);
+				free(deleted);
+				return -1;
+			}
 	t->recs = xcalloc(base->n + nput + 1, sizeof *t->recs);
 	for (size_t i = 0; i < base->n; i++)
 		if (!has_id(gone, ngone, base->recs[i].id))
 			t->recs[k++] = base->recs[i];
+	/* an id both put and deleted is deleted */
 	for (size_t i = 0; i < nput; i++)
-		t->recs[k++] = added[i];
+		if (!has_id(deleted, ndeleted, added[i].id))
+			t->recs[k++] = added[i];
 	t->n = k;
 	mock_table_index(t);
 	v->own[r] = 1;
 	v->put[r] = put;
 	free(added);
 	free(gone);
+	free(deleted);
 	return 0;
 }
 
