@@ -1251,7 +1251,10 @@ static void choose_mode(struct run *run, const struct extract_options *o)
 		 run->base_dir, run->base.started_at, run->mark_text);
 }
 
-/* "mode", "base" and "last_full_at": incremental when any resource came from the base. */
+/*
+ * "mode", "base" and "last_full_at": incremental when any resource came
+ * from the base, naming it and carrying its last full walk forward.
+ */
 static int set_mode(struct run *run)
 {
 	struct snapshot_manifest *m = &run->man;
@@ -1261,8 +1264,8 @@ static int set_mode(struct run *run)
 	for (int i = 0; i < RES_COUNT; i++)
 		merged += run->rs[i].selected && run->rs[i].skip_walk;
 	if (!merged) {
+		/* the last full walk is this one: started_at says when */
 		snprintf(m->mode, sizeof m->mode, "full");
-		snprintf(m->last_full_at, sizeof m->last_full_at, "%s", m->started_at);
 		return 0;
 	}
 	last = snapshot_last_full_at(&run->base);

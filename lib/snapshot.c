@@ -100,7 +100,8 @@ int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 		} else {
 			yajl_gen_null(g);
 		}
-		json_kv_str(g, "last_full_at", m->last_full_at[0] ? m->last_full_at : NULL);
+		if (m->last_full_at[0])
+			json_kv_str(g, "last_full_at", m->last_full_at);
 	}
 	if (m->has_account) {
 		int known = m->primary_org_id[0] != '\0';

@@ -75,8 +75,9 @@ struct snapshot_manifest {
 	 * from the snapshot base names, merged with what changed since); ""
 	 * when the manifest has no "mode" (older snapshots, all full walks),
 	 * and then nothing of these three is written either.  last_full_at is
-	 * the started_at of the last full snapshot in the chain: a full one's
-	 * own, carried forward by incremental ones ("" when absent).
+	 * the started_at of the last full snapshot in the chain, carried
+	 * forward by incremental ones; a full one leaves it out (its own
+	 * started_at is the last full walk): "" when absent, then not written.
 	 */
 	char mode[16];
 	int has_base;

@@ -61,7 +61,7 @@ mv "$T/o.json" "$T/data/organizations.json"
 run 3
 assert_eq incremental "$(jq -r .mode "$T/run3.manifest")" "third run"
 assert_eq "$second" "$(jq -r .base.path "$T/run3.manifest")" "third run's base"
-assert_eq "$(jq -r .last_full_at "$T/run1.manifest")" "$(jq -r .last_full_at "$T/run3.manifest")" "last full walk: the first run's"
+assert_eq "$(jq -r .started_at "$T/run1.manifest")" "$(jq -r .last_full_at "$T/run3.manifest")" "last full walk: the first run's"
 grep -q '^103,Durham City,' "$T/store/organizations.csv" || fail "the rename did not reach the store: $(grep '^103,' "$T/store/organizations.csv")"
 assert_le() { [ "$2" -le "$1" ] || fail "$3: $2 requests, at most $1 expected"; }
 assert_le 8 "$(wc -l <"$T/run3.req" | tr -d ' ')" "requests of an incremental run"
