@@ -40,6 +40,7 @@ struct res_state {
 	int incr;                 /* starts from the base's records (incremental run) */
 	int skip_walk;            /* the base with the changes stands: no full walk */
 	int need_full;            /* the changes cannot be used: walk in full (why_full says why) */
+	int full_warn;            /* ... because of how the server answered: a warning */
 	char why_full[400];
 	int has_server_total;     /* the resource's whole total: its count request, or page 1
 				   * of a walk newest first */
@@ -260,15 +261,17 @@ static int retry_page(struct run *run, struct page_req *pr, long long retry_afte
 
 /*
  * The changes of rs cannot be used (the first reason given is kept): the
- * resource is walked in full once the changes are in.
+ * resource is walked in full once the changes are in.  warn: the reason
+ * is the server's odd answer, not a deletion or IT Glue changing.
  */
-static void want_full(struct res_state *rs, const char *fmt, ...)
+static void want_full(struct res_state *rs, int warn, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (rs->need_full)
 		return;
 	rs->need_full = 1;
+	rs->full_warn = warn;
 	va_start(ap, fmt);
 	vsnprintf(rs->why_full, sizeof rs->why_full, fmt, ap);
 	va_end(ap);
@@ -397,6 +400,7 @@ static int parse_page(struct run *run, struct page_req *pr, yajl_val *doc, yajl_
 	*retried = 0;
 	*doc = json_parse(r->body.p ? r->body.p : "", r->body.len, err, sizeof err);
 	if (!*doc) {
+		/* the parser's message may quote the body: say only its size */
 		snprintf(why, sizeof why, "malformed JSON body (%zu bytes) on HTTP %ld", r->body.len,
 			 r->status);
 		*retried = 1;
@@ -417,6 +421,7 @@ static int parse_page(struct run *run, struct page_req *pr, yajl_val *doc, yajl_
 			return retry_page(run, pr, 0, why, e);
 		}
 	}
+	/* the page is taken: its body is not needed any more (its tree still is) */
 	fetch_release(run->f, r);
 	return 0;
 }
@@ -463,7 +468,7 @@ static int accept_count(struct run *run, struct page_req *pr, struct itg_err *e)
 	yajl_tree_free(doc);
 	rs->change_requests++;
 	if (!m.has_total_count || m.total_count < 0) {
-		want_full(rs, "IT Glue stated no total-count for %s", resource_names[rs->res]);
+		want_full(rs, 1, "IT Glue stated no total-count for %s", resource_names[rs->res]);
 		return 0;
 	}
 	rs->has_server_total = 1;
@@ -505,10 +510,10 @@ static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e
 			rs->has_server_total = 1;
 			rs->server_total = m.total_count;
 		} else {
-			want_full(rs, "IT Glue stated no total-count for %s", name);
+			want_full(rs, 1, "IT Glue stated no total-count for %s", name);
 		}
 	} else if (m.has_total_count && m.total_count != rs->server_total) {
-		want_full(rs, "IT Glue's total of %s moved from %lld to %lld while the changes were "
+		want_full(rs, 0, "IT Glue's total of %s moved from %lld to %lld while the changes were "
 			      "read", name, rs->server_total, m.total_count);
 	}
 	ms = xcalloc(n ? n : 1, sizeof *ms);
@@ -517,7 +522,7 @@ static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e
 	scan = incr_scan_page(ms, n, run->mark, &rs->last_updated, &changes);
 	free(ms);
 	if (scan == INCR_SCAN_UNSORTED)
-		want_full(rs, "IT Glue did not list %s newest first (sort=-updated_at), or a record "
+		want_full(rs, 1, "IT Glue did not list %s newest first (sort=-updated_at), or a record "
 			      "has no updated-at", name);
 	for (size_t i = 0; i < changes && rc == 0 && !rs->need_full; i++) {
 		yajl_val obj = data->u.array.values[i];
@@ -581,10 +586,10 @@ static int changes_refused(struct run *run, struct page_req *pr, const char *sum
 			 status, run->mark_text, summary);
 		rs->windows = 1;
 		if (!start_window(run, rs, 0))
-			want_full(rs, "no 7-day window to ask");
+			want_full(rs, 1, "no 7-day window to ask");
 		return 0;
 	}
-	want_full(rs, "IT Glue answered HTTP %ld (%s) to %s of the changes", status, summary,
+	want_full(rs, 1, "IT Glue answered HTTP %ld (%s) to %s of the changes", status, summary,
 		  pr->count ? "the count request" : "a page");
 	return 0;
 }
@@ -965,13 +970,13 @@ static int changes_step(struct run *run, struct res_state *rs)
 		return 0;
 	rs->tally.distinct = rs->recs.added - rs->walk_added;
 	if (!walk_complete(&rs->tally, why, sizeof why)) {
-		want_full(rs, "the organizations updated since %s: %s", run->mark_text, why);
+		want_full(rs, 0, "the organizations updated since %s: %s", run->mark_text, why);
 		return 0;
 	}
 	if (rs->windows && start_window(run, rs, rs->win + 1))
 		return 1;
 	if (!rs->has_server_total)
-		want_full(rs, "IT Glue did not say how many organizations there are");
+		want_full(rs, 1, "IT Glue did not say how many organizations there are");
 	return 0;
 }
 
@@ -1025,8 +1030,7 @@ static int add_base_org_ids(struct run *run, struct res_state *rs, struct itg_er
  * Organizations are only counted here (they are written after the
  * deletions are confirmed); the others are written now.
  */
-static int finish_changes(struct run *run, struct res_state *rs, const char *staged,
-			  struct itg_err *e)
+static void finish_changes(struct run *run, struct res_state *rs, const char *staged)
 {
 	const char *name = resource_names[rs->res];
 	unsigned long long changed = rs->recs.added;
@@ -1034,15 +1038,15 @@ static int finish_changes(struct run *run, struct res_state *rs, const char *sta
 	uint64_t merged;
 
 	if (!rs->selected || !rs->incr)
-		return 0;
+		return;
 	if (rs->res == RES_ORGANIZATIONS && !rs->need_full) {
 		changed = strmap_count(rs->ids);
 		if (add_base_org_ids(run, rs, &me) != 0) {
-			want_full(rs, "cannot read the base: %s", me.msg);
+			want_full(rs, 1, "cannot read the base: %s", me.msg);
 		} else {
 			merged = strmap_count(rs->ids);
 			if (merged != (uint64_t)rs->server_total)
-				want_full(rs, "IT Glue has %lld, the previous snapshot with the %llu "
+				want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the %llu "
 					      "changed %llu (something was deleted)",
 					  rs->server_total, changed, (unsigned long long)merged);
 			else
@@ -1050,26 +1054,27 @@ static int finish_changes(struct run *run, struct res_state *rs, const char *sta
 		}
 	} else if (!rs->need_full) {
 		if (write_resource(run, rs, staged, 1, &me) != 0) {
-			want_full(rs, "cannot merge with the previous snapshot: %s", me.msg);
+			want_full(rs, 1, "cannot merge with the previous snapshot: %s", me.msg);
 		} else if (run->man.res[rs->res].records != (uint64_t)rs->server_total) {
 			merged = run->man.res[rs->res].records;
 			unwrite_resource(run, rs, staged);
-			want_full(rs, "IT Glue has %lld, the previous snapshot with the %llu changed "
+			want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the %llu changed "
 				      "%llu (something was deleted)",
 				  rs->server_total, changed, (unsigned long long)merged);
 		}
 	}
 	if (rs->need_full) {
-		log_info("%s: %s; walking %s in full", name, rs->why_full, name);
-		return 0;
+		if (rs->full_warn)
+			log_warn("%s: %s; walking %s in full", name, rs->why_full, name);
+		else
+			log_info("%s: %s; walking %s in full", name, rs->why_full, name);
+		return;
 	}
 	rs->skip_walk = 1;
 	log_info("%s: %llu changed since %s (%lld request%s), %lld records with the previous "
 		 "snapshot's",
 		 name, changed, run->mark_text, rs->change_requests,
 		 rs->change_requests == 1 ? "" : "s", rs->server_total);
-	(void)e;
-	return 0;
 }
 
 /* The changes of every resource read by its changes, before any full walk. */
@@ -1088,8 +1093,7 @@ static int walk_changes(struct run *run, const char *staged, size_t budget, stru
 			more |= changes_step(run, &run->rs[i]);
 	} while (more);
 	for (int i = 0; i < RES_COUNT; i++)
-		if (finish_changes(run, &run->rs[i], staged, e) != 0)
-			return -1;
+		finish_changes(run, &run->rs[i], staged);
 	return 0;
 }
 

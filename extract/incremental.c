@@ -171,14 +171,19 @@ int incr_updated_at(yajl_val record, long long *ms)
 enum incr_scan incr_scan_page(const long long *ms, size_t n, long long mark, long long *last,
 			      size_t *changes)
 {
+	int past = 0;
+
 	*changes = 0;
+	/* the whole page is checked: a server that ignores the sort shows it
+	 * somewhere on a page, not always before its first old record */
 	for (size_t i = 0; i < n; i++) {
 		if (ms[i] == INCR_NO_TIME || ms[i] > *last)
 			return INCR_SCAN_UNSORTED;
 		*last = ms[i];
 		if (ms[i] < mark)
-			return INCR_SCAN_PAST;
-		(*changes)++;
+			past = 1;
+		else if (!past)
+			(*changes)++;
 	}
-	return INCR_SCAN_MORE;
+	return past ? INCR_SCAN_PAST : INCR_SCAN_MORE;
 }

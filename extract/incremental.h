@@ -100,11 +100,12 @@ int incr_updated_at(yajl_val record, long long *ms);
  * (ms[i], or INCR_NO_TIME for a record without one): how many of its
  * first records are changes (at or after mark) before one that is older.
  * *last is the updated-at of the walk's previous record (LLONG_MAX before
- * the first) and is moved on.  INCR_SCAN_MORE when every record is a change (the next page
- * may hold more), INCR_SCAN_PAST when an older one was reached (the walk
- * is over), INCR_SCAN_UNSORTED when a record is newer than the one before
- * it or has no updated-at (the server does not sort as asked: the
- * resource is walked in full).
+ * the first) and is moved on.  INCR_SCAN_MORE when every record is a
+ * change (the next page may hold more), INCR_SCAN_PAST when an older one
+ * was reached (the walk is over), INCR_SCAN_UNSORTED when any record of
+ * the page, before or after the mark, is newer than the one before it or
+ * has no updated-at (the server does not sort as asked: the resource is
+ * walked in full).
  */
 enum incr_scan { INCR_SCAN_MORE, INCR_SCAN_PAST, INCR_SCAN_UNSORTED };
 

@@ -4,6 +4,8 @@
 #   - full_every (pipeline or --full-every) older than the last full walk;
 #   - a base whose file does not match its manifest (bad CRC): a warning;
 #   - a base from another server;
+#   - a server that refuses sort=-updated_at, or ignores it (contacts then
+#     walked in full, with a warning);
 #   - organizations' filter[updated_at]: one open range where the server
 #     takes any, 7-day windows after a 422 where it refuses ranges over a
 #     week (--max-range-days 7), and no 422 for a base younger than that.
@@ -80,6 +82,24 @@ printf 'not json' >"$T/bad/manifest.json"
 extract after-bad2 -p "$T/p/bp.yaml" --since "$T/bad"
 assert_eq full "$(mode after-bad2)" "mode after an unreadable manifest"
 assert_contains "$T/after-bad2.log" "WARN itg-extract: the previous snapshot $T/bad cannot serve as a base" "warning for a bad manifest"
+# a server that refuses sort=-updated_at, and one that ignores it: contacts walked in full
+mock_stop
+for how in --no-sort --ignore-sort; do
+	mock_start --data "$T/data" --log-requests "$how" contacts
+	pipeline
+	extract "b$how" -p "$T/p/bp.yaml"
+	extract "i$how" -p "$T/p/bp.yaml" --since "$T/b$how"
+	same_files "b$how" "i$how"
+	assert_eq incremental "$(mode "i$how")" "mode with $how contacts"
+	assert_contains "$T/i$how.log" "WARN itg-extract: contacts: IT Glue" "$how: the warning"
+	assert_contains "$T/i$how.log" "; walking contacts in full" "$how: contacts walked in full"
+	assert_contains "$T/i$how.log" "INFO itg-extract: organizations: 0 changed since" "$how: organizations still incremental"
+	mock_stop
+done
+assert_contains "$T/i--no-sort.log" "IT Glue answered HTTP 422 (Unprocessable Entity: sort is not supported for contacts) to a page of the changes" "refused sort"
+assert_contains "$T/i--ignore-sort.log" "IT Glue did not list contacts newest first" "ignored sort"
+mock_start --data "$T/data" --log-requests
+pipeline
 jq '.base_url = "https://api.eu.itglue.com"' "$T/base/manifest.json" >"$T/m.json"
 cp -R "$T/base" "$T/eu" && mv "$T/m.json" "$T/eu/manifest.json"
 extract after-eu -p "$T/p/bp.yaml" --since "$T/eu"

@@ -21,7 +21,8 @@ static const char synopsis[] =
 	"                [--fail-rate F] [--fail-html-rate F] [--drop-rate F]\n"
 	"                [--truncate-rate F] [--malformed-rate F] [--hang]\n"
 	"                [--fault-seed S] [--max-page-size N] [--deny-resource NAME]\n"
-	"                [--no-sort NAME] [--empty-organizations] [--lie-total NAME:N]\n"
+	"                [--no-sort NAME] [--ignore-sort NAME] [--empty-organizations]\n"
+	"                [--lie-total NAME:N]\n"
 	"                [--midwalk-change DEL:NEW] [--fail-record ID] [--announce-pages N]\n"
 	"                [--gzip-bomb MB] [--echo-key] [--huge-record NAME:ID:BYTES]\n"
 	"                [--mutate FILE] [--max-range-days N] [--log-requests] [--help]\n";
@@ -59,8 +60,10 @@ static const char help[] =
 	"      --fault-seed S        seed of the fault draws (1)\n"
 	"      --max-page-size N     largest page[size] accepted (1000); larger gives 422\n"
 	"      --deny-resource NAME  answer 401 for that resource (repeatable)\n"
-	"      --no-sort NAME        answer 422 to sort=id on that resource, as for\n"
-	"                            domains (repeatable)\n"
+	"      --no-sort NAME        answer 422 to any sort on that resource (sort=id\n"
+	"                            is refused on domains anyway) (repeatable)\n"
+	"      --ignore-sort NAME    list that resource in its unsorted order whatever\n"
+	"                            sort asks (repeatable)\n"
 	"      --empty-organizations list no organization at all (data [], total-count 0)\n"
 	"      --lie-total NAME:N    state a total-count N off the truth (N < 0: lower),\n"
 	"                            with total-pages from the stated total\n"
@@ -111,6 +114,7 @@ enum {
 	OPT_ECHO_KEY,
 	OPT_HUGE_RECORD,
 	OPT_MUTATE,
+	OPT_IGNORE_SORT,
 	OPT_MAX_RANGE_DAYS,
 };
 
@@ -145,6 +149,7 @@ static const struct option options[] = {
 	{"echo-key", no_argument, NULL, OPT_ECHO_KEY},
 	{"huge-record", required_argument, NULL, OPT_HUGE_RECORD},
 	{"mutate", required_argument, NULL, OPT_MUTATE},
+	{"ignore-sort", required_argument, NULL, OPT_IGNORE_SORT},
 	{"max-range-days", required_argument, NULL, OPT_MAX_RANGE_DAYS},
 	{0, 0, 0, 0},
 };
@@ -236,6 +241,11 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 		if ((r = mock_resource_lookup(arg)) < 0)
 			return refuse(e, "--no-sort", arg, "give a resource such as contact_types");
 		cfg->nosort_mask |= 1u << r;
+		return 0;
+	case OPT_IGNORE_SORT:
+		if ((r = mock_resource_lookup(arg)) < 0)
+			return refuse(e, "--ignore-sort", arg, "give a resource such as contacts");
+		cfg->ignoresort_mask |= 1u << r;
 		return 0;
 	case OPT_EMPTY_ORGANIZATIONS: cfg->empty_organizations = 1; return 0;
 	case OPT_LIE_TOTAL:

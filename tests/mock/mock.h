@@ -144,7 +144,8 @@ struct mock_config {
 	long port;
 	const char *api_key;        /* borrowed; never printed */
 	unsigned deny_mask;         /* bit r set: resource r answers 401 */
-	unsigned nosort_mask;       /* bit r set: sort=id on resource r answers 422 */
+	unsigned nosort_mask;       /* bit r set: any sort on resource r answers 422 */
+	unsigned ignoresort_mask;   /* bit r set: resource r is listed unsorted whatever sort asks */
 	double rate_limit;          /* requests per second, 0 = off */
 	long retry_after;           /* seconds, 0 = no header */
 	long latency_ms;

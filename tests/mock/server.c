@@ -578,11 +578,17 @@ static long serve_listing(struct mock_server *s, const struct mock_view *view, i
 		reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
 		return 0;
 	}
-	if (sort) {
+	if (sort && (s->cfg.nosort_mask & (1u << r))) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "sort is not supported for %s", mock_resource_path(r));
+		reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
+		return 0;
+	}
+	if (sort && !(s->cfg.ignoresort_mask & (1u << r))) {
 		const char *key = sort[0] == '-' ? sort + 1 : sort;
 
 		desc = sort[0] == '-';
-		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS && !(s->cfg.nosort_mask & (1u << r))) {
+		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS) {
 			ord = t->by_id;
 		} else if (strcmp(key, "created_at") == 0) {
 			ord = t->by_id;    /* records are created in id order */

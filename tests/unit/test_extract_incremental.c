@@ -413,6 +413,7 @@ static void test_a_page_newest_first_gives_its_changes_down_to_the_mark(void)
 	const long long page2[] = {900, 800};
 	const long long rising[] = {800, 850};
 	const long long no_time[] = {2000, INCR_NO_TIME};
+	const long long late[] = {2000, 500, 400, 900};
 
 	/* all at or after the mark: more may follow */
 	CU_ASSERT_EQUAL(incr_scan_page(page1, 4, mark, &last, &changes), INCR_SCAN_MORE);
@@ -432,6 +433,9 @@ static void test_a_page_newest_first_gives_its_changes_down_to_the_mark(void)
 	CU_ASSERT_EQUAL(incr_scan_page(page2, 2, 0, &last, &changes), INCR_SCAN_UNSORTED);
 	last = LLONG_MAX;
 	CU_ASSERT_EQUAL(incr_scan_page(no_time, 2, 0, &last, &changes), INCR_SCAN_UNSORTED);
+	/* out of order only after the first record older than the mark: still seen */
+	last = LLONG_MAX;
+	CU_ASSERT_EQUAL(incr_scan_page(late, 4, mark, &last, &changes), INCR_SCAN_UNSORTED);
 	/* an empty page: nothing, and nothing more */
 	last = LLONG_MAX;
 	CU_ASSERT_EQUAL(incr_scan_page(page1, 0, mark, &last, &changes), INCR_SCAN_MORE);
