@@ -1046,8 +1046,8 @@ static void finish_changes(struct run *run, struct res_state *rs, const char *st
 		} else {
 			merged = strmap_count(rs->ids);
 			if (merged != (uint64_t)rs->server_total)
-				want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the %llu "
-					      "changed %llu (something was deleted)",
+				want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the "
+					      "%llu changed merged in %llu (something was deleted)",
 					  rs->server_total, changed, (unsigned long long)merged);
 			else
 				rs->tally.distinct = merged;
@@ -1058,8 +1058,8 @@ static void finish_changes(struct run *run, struct res_state *rs, const char *st
 		} else if (run->man.res[rs->res].records != (uint64_t)rs->server_total) {
 			merged = run->man.res[rs->res].records;
 			unwrite_resource(run, rs, staged);
-			want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the %llu changed "
-				      "%llu (something was deleted)",
+			want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the %llu "
+				      "changed merged in %llu (something was deleted)",
 				  rs->server_total, changed, (unsigned long long)merged);
 		}
 	}
