@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "fetch.h"
 #include "fsutil.h"
+#include "incremental.h"
 #include "json.h"
 #include "log.h"
 #include "ndjson.h"
@@ -16,15 +17,40 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* How a resource is read (incremental.h). */
+enum walk_kind {
+	WALK_FULL,    /* every page, sort=id where allowed */
+	WALK_FILTER,  /* organizations updated since the mark (or in one 7-day window) */
+	WALK_SORTED,  /* newest first, page by page, until a record older than the mark */
+};
+
 struct res_state {
 	int res;
 	int selected;
+	enum walk_kind kind;
+	int incr;                 /* starts from the base's records (incremental run) */
+	int skip_walk;            /* the base with the changes stands: no full walk */
+	int need_full;            /* the changes cannot be used: walk in full (why_full says why) */
+	int full_warn;            /* ... because of how the server answered: a warning */
+	char why_full[400];
+	int has_server_total;     /* the resource's whole total: its count request, or page 1
+				   * of a walk newest first */
+	long long server_total;
+	int windows;              /* organizations: asked 7 days at a time after a 422 */
+	long win;                 /* the window walked now */
+	long long win_start, win_end;
+	uint64_t walk_added;      /* recs.added when this walk (or window) began */
+	long long last_updated;   /* walk newest first: updated-at of its last record */
+	long long change_requests;/* requests the changes took */
 	int walk;                 /* 1, then 2 when walked again */
 	struct records recs;
 	struct strmap *ids;       /* organizations: every id received, for the count and
@@ -56,6 +82,7 @@ struct page_req {
 	const char *id;           /* borrowed from run->ask */
 	int retries;              /* retries of this request so far */
 	int probe;                /* the page after a full last page */
+	int count;                /* the resource's total (page[size]=1), not a page of a walk */
 	int queued;               /* handed to the fetcher (again) */
 	struct page_req *prev, *next;
 };
@@ -92,6 +119,13 @@ struct run {
 	struct confirm_counts cc;
 	char *primary_id;         /* the organization with primary: true (lowest id) */
 	char *primary_name;
+	/* an incremental run (incremental.h) */
+	int incremental;
+	struct snapshot_manifest base;
+	char *base_dir;           /* resolved */
+	long long now_ms;         /* this run's start */
+	long long mark;           /* changes since then are asked for */
+	char mark_text[40];
 };
 
 long extract_retry_budget(long long pages)
@@ -145,13 +179,30 @@ static void req_done(struct run *run, struct page_req *pr)
 	free(pr);
 }
 
+/* The URL of page `page` of rs's walk, whatever its kind. */
+static char *page_url(const struct run *run, const struct res_state *rs, long long page)
+{
+	const char *base = run->o->base_url;
+	long size = run->o->page_size;
+
+	switch (rs->kind) {
+	case WALK_FILTER:
+		return incr_orgs_url(base, size, page, rs->windows ? rs->win_start : run->mark,
+				     rs->windows ? rs->win_end : INCR_NO_TIME, !rs->unsorted);
+	case WALK_SORTED:
+		return incr_sorted_url(base, rs->res, size, page);
+	case WALK_FULL:
+	default:
+		return extract_page_url(base, rs->res, size, page, !rs->unsorted);
+	}
+}
+
 static struct page_req *submit_page(struct run *run, struct res_state *rs, long long page)
 {
 	struct page_req *pr = new_req(run, rs);
 
 	pr->page = page;
-	pr->fr.url = extract_page_url(run->o->base_url, rs->res, run->o->page_size, page,
-				      !rs->unsorted);
+	pr->fr.url = page_url(run, rs, page);
 	rs->inflight++;
 	queue_req(run, pr, 0);
 	return pr;
@@ -170,8 +221,9 @@ static void refill(struct run *run)
 	for (int i = 0; i < RES_COUNT && run->outstanding < run->window; i++) {
 		struct res_state *rs = &run->rs[i];
 
-		while (rs->selected && rs->next_page <= rs->pages_planned &&
-		       run->outstanding < run->window)
+		/* next_page is 0 for a resource whose walk has not started */
+		while (rs->selected && !rs->need_full && rs->next_page > 1 &&
+		       rs->next_page <= rs->pages_planned && run->outstanding < run->window)
 			submit_page(run, rs, rs->next_page++);
 	}
 	while (run->asking && run->ask_next < run->ask.n && run->outstanding < run->window)
@@ -199,11 +251,30 @@ static int retry_page(struct run *run, struct page_req *pr, long long retry_afte
 	pr->retries++;
 	run->retries_used++;
 	delay = backoff_wait(pr->retries, retry_after, jitter_next(&run->jit));
-	log_info("%s page %lld: %s; retry %d of %ld in %.1f s", name, pr->page, why, pr->retries,
-		 run->o->retries, delay);
-	pr->rs->inflight++;
+	log_info("%s %s %lld: %s; retry %d of %ld in %.1f s", name, pr->count ? "count" : "page",
+		 pr->page, why, pr->retries, run->o->retries, delay);
+	if (!pr->count)
+		pr->rs->inflight++;
 	queue_req(run, pr, delay);
 	return 0;
+}
+
+/*
+ * The changes of rs cannot be used (the first reason given is kept): the
+ * resource is walked in full once the changes are in.  warn: the reason
+ * is the server's odd answer, not a deletion or IT Glue changing.
+ */
+static void want_full(struct res_state *rs, int warn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rs->need_full)
+		return;
+	rs->need_full = 1;
+	rs->full_warn = warn;
+	va_start(ap, fmt);
+	vsnprintf(rs->why_full, sizeof rs->why_full, fmt, ap);
+	va_end(ap);
 }
 
 /* The account is the organization with primary: true; several: the lowest id. */
@@ -253,6 +324,10 @@ static int advance(struct run *run, struct res_state *rs, struct page_req *pr,
 
 	if (!pr->probe || records > 0)
 		rs->pages_done++;
+	if (rs->kind != WALK_FULL)
+		rs->change_requests++;
+	if (rs->need_full)
+		return 0;
 	walk_tally_total(&rs->tally, pr->page, m->has_total_count, m->total_count);
 	if (m->has_total_count && (!rs->has_total_count || m->total_count > rs->total_count)) {
 		rs->has_total_count = 1;
@@ -315,38 +390,54 @@ static int advance(struct run *run, struct res_state *rs, struct page_req *pr,
 	return 0;
 }
 
-/* A 200 with a body: every record is taken, or the page is retried. */
-static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
+/* Parses a 200 body into doc and its data array; retries the request when it cannot. */
+static int parse_page(struct run *run, struct page_req *pr, yajl_val *doc, yajl_val *data,
+		      int *retried, struct itg_err *e)
 {
 	struct fetch_request *r = &pr->fr;
-	struct res_state *rs = pr->rs;
-	struct page_meta m;
 	char err[256], why[320];
-	yajl_val doc, data;
-	size_t n;
 
-	doc = json_parse(r->body.p ? r->body.p : "", r->body.len, err, sizeof err);
-	if (!doc) {
+	*retried = 0;
+	*doc = json_parse(r->body.p ? r->body.p : "", r->body.len, err, sizeof err);
+	if (!*doc) {
 		/* the parser's message may quote the body: say only its size */
 		snprintf(why, sizeof why, "malformed JSON body (%zu bytes) on HTTP %ld", r->body.len,
 			 r->status);
+		*retried = 1;
 		return retry_page(run, pr, 0, why, e);
 	}
-	data = json_get(doc, "data");
-	if (!data || !YAJL_IS_ARRAY(data)) {
-		yajl_tree_free(doc);
+	*data = json_get(*doc, "data");
+	if (!*data || !YAJL_IS_ARRAY(*data)) {
+		yajl_tree_free(*doc);
 		snprintf(why, sizeof why, "no data array in the body (%zu bytes)", r->body.len);
+		*retried = 1;
 		return retry_page(run, pr, 0, why, e);
 	}
-	for (size_t i = 0; i < data->u.array.len; i++) {
-		if (!confirm_record_valid(data->u.array.values[i])) {
-			yajl_tree_free(doc);
+	for (size_t i = 0; i < (*data)->u.array.len; i++) {
+		if (!confirm_record_valid((*data)->u.array.values[i])) {
+			yajl_tree_free(*doc);
 			snprintf(why, sizeof why, "record %zu of the page has no numeric id", i + 1);
+			*retried = 1;
 			return retry_page(run, pr, 0, why, e);
 		}
 	}
 	/* the page is taken: its body is not needed any more (its tree still is) */
 	fetch_release(run->f, r);
+	return 0;
+}
+
+/* A 200 with a body: every record is taken, or the page is retried. */
+static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
+{
+	struct res_state *rs = pr->rs;
+	struct page_meta m;
+	yajl_val doc, data;
+	size_t n;
+	int retried, rc;
+
+	rc = parse_page(run, pr, &doc, &data, &retried, e);
+	if (rc != 0 || retried)
+		return rc;
 	for (size_t i = 0; i < data->u.array.len; i++) {
 		yajl_val obj = data->u.array.values[i];
 		if (add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e) != 0) {
@@ -360,6 +451,148 @@ static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
 	return advance(run, rs, pr, &m, n, e);
 }
 
+/* ---- the changes of an incremental run (incremental.h) ---- */
+
+/* The answer to a count request: meta.total-count is the resource's total. */
+static int accept_count(struct run *run, struct page_req *pr, struct itg_err *e)
+{
+	struct res_state *rs = pr->rs;
+	struct page_meta m;
+	yajl_val doc, data;
+	int retried, rc;
+
+	rc = parse_page(run, pr, &doc, &data, &retried, e);
+	if (rc != 0 || retried)
+		return rc;
+	paging_read_meta(doc, &m);
+	yajl_tree_free(doc);
+	rs->change_requests++;
+	if (!m.has_total_count || m.total_count < 0) {
+		want_full(rs, 1, "IT Glue stated no total-count for %s", resource_names[rs->res]);
+		return 0;
+	}
+	rs->has_server_total = 1;
+	rs->server_total = m.total_count;
+	return 0;
+}
+
+/*
+ * A page of a walk newest first: its records from the mark on are
+ * changes; the next page is asked only while every record so far was
+ * one.  A server that does not sort as asked, or whose total moves, makes
+ * the resource walk in full.
+ */
+static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e)
+{
+	struct res_state *rs = pr->rs;
+	const char *name = resource_names[rs->res];
+	long page_size = run->o->page_size;
+	struct page_meta m;
+	yajl_val doc, data;
+	long long *ms;
+	size_t n, changes;
+	enum incr_scan scan;
+	int retried, rc = 0;
+
+	rc = parse_page(run, pr, &doc, &data, &retried, e);
+	if (rc != 0 || retried)
+		return rc;
+	paging_read_meta(doc, &m);
+	rs->pages_done++;
+	rs->change_requests++;
+	n = data->u.array.len;
+	if (rs->need_full) {
+		yajl_tree_free(doc);
+		return 0;
+	}
+	if (pr->page == 1) {
+		if (m.has_total_count && m.total_count >= 0) {
+			rs->has_server_total = 1;
+			rs->server_total = m.total_count;
+		} else {
+			want_full(rs, 1, "IT Glue stated no total-count for %s", name);
+		}
+	} else if (m.has_total_count && m.total_count != rs->server_total) {
+		want_full(rs, 0, "IT Glue's total of %s moved from %lld to %lld while the changes were "
+			      "read", name, rs->server_total, m.total_count);
+	}
+	ms = xcalloc(n ? n : 1, sizeof *ms);
+	for (size_t i = 0; i < n; i++)
+		incr_updated_at(data->u.array.values[i], &ms[i]);
+	scan = incr_scan_page(ms, n, run->mark, &rs->last_updated, &changes);
+	free(ms);
+	if (scan == INCR_SCAN_UNSORTED)
+		want_full(rs, 1, "IT Glue did not list %s newest first (sort=-updated_at), or a record "
+			      "has no updated-at", name);
+	for (size_t i = 0; i < changes && rc == 0 && !rs->need_full; i++) {
+		yajl_val obj = data->u.array.values[i];
+		rc = add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e);
+	}
+	yajl_tree_free(doc);
+	if (rc != 0 || rs->need_full)
+		return rc;
+	if (scan == INCR_SCAN_MORE && n == (size_t)page_size &&
+	    paging_more(&m, pr->page, n, paging_cap(rs->server_total, page_size))) {
+		rs->pages_planned = pr->page + 1;
+		rs->next_page = pr->page + 2;
+		submit_page(run, rs, pr->page + 1);
+	}
+	log_progress("%s: %llu changed so far, %lld pages", name,
+		     (unsigned long long)rs->recs.added, rs->pages_done);
+	return 0;
+}
+
+/* A walk starts again from page 1 (a new window): its paging state, not its records. */
+static void reset_paging(struct res_state *rs)
+{
+	rs->tally = (struct walk_tally){0};
+	rs->pages_planned = 1;
+	rs->next_page = 2;
+	rs->cap = -1;
+	rs->has_total_count = 0;
+	rs->total_count = 0;
+	rs->probed = 0;
+	rs->top_meta = (struct page_meta){0};
+	rs->top_page = 0;
+	rs->top_records = 0;
+	rs->walk_added = rs->recs.added;
+}
+
+/* Starts window k of the organizations' changes; 0 when there is none (all walked). */
+static int start_window(struct run *run, struct res_state *rs, long k)
+{
+	if (!incr_window(run->mark, run->now_ms, k, &rs->win_start, &rs->win_end))
+		return 0;
+	rs->win = k;
+	reset_paging(rs);
+	submit_page(run, rs, 1);
+	return 1;
+}
+
+/*
+ * IT Glue refused a request of the changes (a 4xx other than 401/403/429):
+ * an organizations range on page 1 is asked again 7 days at a time;
+ * anything else makes the resource walk in full.
+ */
+static int changes_refused(struct run *run, struct page_req *pr, const char *summary)
+{
+	struct res_state *rs = pr->rs;
+	long status = pr->fr.status;
+
+	if (!pr->count && rs->kind == WALK_FILTER && pr->page == 1 && !rs->windows &&
+	    (status == 400 || status == 422)) {
+		log_warn("organizations: HTTP %ld to filter[updated_at]=%s,* (%s); asking 7 days at "
+			 "a time",
+			 status, run->mark_text, summary);
+		rs->windows = 1;
+		if (!start_window(run, rs, 0))
+			want_full(rs, 1, "no 7-day window to ask");
+		return 0;
+	}
+	want_full(rs, 1, "IT Glue answered HTTP %ld (%s) to %s of the changes", status, summary,
+		  pr->count ? "the count request" : "a page");
+	return 0;
+}
 
 /* ---- organizations asked for by id ---- */
 
@@ -466,7 +699,8 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 
 	if (pr->id)
 		return handle_single(run, pr, e);
-	pr->rs->inflight--;
+	if (!pr->count)
+		pr->rs->inflight--;
 	/* not a network error: asking again would bring the same bytes */
 	if (r->too_large)
 		return err_set(e, ITG_EXIT_RUNTIME,
@@ -483,6 +717,10 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 	}
 	switch (errors_classify(r->status)) {
 	case HTTP_OK:
+		if (pr->count)
+			return accept_count(run, pr, e);
+		if (pr->rs->kind == WALK_SORTED)
+			return accept_sorted(run, pr, e);
 		return accept_page(run, pr, e);
 	case HTTP_RATE_LIMIT:
 		return retry_page(run, pr, r->retry_after, "HTTP 429 (rate limit)", e);
@@ -497,6 +735,11 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 		return errors_auth(e, r->status, name, run->o->region, run->o->base_url, summary);
 	case HTTP_FATAL:
 	default:
+		if (pr->count || pr->rs->kind != WALK_FULL) {
+			errors_summarise_body(r->body.p ? r->body.p : "", r->body.len,
+					      run->o->api_key, summary, sizeof summary);
+			return changes_refused(run, pr, summary);
+		}
 		/* sort=id is only a courtesy (records are sorted here): a server
 		 * that refuses it on page 1 is asked again without it */
 		if ((r->status == 400 || r->status == 422) && pr->page == 1 && !pr->rs->unsorted &&
@@ -507,8 +750,7 @@ static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
 				 r->status, summary);
 			pr->rs->unsorted = 1;
 			free(r->url);
-			r->url = extract_page_url(run->o->base_url, pr->rs->res, run->o->page_size, 1,
-						  0);
+			r->url = page_url(run, pr->rs, 1);
 			pr->rs->inflight++;
 			queue_req(run, pr, 0);
 			return 0;
@@ -566,21 +808,100 @@ static void start_walk(struct run *run, struct res_state *rs, const char *staged
 	submit_page(run, rs, 1);
 }
 
-static int write_resource(struct res_state *rs, const char *dir, struct snapshot_manifest *m,
+/* Copies the base's file of a resource unchanged (a merge without changes). */
+static int copy_base_file(const char *from, const char *to, struct itg_err *e)
+{
+	char chunk[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	ssize_t got;
+
+	if (in < 0)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, ITG_FILE_MODE);
+	if (out < 0) {
+		err_set(e, ITG_EXIT_RUNTIME, "cannot create %s: %s", to, strerror(errno));
+		goto out;
+	}
+	while ((got = read(in, chunk, sizeof chunk)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", from, strerror(errno));
+			goto out;
+		}
+		for (ssize_t done = 0; done < got;) {
+			ssize_t w = write(out, chunk + done, (size_t)(got - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", to,
+					strerror(errno));
+				goto out;
+			}
+			done += w;
+		}
+	}
+	if (fsync(out) != 0) {
+		err_set(e, ITG_EXIT_RUNTIME, "cannot sync %s: %s", to, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	close(in);
+	if (out >= 0 && close(out) != 0 && rc == 0)
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", to, strerror(errno));
+	if (rc != 0 && out >= 0)
+		unlink(to);
+	return rc;
+}
+
+/*
+ * Writes rs's records into DIR/<resource>.ndjson.gz and the manifest's
+ * entry; with merge, the base's records too (records_write_merged: a
+ * record of rs replaces the base's copy), and with no record of rs the
+ * base's file is copied as it is (the same bytes a merge would write).
+ */
+static int write_resource(struct run *run, struct res_state *rs, const char *dir, int merge,
 			  struct itg_err *e)
 {
-	struct snapshot_resource *out = &m->res[rs->res];
+	struct snapshot_resource *out = &run->man.res[rs->res];
+	const struct snapshot_resource *in = &run->base.res[rs->res];
 	struct ndjson_writer w;
-	char *path;
+	char *path, *from;
+	int rc;
 
 	snprintf(out->file, sizeof out->file, "%s.ndjson.gz", resource_names[rs->res]);
 	path = fs_join(dir, out->file);
+	if (merge && rs->recs.added == 0) {
+		from = fs_join(run->base_dir, in->file);
+		rc = copy_base_file(from, path, e);
+		free(from);
+		free(path);
+		if (rc != 0)
+			return -1;
+		out->crc32 = in->crc32;
+		out->bytes = in->bytes;
+		out->records = in->records;
+		out->present = 1;
+		return 0;
+	}
 	if (ndjson_writer_open(&w, path, e) != 0) {
 		free(path);
 		return -1;
 	}
 	free(path);
-	if (records_write(&rs->recs, &w, e) != 0) {
+	if (merge) {
+		struct records_base b = {.records = in->records, .crc32 = in->crc32,
+					 .bytes = in->bytes};
+
+		from = fs_join(run->base_dir, in->file);
+		b.path = from;
+		rc = records_write_merged(&rs->recs, &b, &w, e);
+		free(from);
+	} else {
+		rc = records_write(&rs->recs, &w, e);
+	}
+	if (rc != 0) {
 		ndjson_writer_abort(&w);
 		return -1;
 	}
@@ -590,23 +911,211 @@ static int write_resource(struct res_state *rs, const char *dir, struct snapshot
 	if (ndjson_writer_close(&w, e) != 0)
 		return -1;
 	out->present = 1;
-	log_info("%s: %llu records in %lld pages%s", resource_names[rs->res],
-		 (unsigned long long)out->records, rs->pages_done,
-		 rs->recs.duplicates ? " (duplicates across pages dropped)" : "");
+	if (!merge)
+		log_info("%s: %llu records in %lld pages%s", resource_names[rs->res],
+			 (unsigned long long)out->records, rs->pages_done,
+			 rs->recs.duplicates ? " (duplicates across pages dropped)" : "");
+	return 0;
+}
+
+/* Removes what write_resource wrote for rs: its merge is not the snapshot after all. */
+static void unwrite_resource(struct run *run, struct res_state *rs, const char *dir)
+{
+	struct snapshot_resource *out = &run->man.res[rs->res];
+	char *path = fs_join(dir, out->file);
+
+	unlink(path);
+	free(path);
+	*out = (struct snapshot_resource){0};
+}
+
+/* ---- an incremental run's phase: the changes, merged into the base ---- */
+
+/* Starts reading rs's changes: organizations by updated_at with their total, others newest first. */
+static void start_changes(struct run *run, struct res_state *rs, const char *staged,
+			  size_t budget)
+{
+	records_init(&rs->recs, staged, resource_names[rs->res], budget);
+	rs->cap = -1;
+	rs->pages_planned = 1;
+	rs->next_page = 2;
+	rs->last_updated = LLONG_MAX;
+	if (rs->res == RES_ORGANIZATIONS) {
+		struct page_req *count;
+
+		rs->kind = WALK_FILTER;
+		rs->ids = strmap_new(1024);
+		submit_page(run, rs, 1);
+		count = new_req(run, rs);
+		count->count = 1;
+		count->page = 1;
+		count->fr.url = incr_count_url(run->o->base_url, rs->res);
+		queue_req(run, count, 0);
+	} else {
+		rs->kind = WALK_SORTED;
+		submit_page(run, rs, 1);
+	}
+}
+
+/*
+ * After a drain: a walk by updated_at (or one window of it) is over.  It
+ * must be complete like any walk; then the next window, if any, starts
+ * (1: more to drain).
+ */
+static int changes_step(struct run *run, struct res_state *rs)
+{
+	char why[300];
+
+	if (!rs->selected || !rs->incr || rs->need_full || rs->kind != WALK_FILTER)
+		return 0;
+	rs->tally.distinct = rs->recs.added - rs->walk_added;
+	if (!walk_complete(&rs->tally, why, sizeof why)) {
+		want_full(rs, 0, "the organizations updated since %s: %s", run->mark_text, why);
+		return 0;
+	}
+	if (rs->windows && start_window(run, rs, rs->win + 1))
+		return 1;
+	if (!rs->has_server_total)
+		want_full(rs, 1, "IT Glue did not say how many organizations there are");
+	return 0;
+}
+
+/*
+ * The base's organizations join the changed ones in rs->ids (a changed
+ * copy wins), and the account is looked for among those kept.  -1 with e
+ * set when the base's file cannot be read as a snapshot.
+ */
+static int add_base_org_ids(struct run *run, struct res_state *rs, struct itg_err *e)
+{
+	char *path = fs_join(run->base_dir, run->base.res[RES_ORGANIZATIONS].file);
+	struct ndjson_reader rd;
+	struct buf id = {0};
+	const char *line;
+	size_t len;
+	int st;
+
+	if (ndjson_reader_open(&rd, path, e) != 0) {
+		free(path);
+		return -1;
+	}
+	while ((st = ndjson_reader_next(&rd, &line, &len, e)) == 1) {
+		char err[64];
+		yajl_val obj;
+
+		if (records_line_id(line, len, &id) != 0) {
+			st = err_set(e, ITG_EXIT_RUNTIME, "%s:%ld: not a resource object with a "
+				     "numeric id", path, rd.lineno);
+			break;
+		}
+		if (strmap_has(rs->ids, buf_str(&id)))
+			continue;   /* changed since: the new copy counts */
+		strmap_put(rs->ids, buf_str(&id), NULL);
+		/* the yajl generator writes "primary":true without spaces */
+		if (!strstr(line, "\"primary\":true"))
+			continue;
+		obj = json_parse(line, len, err, sizeof err);
+		note_primary(run, obj, buf_str(&id));
+		yajl_tree_free(obj);
+	}
+	ndjson_reader_close(&rd);
+	buf_free(&id);
+	free(path);
+	return st < 0 ? -1 : 0;
+}
+
+/*
+ * The changes of rs are in: merged with the base, they stand when their
+ * count agrees with IT Glue's total (rs->skip_walk); otherwise, or when
+ * the changes could not be used, rs is walked in full afterwards.
+ * Organizations are only counted here (they are written after the
+ * deletions are confirmed); the others are written now.
+ */
+static void finish_changes(struct run *run, struct res_state *rs, const char *staged)
+{
+	const char *name = resource_names[rs->res];
+	unsigned long long changed = rs->recs.added;
+	struct itg_err me = {0};
+	uint64_t merged;
+
+	if (!rs->selected || !rs->incr)
+		return;
+	if (rs->res == RES_ORGANIZATIONS && !rs->need_full) {
+		changed = strmap_count(rs->ids);
+		if (add_base_org_ids(run, rs, &me) != 0) {
+			want_full(rs, 1, "cannot read the base: %s", me.msg);
+		} else {
+			merged = strmap_count(rs->ids);
+			if (merged != (uint64_t)rs->server_total)
+				want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the "
+					      "%llu changed merged in %llu (something was deleted)",
+					  rs->server_total, changed, (unsigned long long)merged);
+			else
+				rs->tally.distinct = merged;
+		}
+	} else if (!rs->need_full) {
+		if (write_resource(run, rs, staged, 1, &me) != 0) {
+			want_full(rs, 1, "cannot merge with the previous snapshot: %s", me.msg);
+		} else if (run->man.res[rs->res].records != (uint64_t)rs->server_total) {
+			merged = run->man.res[rs->res].records;
+			unwrite_resource(run, rs, staged);
+			want_full(rs, 0, "IT Glue has %lld, the previous snapshot with the %llu "
+				      "changed merged in %llu (something was deleted)",
+				  rs->server_total, changed, (unsigned long long)merged);
+		}
+	}
+	if (rs->need_full) {
+		if (rs->full_warn)
+			log_warn("%s: %s; walking %s in full", name, rs->why_full, name);
+		else
+			log_info("%s: %s; walking %s in full", name, rs->why_full, name);
+		return;
+	}
+	rs->skip_walk = 1;
+	log_info("%s: %llu changed since %s (%lld request%s), %lld records with the previous "
+		 "snapshot's",
+		 name, changed, run->mark_text, rs->change_requests,
+		 rs->change_requests == 1 ? "" : "s", rs->server_total);
+}
+
+/* The changes of every resource read by its changes, before any full walk. */
+static int walk_changes(struct run *run, const char *staged, size_t budget, struct itg_err *e)
+{
+	int more;
+
+	for (int i = 0; i < RES_COUNT; i++)
+		if (run->rs[i].selected && run->rs[i].incr)
+			start_changes(run, &run->rs[i], staged, budget);
+	do {
+		if (drain(run, e) != 0)
+			return -1;
+		more = 0;
+		for (int i = 0; i < RES_COUNT; i++)
+			more |= changes_step(run, &run->rs[i]);
+	} while (more);
+	for (int i = 0; i < RES_COUNT; i++)
+		finish_changes(run, &run->rs[i], staged);
 	return 0;
 }
 
 /*
  * Walks every selected resource, and each incomplete one once more
  * (complete.h).  Organizations are counted by their ids and written later,
- * with what the confirmations add; the others are counted as written.
+ * with what the confirmations add; the others are counted as written.  In
+ * an incremental run the changes come first, and only the resources they
+ * cannot serve are walked.
  */
 static int walk_all(struct run *run, const char *staged, size_t budget, struct itg_err *e)
 {
 	char why[300];
 
+	/* the resources walked in full anyway go alongside the changes */
 	for (int i = 0; i < RES_COUNT; i++)
-		if (run->rs[i].selected)
+		if (run->rs[i].selected && !run->rs[i].incr)
+			start_walk(run, &run->rs[i], staged, budget);
+	if (run->incremental && walk_changes(run, staged, budget, e) != 0)
+		return -1;
+	for (int i = 0; i < RES_COUNT; i++)
+		if (run->rs[i].selected && run->rs[i].incr && !run->rs[i].skip_walk)
 			start_walk(run, &run->rs[i], staged, budget);
 	for (int round = 1;; round++) {
 		int again = 0;
@@ -617,12 +1126,12 @@ static int walk_all(struct run *run, const char *staged, size_t budget, struct i
 			struct res_state *rs = &run->rs[i];
 			const char *name = resource_names[i];
 
-			if (!rs->selected || rs->walk != round)
+			if (!rs->selected || rs->skip_walk || rs->walk != round)
 				continue;
 			if (i == RES_ORGANIZATIONS) {
 				rs->tally.distinct = strmap_count(rs->ids);
 			} else {
-				if (write_resource(rs, staged, &run->man, e) != 0)
+				if (write_resource(run, rs, staged, 0, e) != 0)
 					return -1;
 				rs->tally.distinct = run->man.res[i].records;
 			}
@@ -708,6 +1217,68 @@ static void run_free(struct run *run)
 	snapshot_ids_free(&run->ask);
 	free(run->primary_id);
 	free(run->primary_name);
+	free(run->base_dir);
+}
+
+/*
+ * Incremental when o->since names a snapshot that may serve as the base
+ * (incremental.h); otherwise a full walk, with the reason logged (a
+ * warning when the base is there but damaged).
+ */
+static void choose_mode(struct run *run, const struct extract_options *o)
+{
+	struct itg_err be = {0};
+	long long started;
+	char why[700];
+	int missing;
+
+	if (!o->since || time_parse_rfc3339(run->man.started_at, &run->now_ms) != 0)
+		return;
+	if (incr_open_base(o->since, &run->base, &run->base_dir, &missing, &be) != 0) {
+		if (missing)
+			log_info("%s: a full walk", be.msg);
+		else
+			log_warn("the previous snapshot %s cannot serve as a base (%s): a full walk",
+				 o->since, be.msg);
+		memset(&run->base, 0, sizeof run->base);
+		return;
+	}
+	if (!incr_decide(&run->base, o->base_url, run->now_ms, o->full_every, why, sizeof why) ||
+	    time_parse_rfc3339(run->base.started_at, &started) != 0) {
+		log_info("a full walk: %s", why);
+		return;
+	}
+	run->incremental = 1;
+	run->mark = incr_mark(started);
+	incr_format_time(run->mark, run->mark_text);
+	log_info("incremental, from %s (it began %s): asking IT Glue what changed since %s",
+		 run->base_dir, run->base.started_at, run->mark_text);
+}
+
+/*
+ * "mode", "base" and "last_full_at": incremental when any resource came
+ * from the base, naming it and carrying its last full walk forward.
+ */
+static int set_mode(struct run *run)
+{
+	struct snapshot_manifest *m = &run->man;
+	const char *last;
+	int merged = 0;
+
+	for (int i = 0; i < RES_COUNT; i++)
+		merged += run->rs[i].selected && run->rs[i].skip_walk;
+	if (!merged) {
+		/* the last full walk is this one: started_at says when */
+		snprintf(m->mode, sizeof m->mode, "full");
+		return 0;
+	}
+	last = snapshot_last_full_at(&run->base);
+	snprintf(m->mode, sizeof m->mode, "incremental");
+	m->has_base = 1;
+	snprintf(m->base_path, sizeof m->base_path, "%s", run->base_dir);
+	snprintf(m->base_started_at, sizeof m->base_started_at, "%s", run->base.started_at);
+	snprintf(m->last_full_at, sizeof m->last_full_at, "%s", last ? last : "");
+	return merged;
 }
 
 int extract_run(const struct extract_options *o, struct itg_err *e)
@@ -721,6 +1292,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	long long pages = 0;
 	int nres = 0, rc = -1;
 	size_t budget = records_budget_from_env();
+	int merged;
 
 	time_now_rfc3339(m->started_at);
 	snprintf(m->region, sizeof m->region, "%s", o->region ? o->region : "");
@@ -755,19 +1327,24 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	if (!run.f)
 		goto out;
 
+	choose_mode(&run, o);
 	for (int i = 0; i < RES_COUNT; i++) {
 		run.rs[i].res = i;
 		run.rs[i].selected = o->resources[i];
+		run.rs[i].incr = run.incremental && run.rs[i].selected && incr_by_changes(i) &&
+				 run.base.res[i].present;
 		nres += run.rs[i].selected;
 	}
 	if (walk_all(&run, staged, budget, e) != 0)
 		goto out;
 	if (run.rs[RES_ORGANIZATIONS].selected) {
 		if (confirm_missing(&run, e) != 0 ||
-		    write_resource(&run.rs[RES_ORGANIZATIONS], staged, m, e) != 0)
+		    write_resource(&run, &run.rs[RES_ORGANIZATIONS], staged,
+				   run.rs[RES_ORGANIZATIONS].skip_walk, e) != 0)
 			goto out;
 	}
 	snapshot_manifest_set_account(m, run.primary_id, run.primary_name);
+	merged = set_mode(&run);
 
 	for (int i = 0; i < RES_COUNT; i++) {
 		if (!run.rs[i].selected)
@@ -780,9 +1357,16 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 		goto out;
 	if (fs_publish_dir(staged, o->out_dir, e) != 0)
 		goto out;
-	log_info("extracted %d resources: %zu records, %lld pages, %lu requests, %ld retries "
-		 "in %.1f s",
-		 nres, total_records, pages, fetch_requests(run.f), run.retries_used, fetch_clock() - t0);
+	if (merged)
+		log_info("extracted %d resources incrementally (%d with their changes, %d in full): "
+			 "%zu records, %lu requests, %ld retries in %.1f s",
+			 nres, merged, nres - merged, total_records, fetch_requests(run.f),
+			 run.retries_used, fetch_clock() - t0);
+	else
+		log_info("extracted %d resources: %zu records, %lld pages, %lu requests, %ld retries "
+			 "in %.1f s",
+			 nres, total_records, pages, fetch_requests(run.f), run.retries_used,
+			 fetch_clock() - t0);
 	rc = 0;
 out:
 	log_progress_end();

@@ -18,6 +18,12 @@
  * lazily, at most 2 x concurrency requests outstanding, and each is freed
  * once handled, so memory follows what is in flight.  What the server says
  * is scrubbed of the API key before any log line or message quotes it.
+ *
+ * With a base snapshot (since), the run is incremental (incremental.h):
+ * organizations, contacts and domains are asked only for what changed
+ * and merged into the base's records; a resource whose merged count
+ * disagrees with IT Glue's total is walked in full, and the linked
+ * organizations missing from the merged set are still asked for by id.
  */
 #ifndef ITG_EXTRACT_EXTRACT_H
 #define ITG_EXTRACT_EXTRACT_H
@@ -46,6 +52,10 @@ struct extract_options {
 	long retries;            /* per request */
 	const char *api_key;     /* borrowed; only ever sent as the x-api-key header */
 	const char *ca_bundle;   /* or NULL */
+	const char *since;       /* the snapshot to start from (docs/contract.md section 11), or
+				  * NULL for a full walk; a base that cannot serve means a full
+				  * walk too (a warning when it is there but damaged) */
+	long long full_every;    /* seconds: a full walk when the last began longer ago */
 	const volatile sig_atomic_t *stop; /* raised by a signal handler: give up cleanly */
 };
 

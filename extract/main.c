@@ -15,7 +15,8 @@ static const char synopsis[] =
 	"usage: itg-extract -p PIPELINE --out DIR [options]\n"
 	"       itg-extract --region us|eu|au [--base-url URL] --out DIR [--resources LIST]\n"
 	"                   [--page-size N] [--rate RPS] [--concurrency N] [--timeout S]\n"
-	"                   [--retries N] [--api-key-file FILE]\n";
+	"                   [--retries N] [--api-key-file FILE]\n"
+	"                   [--since SNAPDIR | --full] [--full-every DURATION]\n";
 
 static const char help[] =
 	"Reads organizations, organization types and statuses, contacts, contact types\n"
@@ -37,6 +38,12 @@ static const char help[] =
 	"      --retries N          retries per request, 0-100 (default 6)\n"
 	"      --api-key-file FILE  read the API key from FILE (a plain file, not a link,\n"
 	"                           mode 0600)\n"
+	"      --since SNAPDIR      incremental: start from the snapshot SNAPDIR and ask\n"
+	"                           only what changed since it began (with\n"
+	"                           itglue.incremental: true, SNAPDIR defaults to --out)\n"
+	"      --full               walk everything, whatever itglue.incremental says\n"
+	"      --full-every D       walk everything when the last full walk began longer\n"
+	"                           ago than D: 30m, 24h, 7d (default 24h)\n"
 	CMD_HELP_PIPELINE
 	CMD_HELP_COMMON
 	"\nThe API key comes from the environment variable ITGLUE_API_KEY, else from the\n"
@@ -49,7 +56,9 @@ static const char help[] =
 	"allowlist).\n\n"
 	"Example:\n"
 	"  ITGLUE_API_KEY=... itg-extract --region eu --out out/snapshot\n"
-	"  itg-extract -p pipelines/bullphish.yaml --out out/bullphish/snapshot\n";
+	"  itg-extract -p pipelines/bullphish.yaml --out out/bullphish/snapshot\n"
+	"  itg-extract -p pipelines/bullphish.yaml --since out/bullphish/latest/snapshot \\\n"
+	"              --out out/bullphish/new/snapshot\n";
 
 enum {
 	OPT_OUT = CMD_OPT_OWN,
@@ -62,6 +71,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_RETRIES,
 	OPT_API_KEY_FILE,
+	OPT_SINCE,
+	OPT_FULL,
+	OPT_FULL_EVERY,
 };
 
 static const struct option options[] = {
@@ -75,14 +87,19 @@ static const struct option options[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"api-key-file", required_argument, NULL, OPT_API_KEY_FILE},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"full", no_argument, NULL, OPT_FULL},
+	{"full-every", required_argument, NULL, OPT_FULL_EVERY},
 	{0, 0, 0, 0},
 };
 
 /* Flags as given; NULL / 0 / -1 = not given. */
 struct flags {
-	const char *out, *region, *base_url, *resources, *api_key_file;
+	const char *out, *region, *base_url, *resources, *api_key_file, *since;
 	long page_size, concurrency, timeout, retries;
 	double rate;
+	int full;
+	long long full_every;    /* 0 = not given */
 };
 
 static int parse_number(const char *opt, const char *arg, long min, long max, long *out,
@@ -104,6 +121,15 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 	case OPT_BASE_URL: fl->base_url = arg; return 0;
 	case OPT_RESOURCES: fl->resources = arg; return 0;
 	case OPT_API_KEY_FILE: fl->api_key_file = arg; return 0;
+	case OPT_SINCE: fl->since = arg; return 0;
+	case OPT_FULL: fl->full = 1; return 0;
+	case OPT_FULL_EVERY:
+		if (pipeline_parse_duration(arg, &fl->full_every) != 0)
+			return err_set(e, ITG_EXIT_USAGE,
+				       "--full-every: \"%s\" is not a duration: write minutes, hours "
+				       "or days as 30m, 24h or 7d (at most 3650d)",
+				       arg);
+		return 0;
 	case OPT_PAGE_SIZE:
 		return parse_number("--page-size", arg, 1, PAGE_SIZE_MAX, &fl->page_size, e);
 	case OPT_CONCURRENCY:
@@ -157,6 +183,12 @@ static int settle_options(const struct flags *fl, const struct pipeline *pl,
 	o->region = base_in && *base_in ? "" : region && *region ? region : "us";
 	o->out_dir = fl->out;
 	o->store = pl ? pl->store : NULL;
+	if (fl->since && fl->full)
+		return cmd_usage_error(e, "--since and --full exclude each other: give one");
+	/* incremental from the snapshot about to be replaced, unless told another */
+	o->since = fl->full ? NULL : fl->since ? fl->since : pl && pl->incremental ? fl->out : NULL;
+	o->full_every = fl->full_every ? fl->full_every
+			: pl ? pl->full_every : PIPELINE_FULL_EVERY_DEFAULT;
 	o->ca_bundle = getenv("ITG_CA_BUNDLE");
 	return 0;
 }

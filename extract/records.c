@@ -1,6 +1,7 @@
 #include "records.h"
 
 #include "ids.h"
+#include "json.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -239,10 +240,20 @@ int records_add(struct records *r, const char *id, const char *json, size_t len,
 
 /* ---- the merge ---- */
 
-/* One sorted input of a merge: a run file or the chunk in memory. */
+/* The base file of records_write_merged, read as a source. */
+struct base_src {
+	struct records_base *b;
+	struct ndjson_reader rd;
+	struct buf id[2];      /* the current line's id and the one before it */
+	int cur;               /* which of id[] is current */
+	int have_prev;
+};
+
+/* One sorted input of a merge: a run file, the chunk in memory or a base file. */
 struct source {
 	size_t order;          /* earlier sources hold copies added earlier */
 	struct spill *run;     /* a run (borrowed, open for reading) ... */
+	struct base_src *base; /* ... or a base snapshot's file ... */
 	const struct record *v;/* ... or the sorted chunk */
 	size_t n, pos;
 	/* the current record */
@@ -252,6 +263,74 @@ struct source {
 	long long page;
 };
 
+int records_line_id(const char *line, size_t len, struct buf *out)
+{
+	static const char head[] = "{\"id\":\"";
+	size_t n = sizeof head - 1, k = 0;
+	char err[64];
+	yajl_val doc;
+	const char *id;
+	int rc = -1;
+
+	buf_reset(out);
+	/* the usual shape, as IT Glue and itg-extract write it: no parse needed */
+	if (len > n && memcmp(line, head, n) == 0) {
+		while (n + k < len && line[n + k] >= '0' && line[n + k] <= '9')
+			k++;
+		if (k > 0 && n + k < len && line[n + k] == '"') {
+			buf_add(out, line + n, k);
+			return id_is_numeric(buf_str(out)) ? 0 : -1;
+		}
+	}
+	doc = json_parse(line, len, err, sizeof err);
+	id = doc && YAJL_IS_OBJECT(doc) ? json_get_id(doc, "id") : NULL;
+	if (id && id_is_numeric(id)) {
+		buf_adds(out, id);
+		rc = 0;
+	}
+	yajl_tree_free(doc);
+	return rc;
+}
+
+/* The next line of a base file: 1, 0 at its end (checked against its manifest), -1. */
+static int base_next(struct source *s, struct itg_err *e)
+{
+	struct base_src *bs = s->base;
+	struct buf *id = &bs->id[!bs->cur], *prev = &bs->id[bs->cur];
+	const char *line;
+	size_t len;
+	int rc = ndjson_reader_next(&bs->rd, &line, &len, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		if (bs->rd.records != bs->b->records || bs->rd.crc != bs->b->crc32 ||
+		    bs->rd.bytes != bs->b->bytes)
+			return err_set(e, ITG_EXIT_RUNTIME,
+				       "%s: does not match its snapshot manifest any more (it "
+				       "changed while it was read)",
+				       bs->b->path);
+		return 0;
+	}
+	if (records_line_id(line, len, id) != 0)
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "%s:%ld: not a resource object with a numeric id: not a snapshot "
+			       "itg-extract wrote",
+			       bs->b->path, bs->rd.lineno);
+	if (bs->have_prev && key_cmp(buf_str(prev), 0, buf_str(id), 0) >= 0)
+		return err_set(e, ITG_EXIT_RUNTIME,
+			       "%s:%ld: id %.40s comes after %.40s: the file is not sorted by id as "
+			       "itg-extract writes it",
+			       bs->b->path, bs->rd.lineno, buf_str(id), buf_str(prev));
+	bs->have_prev = 1;
+	bs->cur = !bs->cur;
+	s->id = buf_str(id);
+	s->json = line;
+	s->len = len;
+	s->page = RECORDS_PAGE_BASE;
+	return 1;
+}
+
 /* Moves s to its next record: 1, 0 at its end, -1 on a read error. */
 static int source_next(struct source *s, struct itg_err *e)
 {
@@ -259,6 +338,8 @@ static int source_next(struct source *s, struct itg_err *e)
 	struct spill_str strs[2];
 	int rc;
 
+	if (s->base)
+		return base_next(s, e);
 	if (!s->run) {
 		if (s->pos == s->n)
 			return 0;
@@ -337,11 +418,16 @@ static int merge(struct records *r, struct source *src, size_t k, struct sink *o
 		struct source *s = heap[0];
 
 		if (have_prev && strcmp(s->id, prev.p) == 0) {
-			r->duplicates++;
+			if (s->base)
+				s->base->b->replaced++;
+			else
+				r->duplicates++;
 		} else {
 			if (out->run ? run_put(out->run, s->id, s->json, s->len, s->page, e) != 0
 				     : ndjson_writer_line(out->w, s->json, s->len, e) != 0)
 				goto out;
+			if (s->base)
+				s->base->b->kept++;
 			buf_reset(&prev);
 			buf_adds(&prev, s->id);
 			have_prev = 1;
@@ -432,7 +518,14 @@ static int reduce_runs(struct records *r, size_t fan_in, struct itg_err *e)
 
 int records_write(struct records *r, struct ndjson_writer *w, struct itg_err *e)
 {
+	return records_write_merged(r, NULL, w, e);
+}
+
+int records_write_merged(struct records *r, struct records_base *base, struct ndjson_writer *w,
+			 struct itg_err *e)
+{
 	struct sink out = {.w = w};
+	struct base_src bs = {0};
 	struct source *src;
 	size_t k;
 	int rc;
@@ -443,14 +536,29 @@ int records_write(struct records *r, struct ndjson_writer *w, struct itg_err *e)
 	if (reduce_runs(r, RECORDS_MERGE_FAN_IN, e) != 0)
 		return -1;
 	sort_chunk(r);
-	k = r->nruns + 1;
+	k = r->nruns + 1 + (base != NULL);
 	src = xcalloc(k, sizeof *src);
 	if (open_runs(r->runs, r->nruns, src, e) != 0) {
 		free(src);
 		return -1;
 	}
 	src[r->nruns] = (struct source){.order = r->nruns, .v = r->v, .n = r->n};
+	if (base) {
+		/* the base comes last: its copy of an id loses to any other */
+		base->kept = base->replaced = 0;
+		bs.b = base;
+		if (ndjson_reader_open(&bs.rd, base->path, e) != 0) {
+			free(src);
+			return -1;
+		}
+		src[k - 1] = (struct source){.order = k - 1, .base = &bs};
+	}
 	rc = merge(r, src, k, &out, e);
+	if (base) {
+		ndjson_reader_close(&bs.rd);
+		buf_free(&bs.id[0]);
+		buf_free(&bs.id[1]);
+	}
 	free(src);
 	free_chunk(r);
 	remove_runs(r);

@@ -20,6 +20,7 @@
 #ifndef ITG_EXTRACT_RECORDS_H
 #define ITG_EXTRACT_RECORDS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +91,46 @@ int records_add(struct records *r, const char *id, const char *json, size_t len,
  * write error.
  */
 int records_write(struct records *r, struct ndjson_writer *w, struct itg_err *e);
+
+/*
+ * The resource file of the snapshot an incremental run starts from
+ * (docs/contract.md section 11), as one more sorted input of the merge:
+ * its records come last among the copies of an id, so a changed record
+ * replaces the base's copy and an id the base lacks is added, while the
+ * order stays that of a full walk (numeric id).  The file must be as its
+ * manifest says (count, CRC-32, length, checked as it is read) and sorted
+ * as itg-extract writes it; otherwise the merge fails.
+ */
+struct records_base {
+	const char *path;     /* BASE/<resource>.ndjson.gz */
+	uint64_t records;     /* what the base's manifest says of it */
+	uint32_t crc32;
+	uint64_t bytes;
+	/* set by records_write_merged */
+	uint64_t kept;        /* base records written as they were */
+	uint64_t replaced;    /* base records a copy in r replaced */
+};
+
+/* The page a base record counts as: after every page and every record asked for by id. */
+#define RECORDS_PAGE_BASE LLONG_MAX
+
+/*
+ * records_write with base merged in (base NULL: records_write).  -1 with
+ * e set (ITG_EXIT_RUNTIME) when the base cannot be read, is not sorted or
+ * does not match its manifest; what was written to w is then to be
+ * aborted.
+ */
+int records_write_merged(struct records *r, struct records_base *base, struct ndjson_writer *w,
+			 struct itg_err *e);
+
+/*
+ * The id of a snapshot line (a resource object on one line): its "id"
+ * member, a string or a number, copied into out.  0, or -1 when the line
+ * is not an object with a numeric id.  A line that begins {"id":"DIGITS"
+ * (as IT Glue and itg-extract write them) is not parsed further: this
+ * reads lines of a snapshot whose CRC was checked.
+ */
+int records_line_id(const char *line, size_t len, struct buf *out);
 
 /* Frees everything and removes any run file left; safe on a zeroed struct. */
 void records_free(struct records *r);

@@ -15,6 +15,8 @@
  *   itglue.timeout      integer 1..3600; seconds per request
  *   itglue.retries      integer 0..100; retries of a failing request
  *   itglue.page_size    integer 1..1000; records per page
+ *   itglue.incremental  boolean; start from the previous snapshot (default false)
+ *   itglue.full_every   duration Nm, Nh or Nd; a full walk at least this often (24h)
  *   keep_runs           integer 1..1000; runs kept under out/<name>/ (default 14)
  *   safety.max_unlinks, safety.max_user_unlinks  a count or a percentage
  */
@@ -317,6 +319,44 @@ static int walk_map(struct ctx *c, const struct ynode *map, const char *prefix, 
 	return 0;
 }
 
+int pipeline_parse_duration(const char *s, long long *seconds)
+{
+	long long n = 0, unit;
+	const char *p = s;
+
+	if (!s || *p < '1' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (*p - '0');
+		if (n > PIPELINE_FULL_EVERY_MAX)
+			return -1;
+	}
+	if (p[0] == 'm' && !p[1])
+		unit = 60;
+	else if (p[0] == 'h' && !p[1])
+		unit = 3600;
+	else if (p[0] == 'd' && !p[1])
+		unit = 86400;
+	else
+		return -1;
+	if (n * unit > PIPELINE_FULL_EVERY_MAX)
+		return -1;
+	*seconds = n * unit;
+	return 0;
+}
+
+static int get_duration(struct ctx *c, const struct ynode *v, const char *kp, long long *out)
+{
+	if (expect_scalar(c, v, kp) < 0)
+		return -1;
+	if (pipeline_parse_duration(v->text, out) != 0)
+		return fail(c, v, kp,
+			    "\"%s\" is not a duration: write minutes, hours or days as 30m, 24h "
+			    "or 7d (at most 3650d)",
+			    v->text);
+	return 0;
+}
+
 static int on_itglue(struct ctx *c, const char *key, const struct ynode *k,
 		     const struct ynode *v, const char *kp, void *arg)
 {
@@ -340,6 +380,10 @@ static int on_itglue(struct ctx *c, const char *key, const struct ynode *k,
 		return get_long(c, v, kp, 0, 100, &p->retries);
 	if (!strcmp(key, "page_size"))
 		return get_long(c, v, kp, 1, 1000, &p->page_size);
+	if (!strcmp(key, "incremental"))
+		return get_bool(c, v, kp, &p->incremental);
+	if (!strcmp(key, "full_every"))
+		return get_duration(c, v, kp, &p->full_every);
 	return 1;
 }
 
@@ -604,6 +648,7 @@ static void set_defaults(struct pipeline *p)
 {
 	p->region = xstrdup("us");
 	p->retries = -1;
+	p->full_every = PIPELINE_FULL_EVERY_DEFAULT;
 	p->keep_runs = 14;
 	p->organization_types.all = 1;
 	p->organization_statuses.all = 1;

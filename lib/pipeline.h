@@ -80,6 +80,9 @@ struct pipeline {
 	long timeout;        /* itglue.timeout, seconds; 0 = default */
 	long retries;        /* itglue.retries; -1 = default */
 	long page_size;      /* itglue.page_size; 0 = default */
+	int incremental;     /* itglue.incremental: start from the previous snapshot; default 0 */
+	long long full_every;/* itglue.full_every, seconds: a full walk at least this often;
+			      * default PIPELINE_FULL_EVERY_DEFAULT */
 
 	char *store;         /* resolved path; required by transform/load */
 	char *out;           /* resolved path; default "<dir>/../out" */
@@ -118,6 +121,19 @@ struct pipeline {
 	char *raw;
 	size_t raw_len;
 };
+
+/* itglue.full_every's default: a day. */
+#define PIPELINE_FULL_EVERY_DEFAULT (24LL * 3600)
+/* The longest itglue.full_every: ten years. */
+#define PIPELINE_FULL_EVERY_MAX (3650LL * 86400)
+
+/*
+ * A duration as itglue.full_every and itg-extract --full-every take it: a
+ * whole number from 1 followed by m (minutes), h (hours) or d (days), at
+ * most PIPELINE_FULL_EVERY_MAX: "30m", "24h", "7d".  0 with *seconds, or
+ * -1 when s is anything else.
+ */
+int pipeline_parse_duration(const char *s, long long *seconds);
 
 /* Loads and validates path.  On failure p is left empty (nothing to free). */
 int pipeline_load(const char *path, struct pipeline *p, struct itg_err *e);

@@ -3,6 +3,7 @@
 #include "json.h"
 #include "ndjson.h"
 #include "strmap.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <inttypes.h>
@@ -88,6 +89,20 @@ int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 	json_kv_str(g, "base_url", m->base_url);
 	json_kv_str(g, "started_at", m->started_at);
 	json_kv_str(g, "finished_at", m->finished_at);
+	if (m->mode[0]) {
+		json_kv_str(g, "mode", m->mode);
+		json_key(g, "base");
+		if (m->has_base) {
+			yajl_gen_map_open(g);
+			json_kv_str(g, "path", m->base_path);
+			json_kv_str(g, "started_at", m->base_started_at);
+			yajl_gen_map_close(g);
+		} else {
+			yajl_gen_null(g);
+		}
+		if (m->last_full_at[0])
+			json_kv_str(g, "last_full_at", m->last_full_at);
+	}
 	if (m->has_account) {
 		int known = m->primary_org_id[0] != '\0';
 		json_key(g, "account");
@@ -159,6 +174,81 @@ void snapshot_manifest_set_account(struct snapshot_manifest *m, const char *id,
 		return;
 	copy_str(m->primary_org_id, sizeof m->primary_org_id, id);
 	copy_utf8(m->primary_org_name, sizeof m->primary_org_name, name ? name : "");
+}
+
+const char *snapshot_last_full_at(const struct snapshot_manifest *m)
+{
+	if (m->last_full_at[0])
+		return m->last_full_at;
+	if (strcmp(m->mode, "incremental") != 0)
+		return m->started_at;
+	return NULL;
+}
+
+/* A time member: a string RFC 3339 time that fits, or (when nullable) null. */
+static int read_time(yajl_val v, const char *path, const char *key, int nullable, char *out,
+		     size_t n, struct itg_err *e)
+{
+	const char *s = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+	long long ms;
+
+	out[0] = '\0';
+	if (nullable && v && YAJL_IS_NULL(v))
+		return 0;
+	if (!s || strlen(s) >= n || time_parse_rfc3339(s, &ms) != 0)
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "\"%s\" must be an RFC 3339 time such as 2026-01-01T00:00:00.000Z%s",
+			      key, nullable ? ", or null" : "");
+	copy_str(out, n, s);
+	return 0;
+}
+
+/*
+ * "mode", "base" and "last_full_at" (docs/contract.md section 11): all
+ * absent (an older snapshot), or mode "full" with base null, or mode
+ * "incremental" with base {"path": .., "started_at": ..}.
+ */
+static int read_mode(yajl_val root, const char *path, struct snapshot_manifest *m,
+		     struct itg_err *e)
+{
+	yajl_val mode = json_get(root, "mode"), base = json_get(root, "base");
+	yajl_val last = json_get(root, "last_full_at"), bpath, bstart;
+	const char *ms = mode && YAJL_IS_STRING(mode) ? YAJL_GET_STRING(mode) : NULL, *bp;
+
+	if (!mode) {
+		if (base || last)
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "has \"%s\" but no \"mode\": give \"mode\": \"full\" or "
+				      "\"incremental\"",
+				      base ? "base" : "last_full_at");
+		return 0;
+	}
+	if (!ms || (strcmp(ms, "full") != 0 && strcmp(ms, "incremental") != 0))
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "\"mode\" must be \"full\" or \"incremental\"");
+	copy_str(m->mode, sizeof m->mode, ms);
+	if (last && read_time(last, path, "last_full_at", 1, m->last_full_at,
+			      sizeof m->last_full_at, e) != 0)
+		return -1;
+	if (strcmp(ms, "full") == 0) {
+		if (base && !YAJL_IS_NULL(base))
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "a full snapshot has \"base\": null");
+		return 0;
+	}
+	bpath = json_get(base, "path");
+	bstart = json_get(base, "started_at");
+	bp = bpath && YAJL_IS_STRING(bpath) ? YAJL_GET_STRING(bpath) : NULL;
+	if (!base || !YAJL_IS_OBJECT(base) || !bp || !*bp || strlen(bp) >= sizeof m->base_path)
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "an incremental snapshot names its base: \"base\": {\"path\": "
+			      "\"..\", \"started_at\": \"..\"}");
+	if (read_time(bstart, path, "base.started_at", 0, m->base_started_at,
+		      sizeof m->base_started_at, e) != 0)
+		return -1;
+	copy_str(m->base_path, sizeof m->base_path, bp);
+	m->has_base = 1;
+	return 0;
 }
 
 /* "account": absent (unknown), or both members null or strings, the id numeric. */
@@ -281,7 +371,7 @@ static int manifest_read(const char *dir, struct snapshot_manifest *m, int keep_
 	copy_str(m->base_url, sizeof m->base_url, json_get_str(root, "base_url"));
 	copy_str(m->started_at, sizeof m->started_at, json_get_str(root, "started_at"));
 	copy_str(m->finished_at, sizeof m->finished_at, json_get_str(root, "finished_at"));
-	if (read_account(root, path, m, e) != 0)
+	if (read_account(root, path, m, e) != 0 || read_mode(root, path, m, e) != 0)
 		goto out;
 	res = json_get(root, "resources");
 	if (!res || !YAJL_IS_OBJECT(res)) {

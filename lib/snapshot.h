@@ -59,6 +59,8 @@ void snapshot_ids_free(struct snapshot_ids *l);
 #define SNAPSHOT_ID_MAX 32
 #define SNAPSHOT_NAME_MAX 512
 
+#define SNAPSHOT_PATH_MAX 4096
+
 struct snapshot_manifest {
 	int format;
 	char region[16];      /* "us", "eu", "au" or "" for a custom base URL */
@@ -66,6 +68,22 @@ struct snapshot_manifest {
 	char started_at[32];
 	char finished_at[32];
 	struct snapshot_resource res[RES_COUNT];
+
+	/*
+	 * How the snapshot was made (docs/contract.md section 11).  mode is
+	 * "full" (every resource walked; base null) or "incremental" (started
+	 * from the snapshot base names, merged with what changed since); ""
+	 * when the manifest has no "mode" (older snapshots, all full walks),
+	 * and then nothing of these three is written either.  last_full_at is
+	 * the started_at of the last full snapshot in the chain, carried
+	 * forward by incremental ones; a full one leaves it out (its own
+	 * started_at is the last full walk): "" when absent, then not written.
+	 */
+	char mode[16];
+	int has_base;
+	char base_path[SNAPSHOT_PATH_MAX];
+	char base_started_at[32];
+	char last_full_at[32];
 
 	/*
 	 * "account": the IT Glue account the snapshot came from (docs/contract.md
@@ -101,15 +119,25 @@ void snapshot_manifest_set_account(struct snapshot_manifest *m, const char *id,
 				   const char *name);
 
 /*
+ * When the last full walk of m's chain began: last_full_at, or for a full
+ * snapshot (or an older one without "mode") its own started_at; NULL for
+ * an incremental snapshot that does not say.
+ */
+const char *snapshot_last_full_at(const struct snapshot_manifest *m);
+
+/*
  * Writes DIR/manifest.json atomically (0600).  "account" is written when
  * has_account is set, the two organizations lists when has_missing is set
- * and organizations are present (itg-extract always sets both).
+ * and organizations are present (itg-extract always sets both); "mode",
+ * "base" and "last_full_at" when mode is set.
  */
 int snapshot_manifest_write(const char *dir, const struct snapshot_manifest *m,
 			    struct itg_err *e);
 /*
  * Reads and validates DIR/manifest.json; errors are ITG_EXIT_USAGE naming
- * the file.  The id lists are validated (numeric id strings, ascending,
+ * the file.  "mode" is "full" with "base" null or "incremental" with
+ * "base" {"path", "started_at"}; every time given must be RFC 3339.  The
+ * id lists are validated (numeric id strings, ascending,
  * unique, no id in both) but not kept: has_missing is set and both lists
  * stay empty, so there is nothing to free.  Readers that need the ids call
  * snapshot_manifest_load.

@@ -32,4 +32,13 @@ void time_now_runid(char out[TIME_RUNID_SIZE]);
 /* The real clock's now as RFC 3339 with milliseconds, for log lines. */
 void time_real_now_rfc3339(char out[TIME_RFC3339_SIZE]);
 
+/*
+ * Reads an RFC 3339 time, "2026-11-25T01:02:03Z", with or without a
+ * fraction of a second (kept to the millisecond, truncated) and with "Z"
+ * or an offset "+01:00"; "T" and "Z" may be lower case.  0 with *ms the
+ * milliseconds since the epoch, or -1 for anything else (a date that does
+ * not exist included).
+ */
+int time_parse_rfc3339(const char *s, long long *ms);
+
 #endif

@@ -8,6 +8,7 @@
 #include "pipeline.h"
 #include "rundir.h"
 #include "runlog.h"
+#include "snapshot.h"
 #include "stage.h"
 #include "status.h"
 #include "summary.h"
@@ -345,6 +346,32 @@ static int take_budget(struct run *r)
 	return 0;
 }
 
+/*
+ * itglue.incremental (docs/contract.md section 11): the newest complete
+ * run's snapshot is the base, when its manifest reads; itg-extract checks
+ * its files and falls back to a full walk by itself.
+ */
+static void push_since(struct run *r, struct stage_argv *a)
+{
+	char *latest = fs_join(r->out, RUNDIR_LATEST), *snap = fs_join(latest, "snapshot"), *real;
+	struct snapshot_manifest m;
+	struct itg_err e = {0};
+
+	if (!fs_exists(snap))
+		runlog_say(&r->log, LOG_INFO, "run %s: no previous snapshot (%s): a full extract",
+			   r->id, snap);
+	else if (snapshot_manifest_read(snap, &m, &e) != 0 || !(real = realpath(snap, NULL)))
+		runlog_say(&r->log, LOG_WARN, "run %s: the previous snapshot cannot serve as a base "
+			   "(%s): a full extract", r->id, e.code ? e.msg : strerror(errno));
+	else {
+		stage_argv_push(a, "--since");
+		stage_argv_push(a, real);
+		free(real);
+	}
+	free(snap);
+	free(latest);
+}
+
 static int extract(struct run *r)
 {
 	struct stage_argv a = {0};
@@ -355,6 +382,8 @@ static int extract(struct run *r)
 		return rc;
 	push_start(r, &a, STAGE_EXTRACT);
 	push_path(&a, "--out", r->dir, "snapshot");
+	if (r->p.incremental)
+		push_since(r, &a);
 	if (r->o->base_url) {
 		stage_argv_push(&a, "--base-url");
 		stage_argv_push(&a, r->o->base_url);

@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "mock.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define FIXTURE_MAX_BYTES (256u * 1024 * 1024)
@@ -42,7 +43,7 @@ int mock_resource_lookup(const char *name)
 
 /* Sorting helpers: self-contained entries so qsort needs no context. */
 struct order_entry {
-	uint64_t k;
+	int64_t k;
 	int64_t id;
 	uint32_t idx;
 };
@@ -64,7 +65,7 @@ static uint32_t *make_order(const struct mock_table *t, int which)
 	uint32_t *out = xcalloc(t->n ? t->n : 1, sizeof *out);
 
 	for (size_t i = 0; i < t->n; i++) {
-		e[i].k = which == 0 ? t->recs[i].key : which == 1 ? 0 : t->recs[i].ukey;
+		e[i].k = which == 0 ? (int64_t)t->recs[i].key : which == 1 ? 0 : t->recs[i].updated;
 		e[i].id = t->recs[i].id;
 		e[i].idx = (uint32_t)i;
 	}
@@ -103,7 +104,7 @@ static int rank_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static void rank_by(struct mock_table *t, yajl_val arr, const char *attr, int into_ukey)
+static void rank_by(struct mock_table *t, yajl_val arr, const char *attr)
 {
 	struct rank_entry *e = xcalloc(t->n ? t->n : 1, sizeof *e);
 
@@ -114,12 +115,8 @@ static void rank_by(struct mock_table *t, yajl_val arr, const char *attr, int in
 		e[i].idx = (uint32_t)i;
 	}
 	qsort(e, t->n, sizeof *e, rank_cmp);
-	for (size_t i = 0; i < t->n; i++) {
-		if (into_ukey)
-			t->recs[e[i].idx].ukey = i;
-		else
-			t->recs[e[i].idx].key = i;
-	}
+	for (size_t i = 0; i < t->n; i++)
+		t->recs[e[i].idx].key = i;
 	free(e);
 }
 
@@ -151,6 +148,45 @@ static int parse_fk(yajl_val attrs, const char *key, int64_t *out)
 	return parse_id(v, out);
 }
 
+int mock_records_parse(yajl_val arr, int r, struct mock_rec *recs, uint8_t layer,
+		       const char *path, struct itg_err *e)
+{
+	const char *type_key = r == MOCK_CONTACTS ? "contact-type-id" : "organization-type-id";
+
+	for (size_t i = 0; i < arr->u.array.len; i++) {
+		yajl_val obj = arr->u.array.values[i];
+		yajl_val attrs = json_get(obj, "attributes");
+		struct mock_rec *rec = &recs[i];
+		const char *updated;
+		long long ms;
+
+		memset(rec, 0, sizeof *rec);
+		rec->src = (uint32_t)i;
+		rec->layer = layer;
+		if (!YAJL_IS_OBJECT(obj) || parse_id(json_get(obj, "id"), &rec->id) != 0)
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "%s record %zu: needs an object with a decimal \"id\": fix the "
+				      "file",
+				      resource_paths[r], i + 1);
+		if (attrs && !YAJL_IS_OBJECT(attrs))
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "%s record %zu: \"attributes\" must be an object: fix the file",
+				      resource_paths[r], i + 1);
+		if (parse_fk(attrs, "organization-id", &rec->org) != 0 ||
+		    parse_fk(attrs, type_key, &rec->type) != 0 ||
+		    parse_fk(attrs, "organization-status-id", &rec->status) != 0)
+			return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+				      "%s record %zu: a foreign key attribute is not a number: fix "
+				      "the file",
+				      resource_paths[r], i + 1);
+		updated = json_get_str(attrs, "updated-at");
+		rec->updated = updated && time_parse_rfc3339(updated, &ms) == 0 ? ms : MOCK_NO_TIME;
+		/* without a name rank (a --mutate record), updated-at orders them */
+		rec->key = rec->updated == MOCK_NO_TIME ? 0 : (uint64_t)rec->updated;
+	}
+	return 0;
+}
+
 static int load_one(struct mock_data *d, int r, const char *dir, struct itg_err *e)
 {
 	char *path = xasprintf("%s/%s.json", dir, resource_paths[r]);
@@ -180,41 +216,14 @@ static int load_one(struct mock_data *d, int r, const char *dir, struct itg_err 
 	}
 	t->n = arr->u.array.len;
 	t->recs = xcalloc(t->n ? t->n : 1, sizeof *t->recs);
-	for (size_t i = 0; i < t->n; i++) {
-		yajl_val obj = arr->u.array.values[i];
-		yajl_val attrs = json_get(obj, "attributes");
-		struct mock_rec *rec = &t->recs[i];
-		const char *type_key = r == MOCK_CONTACTS ? "contact-type-id" : "organization-type-id";
-
-		rec->src = (uint32_t)i;
-		if (!YAJL_IS_OBJECT(obj) || parse_id(json_get(obj, "id"), &rec->id) != 0) {
-			err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-			       "record %zu: needs an object with a decimal \"id\": fix the fixture file",
-			       i + 1);
-			goto out;
-		}
-		if (attrs && !YAJL_IS_OBJECT(attrs)) {
-			err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-			       "record %zu: \"attributes\" must be an object: fix the fixture file",
-			       i + 1);
-			goto out;
-		}
-		if (parse_fk(attrs, "organization-id", &rec->org) != 0 ||
-		    parse_fk(attrs, type_key, &rec->type) != 0 ||
-		    parse_fk(attrs, "organization-status-id", &rec->status) != 0) {
-			err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-			       "record %zu: a foreign key attribute is not a number: fix the fixture file",
-			       i + 1);
-			goto out;
-		}
-	}
+	if (mock_records_parse(arr, r, t->recs, 0, path, e) != 0)
+		goto out;
 	/*
 	 * IT Glue's unsorted order is not id order; serve organizations and
 	 * contacts by name so that a client relying on server order is caught.
 	 */
 	if (r == MOCK_ORGANIZATIONS || r == MOCK_CONTACTS)
-		rank_by(t, arr, "name", 0);
-	rank_by(t, arr, "updated-at", 1);
+		rank_by(t, arr, "name");
 	mock_table_index(t);
 	rc = 0;
 out:
@@ -234,18 +243,12 @@ int mock_data_load(struct mock_data *d, const char *dir, struct itg_err *e)
 	return 0;
 }
 
-void mock_data_render(const struct mock_data *d, int r, const struct mock_rec *rec,
-		      yajl_gen g)
+void mock_render_object(int r, yajl_val obj, int64_t rid, yajl_gen g)
 {
-	yajl_val obj, rel;
+	yajl_val rel;
 	char id[32];
 
-	if (d->gen) {
-		mock_gen_render(d->gen, r, rec->src, g);
-		return;
-	}
-	obj = d->tree[r]->u.array.values[rec->src];
-	snprintf(id, sizeof id, "%lld", (long long)rec->id);
+	snprintf(id, sizeof id, "%lld", (long long)rid);
 	yajl_gen_map_open(g);
 	json_kv_str(g, "id", id);   /* ids are strings in data[].id */
 	json_kv_str(g, "type", resource_types[r]);
@@ -260,6 +263,15 @@ void mock_data_render(const struct mock_data *d, int r, const struct mock_rec *r
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
+}
+
+void mock_data_render(const struct mock_data *d, int r, const struct mock_rec *rec,
+		      yajl_gen g)
+{
+	if (d->gen)
+		mock_gen_render(d->gen, r, rec->src, g);
+	else
+		mock_render_object(r, d->tree[r]->u.array.values[rec->src], rec->id, g);
 }
 
 void mock_data_free(struct mock_data *d)

@@ -262,7 +262,8 @@ int mock_data_generate(struct mock_data *d, const struct mock_gen_params *p, str
 		rec->id = org_id(g, i);
 		org_class(g, i, &rec->type, &rec->status);
 		/* unsorted order is updated-at order, never id order */
-		rec->key = rec->ukey = (uint64_t)org_updated(g, i);
+		rec->key = (uint64_t)org_updated(g, i);
+		rec->updated = org_updated(g, i) * 1000;
 		rec->src = (uint32_t)i;
 		g->contact_start[i] = total;
 		if (cpo > 0)
@@ -280,7 +281,8 @@ int mock_data_generate(struct mock_data *d, const struct mock_gen_params *p, str
 			rec->id = c + 1;
 			rec->org = org_id(g, i);
 			rec->type = contact_type(g, c);
-			rec->key = rec->ukey = (uint64_t)contact_updated(g, c, i);
+			rec->key = (uint64_t)contact_updated(g, c, i);
+			rec->updated = contact_updated(g, c, i) * 1000;
 			rec->src = (uint32_t)c;
 		}
 	}
@@ -295,7 +297,7 @@ int mock_data_generate(struct mock_data *d, const struct mock_gen_params *p, str
 		rec->id = (int64_t)k + 1;
 		rec->org = org_id(g, org);
 		rec->key = (uint64_t)rec->id;
-		rec->ukey = (uint64_t)domain_updated(g, (long)k, org);
+		rec->updated = domain_updated(g, (long)k, org) * 1000;
 		rec->src = (uint32_t)k;
 	}
 	mock_table_index(t);
@@ -316,7 +318,8 @@ int mock_data_generate(struct mock_data *d, const struct mock_gen_params *p, str
 			t->recs = xcalloc(t->n, sizeof *t->recs);
 			for (size_t k = 0; k < t->n; k++) {
 				t->recs[k].id = small[s].list[k].id;
-				t->recs[k].key = t->recs[k].ukey = (uint64_t)small[s].list[k].id;
+				t->recs[k].key = (uint64_t)small[s].list[k].id;
+				t->recs[k].updated = TIME_BASE * 1000;
 				t->recs[k].src = (uint32_t)k;
 			}
 			mock_table_index(t);

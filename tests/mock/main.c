@@ -21,10 +21,11 @@ static const char synopsis[] =
 	"                [--fail-rate F] [--fail-html-rate F] [--drop-rate F]\n"
 	"                [--truncate-rate F] [--malformed-rate F] [--hang]\n"
 	"                [--fault-seed S] [--max-page-size N] [--deny-resource NAME]\n"
-	"                [--no-sort NAME] [--empty-organizations] [--lie-total NAME:N]\n"
+	"                [--no-sort NAME] [--ignore-sort NAME] [--empty-organizations]\n"
+	"                [--lie-total NAME:N]\n"
 	"                [--midwalk-change DEL:NEW] [--fail-record ID] [--announce-pages N]\n"
 	"                [--gzip-bomb MB] [--echo-key] [--huge-record NAME:ID:BYTES]\n"
-	"                [--log-requests] [--help]\n";
+	"                [--mutate FILE] [--max-range-days N] [--log-requests] [--help]\n";
 
 static const char help[] =
 	"Serves IT Glue's API (organizations, organization_types, organization_statuses,\n"
@@ -34,11 +35,16 @@ static const char help[] =
 	"      --port N              port to listen on; 0 (default) picks a free one\n"
 	"      --port-file FILE      write the port there (atomically) once listening\n"
 	"      --data DIR            serve DIR/<resource>.json (JSON arrays;\n"
-	"                            missing = empty)\n"
+	"                            missing = empty), read again when a file changes\n"
 	"      --generate ORGS       serve a generated data set of ORGS organizations\n"
 	"      --contacts-per-org N  about N contacts per generated organization (25)\n"
 	"      --domains-per-org N   domains per generated organization (2)\n"
 	"      --seed S              generator seed (1)\n"
+	"      --mutate FILE         changes on top of the data, read again when FILE\n"
+	"                            changes: {\"RESOURCE\": {\"put\": [records],\n"
+	"                            \"delete\": [ids]}, ...} (FILE may appear later)\n"
+	"      --max-range-days N    answer 422 to an organizations filter[updated_at]\n"
+	"                            range longer than N days (an open end: up to now)\n"
 	"      --rate-limit RPS      token bucket shared by all clients;\n"
 	"                            0 = off (default)\n"
 	"      --retry-after S       send Retry-After: S on 429 (0 = no header)\n"
@@ -54,8 +60,10 @@ static const char help[] =
 	"      --fault-seed S        seed of the fault draws (1)\n"
 	"      --max-page-size N     largest page[size] accepted (1000); larger gives 422\n"
 	"      --deny-resource NAME  answer 401 for that resource (repeatable)\n"
-	"      --no-sort NAME        answer 422 to sort=id on that resource, as for\n"
-	"                            domains (repeatable)\n"
+	"      --no-sort NAME        answer 422 to any sort on that resource (sort=id\n"
+	"                            is refused on domains anyway) (repeatable)\n"
+	"      --ignore-sort NAME    list that resource in its unsorted order whatever\n"
+	"                            sort asks (repeatable)\n"
 	"      --empty-organizations list no organization at all (data [], total-count 0)\n"
 	"      --lie-total NAME:N    state a total-count N off the truth (N < 0: lower),\n"
 	"                            with total-pages from the stated total\n"
@@ -105,6 +113,9 @@ enum {
 	OPT_GZIP_BOMB,
 	OPT_ECHO_KEY,
 	OPT_HUGE_RECORD,
+	OPT_MUTATE,
+	OPT_IGNORE_SORT,
+	OPT_MAX_RANGE_DAYS,
 };
 
 static const struct option options[] = {
@@ -137,13 +148,16 @@ static const struct option options[] = {
 	{"gzip-bomb", required_argument, NULL, OPT_GZIP_BOMB},
 	{"echo-key", no_argument, NULL, OPT_ECHO_KEY},
 	{"huge-record", required_argument, NULL, OPT_HUGE_RECORD},
+	{"mutate", required_argument, NULL, OPT_MUTATE},
+	{"ignore-sort", required_argument, NULL, OPT_IGNORE_SORT},
+	{"max-range-days", required_argument, NULL, OPT_MAX_RANGE_DAYS},
 	{0, 0, 0, 0},
 };
 
 struct flags {
 	struct mock_config cfg;
 	struct mock_gen_params gen;
-	const char *port_file, *data_dir;
+	const char *port_file, *data_dir, *mutate;
 };
 
 /* A value refused: "--port 99999: give a port from 0 to 65535". */
@@ -228,6 +242,11 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 			return refuse(e, "--no-sort", arg, "give a resource such as contact_types");
 		cfg->nosort_mask |= 1u << r;
 		return 0;
+	case OPT_IGNORE_SORT:
+		if ((r = mock_resource_lookup(arg)) < 0)
+			return refuse(e, "--ignore-sort", arg, "give a resource such as contacts");
+		cfg->ignoresort_mask |= 1u << r;
+		return 0;
 	case OPT_EMPTY_ORGANIZATIONS: cfg->empty_organizations = 1; return 0;
 	case OPT_LIE_TOTAL:
 		if (mock_parse_lie_total(cfg, arg) != 0)
@@ -257,6 +276,11 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 				      "give RESOURCE:ID:BYTES, e.g. contacts:42:3000000");
 		return 0;
 	case OPT_LOG_REQUESTS: cfg->log_requests = 1; return 0;
+	case OPT_MUTATE: f->mutate = arg; return 0;
+	case OPT_MAX_RANGE_DAYS:
+		if (cli_parse_long(arg, 1, 36500, &cfg->max_range_days) != 0)
+			return refuse(e, "--max-range-days", arg, "give a number of days from 1 to 36500");
+		return 0;
 	default: return err_set(e, ITG_EXIT_USAGE, "unknown option");
 	}
 }
@@ -279,7 +303,8 @@ static int announce(const struct flags *f, unsigned port, struct itg_err *e)
 static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 {
 	struct flags *f = ctx;
-	struct mock_data data = {0};
+	struct mock_source src = {0};
+	struct mock_live *live = NULL;
 	struct mock_server *server = NULL;
 	const char *env_key = getenv("ITG_MOCK_API_KEY");
 	sigset_t stop_signals;
@@ -303,10 +328,13 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	f->cfg.api_key = env_key && *env_key ? env_key : DEFAULT_API_KEY;
-	if (f->data_dir ? mock_data_load(&data, f->data_dir, e)
-			: mock_data_generate(&data, f->gen.orgs ? &f->gen : NULL, e))
+	src.data_dir = f->data_dir;
+	src.gen = f->gen.orgs ? &f->gen : NULL;
+	src.mutate = f->mutate;
+	live = mock_live_open(&src, e);
+	if (!live)
 		goto out;
-	server = mock_server_start(&f->cfg, &data, e);
+	server = mock_server_start(&f->cfg, live, e);
 	if (!server || announce(f, mock_server_port(server), e) != 0)
 		goto out;
 	if (sigwait(&stop_signals, &sig) != 0) {
@@ -316,7 +344,7 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	rc = 0;
 out:
 	mock_server_stop(server);
-	mock_data_free(&data);
+	mock_live_close(live);
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "json.h"
 #include "mock.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define JSONAPI_TYPE "application/vnd.api+json"
@@ -33,7 +34,8 @@
 
 struct mock_server {
 	struct mock_config cfg;
-	const struct mock_data *data;
+	struct mock_live *live;
+	struct mock_view *first;    /* the data as the server started: --midwalk-change's */
 	struct MHD_Daemon *daemon;
 	unsigned port;
 	atomic_int stopping;
@@ -43,7 +45,7 @@ struct mock_server {
 	double tokens;              /* rate-limit bucket */
 	double bucket_time;
 
-	/* --midwalk-change: the organizations once page 1 was served */
+	/* --midwalk-change: the organizations once page 1 was served (of the first view) */
 	struct mock_table after;
 	int have_after;
 	atomic_int changed;
@@ -375,12 +377,17 @@ static int filter_match(const struct filter *fs, const struct mock_rec *rec)
 
 static const struct mock_table empty_table;
 
-/* The table of resource r now: after a mid-walk change, or none at all. */
-static const struct mock_table *table_for(struct mock_server *s, int r)
+/*
+ * The table of resource r in view v: after a mid-walk change (while the
+ * data are still those the server started with), or as v holds it.
+ */
+static const struct mock_table *table_for(struct mock_server *s, const struct mock_view *v,
+					  int r)
 {
-	if (r == MOCK_ORGANIZATIONS && s->have_after && atomic_load(&s->changed))
+	if (r == MOCK_ORGANIZATIONS && s->have_after && atomic_load(&s->changed) &&
+	    v == s->first)
 		return &s->after;
-	return &s->data->t[r];
+	return mock_view_table(v, r);
 }
 
 /*
@@ -390,11 +397,11 @@ static const struct mock_table *table_for(struct mock_server *s, int r)
  */
 static int build_after(struct mock_server *s, struct itg_err *e)
 {
-	const struct mock_table *t = &s->data->t[MOCK_ORGANIZATIONS];
+	const struct mock_table *t = mock_view_table(s->first, MOCK_ORGANIZATIONS);
 	int64_t del = s->cfg.midwalk_delete, add = s->cfg.midwalk_add;
 	size_t found = t->n, k = 0;
 
-	if (s->data->gen)
+	if (mock_view_generated(s->first))
 		return err_set(e, ITG_EXIT_USAGE,
 			       "--midwalk-change needs --data: generated records are rendered from "
 			       "their index, not their id");
@@ -430,8 +437,8 @@ static int build_after(struct mock_server *s, struct itg_err *e)
  * --huge-record: the record rendered as usual, then copied with one more
  * attribute, "notes", of cfg.huge_bytes bytes.
  */
-static void render_huge(const struct mock_server *s, int r, const struct mock_rec *rec,
-			yajl_gen g)
+static void render_huge(const struct mock_server *s, const struct mock_view *v, int r,
+			const struct mock_rec *rec, yajl_gen g)
 {
 	yajl_gen one = json_gen_new();
 	struct buf text = {0};
@@ -439,7 +446,7 @@ static void render_huge(const struct mock_server *s, int r, const struct mock_re
 	yajl_val obj;
 	char *pad;
 
-	mock_data_render(s->data, r, rec, one);
+	mock_view_render(v, r, rec, one);
 	json_gen_take(one, &text);
 	yajl_gen_free(one);
 	obj = json_parse(buf_str(&text), text.len, err, sizeof err);
@@ -470,23 +477,83 @@ static void render_huge(const struct mock_server *s, int r, const struct mock_re
 	yajl_tree_free(obj);
 }
 
-static void render_rec(const struct mock_server *s, int r, const struct mock_rec *rec, yajl_gen g)
+static void render_rec(const struct mock_server *s, const struct mock_view *v, int r,
+		       const struct mock_rec *rec, yajl_gen g)
 {
 	if (s->cfg.huge_id && r == s->cfg.huge_resource && rec->id == s->cfg.huge_id)
-		render_huge(s, r, rec, g);
+		render_huge(s, v, r, rec, g);
 	else
-		mock_data_render(s->data, r, rec, g);
+		mock_view_render(v, r, rec, g);
 }
 
 /* ---- a listing ---------------------------------------------------------- */
 
+/* The real clock, in ms (ITG_FIXED_TIME is the client's, not IT Glue's). */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * filter[updated_at]=START,END (docs/itglue-api.md section 4): RFC 3339
+ * times, "*" for an open end.  0 with the bounds (INT64_MIN / INT64_MAX for
+ * open ends), or -1 with detail set.  With --max-range-days, a range longer
+ * than that many days is refused (an open end counts up to now, an open
+ * start as forever).
+ */
+static int updated_range(const struct mock_server *s, const char *text, int64_t *lo, int64_t *hi,
+			 char *detail, size_t n)
+{
+	const char *comma = strchr(text, ',');
+	char start[64];
+	long long ms;
+	size_t len;
+
+	if (!comma || (len = (size_t)(comma - text)) >= sizeof start) {
+		snprintf(detail, n, "filter[updated_at] must be START,END (RFC 3339 times or *)");
+		return -1;
+	}
+	memcpy(start, text, len);
+	start[len] = '\0';
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (strcmp(start, "*") != 0) {
+		if (time_parse_rfc3339(start, &ms) != 0)
+			goto bad;
+		*lo = ms;
+	}
+	if (strcmp(comma + 1, "*") != 0) {
+		if (time_parse_rfc3339(comma + 1, &ms) != 0)
+			goto bad;
+		*hi = ms;
+	}
+	if (s->cfg.max_range_days > 0) {
+		int64_t end = *hi == INT64_MAX ? wall_ms() : *hi;
+
+		if (*lo == INT64_MIN || end - *lo > (int64_t)s->cfg.max_range_days * 86400000) {
+			snprintf(detail, n, "filter[updated_at] range must not exceed %ld days",
+				 s->cfg.max_range_days);
+			return -1;
+		}
+	}
+	return 0;
+bad:
+	snprintf(detail, n, "filter[updated_at] must be START,END (RFC 3339 times or *)");
+	return -1;
+}
+
 /* Serves one page of resource r; returns the page number (0 when refused). */
-static long serve_listing(struct mock_server *s, int r, const char *path, const struct query *q,
-			  struct reply *rep)
+static long serve_listing(struct mock_server *s, const struct mock_view *view, int r,
+			  const char *path, const struct query *q, struct reply *rep)
 {
 	const struct mock_table *t = r == MOCK_ORGANIZATIONS && s->cfg.empty_organizations
 					     ? &empty_table
-					     : table_for(s, r);
+					     : table_for(s, view, r);
+	const char *range = r == MOCK_ORGANIZATIONS ? query_get(q, "filter[updated_at]") : NULL;
+	int64_t range_lo = INT64_MIN, range_hi = INT64_MAX;
 	struct filter fs[F_COUNT] = {{0}};
 	const char *v, *sort = query_get(q, "sort");
 	const uint32_t *ord = t->by_default;
@@ -511,11 +578,17 @@ static long serve_listing(struct mock_server *s, int r, const char *path, const 
 		reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
 		return 0;
 	}
-	if (sort) {
+	if (sort && (s->cfg.nosort_mask & (1u << r))) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "sort is not supported for %s", mock_resource_path(r));
+		reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
+		return 0;
+	}
+	if (sort && !(s->cfg.ignoresort_mask & (1u << r))) {
 		const char *key = sort[0] == '-' ? sort + 1 : sort;
 
 		desc = sort[0] == '-';
-		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS && !(s->cfg.nosort_mask & (1u << r))) {
+		if (strcmp(key, "id") == 0 && r != MOCK_DOMAINS) {
 			ord = t->by_id;
 		} else if (strcmp(key, "created_at") == 0) {
 			ord = t->by_id;    /* records are created in id order */
@@ -546,10 +619,23 @@ static long serve_listing(struct mock_server *s, int r, const char *path, const 
 		}
 	}
 
+	if (range) {
+		char detail[160];
+
+		if (updated_range(s, range, &range_lo, &range_hi, detail, sizeof detail) != 0) {
+			reply_json_errors(rep, 422, 0, "Unprocessable Entity", detail);
+			for (int f = 0; f < F_COUNT; f++)
+				free(fs[f].vals);
+			return 0;
+		}
+	}
 	start = (uint64_t)(page - 1) * (uint64_t)size;
 	for (size_t i = 0; i < t->n; i++) {
 		size_t at = desc ? ord[t->n - 1 - i] : ord[i];
 		if (filtered && !filter_match(fs, &t->recs[at]))
+			continue;
+		if (range && (t->recs[at].updated == MOCK_NO_TIME || t->recs[at].updated < range_lo ||
+			      t->recs[at].updated > range_hi))
 			continue;
 		if (total >= start && total < start + (uint64_t)size) {
 			xgrow((void **)&hits, &hcap, nhits + 1, sizeof *hits);
@@ -576,7 +662,7 @@ static long serve_listing(struct mock_server *s, int r, const char *path, const 
 	json_key(g, "data");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < nhits; i++)
-		render_rec(s, r, &t->recs[hits[i]], g);
+		render_rec(s, view, r, &t->recs[hits[i]], g);
 	yajl_gen_array_close(g);
 
 	json_key(g, "meta");
@@ -599,6 +685,8 @@ static long serve_listing(struct mock_server *s, int r, const char *path, const 
 	for (int f = 0; f < F_COUNT; f++)
 		if (fs[f].active)
 			json_kv_str(g, filter_name(r, f), fs[f].text);
+	if (range)
+		json_kv_str(g, "updated_at", range);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 
@@ -653,9 +741,10 @@ static int fails_on_purpose(const struct mock_server *s, int64_t id)
 }
 
 /* {"data": {...}} for a known id, else IT Glue's JSON:API 404. */
-static void serve_record(struct mock_server *s, int r, const char *idtext, struct reply *rep)
+static void serve_record(struct mock_server *s, const struct mock_view *view, int r,
+			 const char *idtext, struct reply *rep)
 {
-	const struct mock_table *t = table_for(s, r);
+	const struct mock_table *t = table_for(s, view, r);
 	char detail[160];
 	int64_t id = -1;
 	size_t lo = 0, hi = t->n;
@@ -684,7 +773,7 @@ static void serve_record(struct mock_server *s, int r, const char *idtext, struc
 	g = json_gen_new();
 	yajl_gen_map_open(g);
 	json_key(g, "data");
-	render_rec(s, r, &t->recs[t->by_id[lo]], g);
+	render_rec(s, view, r, &t->recs[t->by_id[lo]], g);
 	yajl_gen_map_close(g);
 	buf_reset(&rep->body);
 	json_gen_take(g, &rep->body);
@@ -890,6 +979,7 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 {
 	const char *key, *id = NULL;
 	int r = strcmp(method, "GET") == 0 ? route(url, &id) : -1;
+	struct mock_view *view;
 	int fault;
 	long page;
 	struct query q = {0};
@@ -925,8 +1015,10 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 	fault = pick_fault(s, rep);
 	if (fault == 1)
 		return;
+	view = mock_live_get(s->live);
 	if (id) {
-		serve_record(s, r, id, rep);
+		serve_record(s, view, r, id, rep);
+		mock_live_put(s->live, view);
 		if (fault == -1 && rep->status == 200)
 			break_json(&rep->body);
 		if (s->cfg.gzip_bomb_mb && rep->status == 200)
@@ -934,7 +1026,7 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 		return;
 	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
-	page = serve_listing(s, r, url, &q, rep);
+	page = serve_listing(s, view, r, url, &q, rep);
 	query_free(&q);
 	if (fault == -1 && rep->status == 200)
 		break_json(&rep->body);
@@ -942,8 +1034,9 @@ static void build_reply(struct mock_server *s, struct MHD_Connection *c, const c
 		bombify(s, rep);
 	/* --midwalk-change: the data change once a whole page 1 is on its way */
 	if (r == MOCK_ORGANIZATIONS && page == 1 && s->have_after && fault == 0 &&
-	    rep->status == 200 && rep->mode == SEND_WHOLE)
+	    rep->status == 200 && rep->mode == SEND_WHOLE && view == s->first)
 		atomic_store(&s->changed, 1);
+	mock_live_put(s->live, view);
 }
 
 /* Sends the first half of the body, then fails the connection. */
@@ -1124,7 +1217,7 @@ static void free_table(struct mock_table *t)
 	free(t->by_updated);
 }
 
-struct mock_server *mock_server_start(const struct mock_config *cfg, const struct mock_data *d,
+struct mock_server *mock_server_start(const struct mock_config *cfg, struct mock_live *live,
 				      struct itg_err *e)
 {
 	struct mock_server *s = xcalloc(1, sizeof *s);
@@ -1132,19 +1225,22 @@ struct mock_server *mock_server_start(const struct mock_config *cfg, const struc
 	const union MHD_DaemonInfo *info;
 
 	s->cfg = *cfg;
-	s->data = d;
+	s->live = live;
+	s->first = mock_live_get(live);
 	s->prng = cfg->fault_seed;
 	s->tokens = cfg->rate_limit < 1 ? 1 : cfg->rate_limit;
 	s->bucket_time = now_seconds();
 	atomic_init(&s->stopping, 0);
 	atomic_init(&s->changed, 0);
 	if (cfg->midwalk_delete && build_after(s, e) != 0) {
+		mock_live_put(live, s->first);
 		free(s);
 		return NULL;
 	}
 	if (cfg->gzip_bomb_mb && build_bomb(s, e) != 0) {
 		free_table(&s->after);
 		buf_free(&s->bomb_seg);
+		mock_live_put(live, s->first);
 		free(s);
 		return NULL;
 	}
@@ -1168,6 +1264,7 @@ struct mock_server *mock_server_start(const struct mock_config *cfg, const struc
 		pthread_mutex_destroy(&s->lock);
 		free_table(&s->after);
 		buf_free(&s->bomb_seg);
+		mock_live_put(live, s->first);
 		free(s);
 		return NULL;
 	}
@@ -1190,5 +1287,6 @@ void mock_server_stop(struct mock_server *s)
 	pthread_mutex_destroy(&s->lock);
 	free_table(&s->after);
 	buf_free(&s->bomb_seg);
+	mock_live_put(s->live, s->first);
 	free(s);
 }

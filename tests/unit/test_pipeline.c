@@ -222,6 +222,8 @@ static void test_absent_keys_take_the_documented_defaults(void)
 	free(want);
 	CU_ASSERT_EQUAL(p.keep_runs, 14);
 	CU_ASSERT_EQUAL(p.retries, -1);
+	CU_ASSERT_EQUAL(p.incremental, 0);
+	CU_ASSERT_EQUAL(p.full_every, 24LL * 3600);
 	CU_ASSERT_EQUAL(p.concurrency, 0);
 	CU_ASSERT_DOUBLE_EQUAL(p.rate, 0, 0);
 	CU_ASSERT_EQUAL(p.organization_types.all, 1);
@@ -571,7 +573,59 @@ static void test_missing_file_is_a_usage_error(void)
 	CU_ASSERT_PTR_NULL(p.path);
 }
 
+static void test_incremental_and_full_every_are_read(void)
+{
+	struct fixture f;
+	struct pipeline p;
+	struct itg_err e = {0};
+
+	fixture_write(&f, "name: x\nproduct: bullphish\nitglue:\n  incremental: true\n"
+			  "  full_every: 90m\n");
+	CU_ASSERT_EQUAL_FATAL(pipeline_load(f.path, &p, &e), 0);
+	CU_ASSERT_EQUAL(p.incremental, 1);
+	CU_ASSERT_EQUAL(p.full_every, 90LL * 60);
+	pipeline_free(&p);
+	fixture_done(&f);
+	fixture_write(&f, "name: x\nproduct: darkwebid\nitglue:\n  incremental: false\n"
+			  "  full_every: \"7d\"\n");
+	CU_ASSERT_EQUAL_FATAL(pipeline_load(f.path, &p, &e), 0);
+	CU_ASSERT_EQUAL(p.incremental, 0);
+	CU_ASSERT_EQUAL(p.full_every, 7LL * 86400);
+	pipeline_free(&p);
+	fixture_done(&f);
+	CU_ASSERT(fails_with("name: x\nproduct: bullphish\nitglue:\n  incremental: yes\n",
+			     "4:16: itglue.incremental: \"yes\" is not a boolean, write true or "
+			     "false"));
+	CU_ASSERT(fails_with("name: x\nproduct: bullphish\nitglue:\n  full_every: 24\n",
+			     "4:15: itglue.full_every: \"24\" is not a duration: write minutes, "
+			     "hours or days as 30m, 24h or 7d (at most 3650d)"));
+	CU_ASSERT(fails_with("name: x\nproduct: bullphish\nitglue:\n  full_every: [1h]\n",
+			     "4:15: itglue.full_every: expected a single value, found a list"));
+}
+
+static void test_durations_take_minutes_hours_and_days(void)
+{
+	static const char *const bad[] = {"", "0h", "01h", "h", "1", "1s", "1w", "1H", "-1h",
+					  "1.5h", " 1h", "1h ", "1hm", "3651d", "99999999999d",
+					  NULL};
+	long long s = -7;
+
+	CU_ASSERT(pipeline_parse_duration("1m", &s) == 0 && s == 60);
+	CU_ASSERT(pipeline_parse_duration("24h", &s) == 0 && s == 86400);
+	CU_ASSERT(pipeline_parse_duration("7d", &s) == 0 && s == 7 * 86400);
+	CU_ASSERT(pipeline_parse_duration("90m", &s) == 0 && s == 5400);
+	CU_ASSERT(pipeline_parse_duration("3650d", &s) == 0 && s == PIPELINE_FULL_EVERY_MAX);
+	s = -7;
+	for (int i = 0; bad[i]; i++) {
+		CU_ASSERT_EQUAL(pipeline_parse_duration(bad[i], &s), -1);
+		CU_ASSERT_EQUAL(s, -7);
+	}
+	CU_ASSERT_EQUAL(pipeline_parse_duration(NULL, &s), -1);
+}
+
 static CU_TestInfo tests[] = {
+	{"test_incremental_and_full_every_are_read", test_incremental_and_full_every_are_read},
+	{"test_durations_take_minutes_hours_and_days", test_durations_take_minutes_hours_and_days},
 	{"test_contract_example_loads_for_bullphish", test_contract_example_loads_for_bullphish},
 	{"test_contract_example_loads_for_darkwebid_with_lists",
 	 test_contract_example_loads_for_darkwebid_with_lists},

@@ -258,7 +258,119 @@ static void test_malformed_evidence_keys_are_refused_naming_the_manifest(void)
 	unit_rmtree(dir);
 }
 
+static void test_mode_base_and_last_full_at_are_written_and_read_back(void)
+{
+	char *dir = unit_tmpdir();
+	struct snapshot_manifest m, back;
+	struct itg_err e = {0};
+	char *text;
+
+	/* a full snapshot: base null, and its own start is the last full walk */
+	base_manifest(&m);
+	strcpy(m.mode, "full");
+	CU_ASSERT_EQUAL_FATAL(snapshot_manifest_write(dir, &m, &e), 0);
+	text = read_text(dir);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  \"finished_at\": \"2026-01-01T00:00:01.000Z\",\n"
+					    "  \"mode\": \"full\",\n"
+					    "  \"base\": null,\n"
+					    "  \"resources\""));
+	CU_ASSERT_PTR_NULL(strstr(text, "last_full_at"));
+	free(text);
+	CU_ASSERT_EQUAL_FATAL(snapshot_manifest_read(dir, &back, &e), 0);
+	CU_ASSERT_STRING_EQUAL(back.mode, "full");
+	CU_ASSERT_EQUAL(back.has_base, 0);
+	CU_ASSERT_STRING_EQUAL(snapshot_last_full_at(&back), "2026-01-01T00:00:00.000Z");
+
+	/* an incremental one names its base and carries the last full walk forward */
+	base_manifest(&m);
+	strcpy(m.started_at, "2026-01-01T00:05:00.000Z");
+	strcpy(m.mode, "incremental");
+	m.has_base = 1;
+	strcpy(m.base_path, "/srv/itg/out/bp/20260101T000000Z/snapshot");
+	strcpy(m.base_started_at, "2026-01-01T00:00:00.000Z");
+	strcpy(m.last_full_at, "2025-12-31T00:00:00.000Z");
+	CU_ASSERT_EQUAL_FATAL(snapshot_manifest_write(dir, &m, &e), 0);
+	text = read_text(dir);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  \"mode\": \"incremental\",\n"
+					    "  \"base\": {\n"
+					    "    \"path\": \"/srv/itg/out/bp/20260101T000000Z/snapshot\",\n"
+					    "    \"started_at\": \"2026-01-01T00:00:00.000Z\"\n"
+					    "  },\n"
+					    "  \"last_full_at\": \"2025-12-31T00:00:00.000Z\",\n"));
+	free(text);
+	CU_ASSERT_EQUAL_FATAL(snapshot_manifest_read(dir, &back, &e), 0);
+	CU_ASSERT_STRING_EQUAL(back.mode, "incremental");
+	CU_ASSERT_EQUAL(back.has_base, 1);
+	CU_ASSERT_STRING_EQUAL(back.base_path, "/srv/itg/out/bp/20260101T000000Z/snapshot");
+	CU_ASSERT_STRING_EQUAL(back.base_started_at, "2026-01-01T00:00:00.000Z");
+	CU_ASSERT_STRING_EQUAL(snapshot_last_full_at(&back), "2025-12-31T00:00:00.000Z");
+
+	/* without a mode (an older snapshot) none of the keys is written: a full walk */
+	base_manifest(&m);
+	CU_ASSERT_EQUAL_FATAL(snapshot_manifest_write(dir, &m, &e), 0);
+	text = read_text(dir);
+	CU_ASSERT_PTR_NULL(strstr(text, "mode"));
+	CU_ASSERT_PTR_NULL(strstr(text, "base\""));
+	CU_ASSERT_PTR_NULL(strstr(text, "last_full_at"));
+	free(text);
+	CU_ASSERT_EQUAL_FATAL(snapshot_manifest_read(dir, &back, &e), 0);
+	CU_ASSERT_STRING_EQUAL(back.mode, "");
+	CU_ASSERT_STRING_EQUAL(snapshot_last_full_at(&back), "2026-01-01T00:00:00.000Z");
+	/* an incremental manifest that does not say when the last full walk was: unknown */
+	strcpy(back.mode, "incremental");
+	CU_ASSERT_PTR_NULL(snapshot_last_full_at(&back));
+	unit_rmtree(dir);
+}
+
+static void test_malformed_mode_keys_are_refused_naming_the_manifest(void)
+{
+	static const char head[] = "{\"format\":1,\"started_at\":\"2026-01-01T00:00:00.000Z\",%s"
+				   "\"resources\":{}}";
+	static const char *const bad[] = {
+		"\"mode\":\"delta\",",
+		"\"mode\":1,",
+		"\"base\":null,",
+		"\"last_full_at\":\"2026-01-01T00:00:00.000Z\",",
+		"\"mode\":\"full\",\"base\":{\"path\":\"x\",\"started_at\":\"2026-01-01T00:00:00Z\"},",
+		"\"mode\":\"incremental\",\"base\":null,",
+		"\"mode\":\"incremental\",",
+		"\"mode\":\"incremental\",\"base\":{\"started_at\":\"2026-01-01T00:00:00Z\"},",
+		"\"mode\":\"incremental\",\"base\":{\"path\":\"\",\"started_at\":\"2026-01-01T00:00:00Z\"},",
+		"\"mode\":\"incremental\",\"base\":{\"path\":\"x\",\"started_at\":\"yesterday\"},",
+		"\"mode\":\"incremental\",\"base\":{\"path\":\"x\"},",
+		"\"mode\":\"full\",\"last_full_at\":\"2026-13-01T00:00:00Z\",",
+		"\"mode\":\"full\",\"last_full_at\":7,",
+	};
+	char *dir = unit_tmpdir();
+	char *path = fs_join(dir, "manifest.json");
+	char text[512];
+	struct snapshot_manifest m;
+	struct itg_err e = {0};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, head, bad[i]);
+		unit_write_file(path, text);
+		err_clear(&e);
+		CU_ASSERT_EQUAL(snapshot_manifest_read(dir, &m, &e), -1);
+		CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "manifest.json"));
+	}
+	/* well formed: accepted, a null last_full_at too */
+	snprintf(text, sizeof text, head,
+		 "\"mode\":\"incremental\",\"base\":{\"path\":\"../s\",\"started_at\":"
+		 "\"2025-12-31T23:00:00Z\"},\"last_full_at\":null,");
+	unit_write_file(path, text);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(snapshot_manifest_read(dir, &m, &e), 0);
+	CU_ASSERT_STRING_EQUAL(m.base_path, "../s");
+	CU_ASSERT_STRING_EQUAL(m.last_full_at, "");
+	free(path);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
+	{"mode_base_and_last_full_at_are_written_and_read_back", test_mode_base_and_last_full_at_are_written_and_read_back},
+	{"malformed_mode_keys_are_refused_naming_the_manifest", test_malformed_mode_keys_are_refused_naming_the_manifest},
 	{"evidence_keys_are_written_in_the_documented_shape", test_evidence_keys_are_written_in_the_documented_shape},
 	{"load_keeps_the_lists_and_read_only_says_they_exist", test_load_keeps_the_lists_and_read_only_says_they_exist},
 	{"an_older_manifest_reads_as_no_confirmations_and_account_unknown", test_an_older_manifest_reads_as_no_confirmations_and_account_unknown},

@@ -99,7 +99,47 @@ static void test_empty_itg_fixed_time_is_the_real_clock(void)
 	with_fixed_time("", check_unpinned);
 }
 
+static void test_rfc3339_is_read_back_to_the_millisecond(void)
+{
+	long long ms;
+
+	CU_ASSERT_EQUAL(time_parse_rfc3339("1970-01-01T00:00:00.000Z", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 0);
+	CU_ASSERT_EQUAL(time_parse_rfc3339("2023-11-14T22:13:20.123Z", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1700000000123LL);
+	/* no fraction, a longer one (truncated), lower case, an offset */
+	CU_ASSERT_EQUAL(time_parse_rfc3339("2023-11-14T22:13:20Z", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1700000000000LL);
+	CU_ASSERT_EQUAL(time_parse_rfc3339("2023-11-14t22:13:20.1239z", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1700000000123LL);
+	CU_ASSERT_EQUAL(time_parse_rfc3339("2023-11-14T23:13:20+01:00", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1700000000000LL);
+	CU_ASSERT_EQUAL(time_parse_rfc3339("2023-11-14T21:43:20-00:30", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1700000000000LL);
+	CU_ASSERT_EQUAL(time_parse_rfc3339("2000-02-29T00:00:00.005Z", &ms), 0);
+	CU_ASSERT_EQUAL(ms, 951782400005LL);
+}
+
+static void test_rfc3339_refuses_what_is_not_a_time(void)
+{
+	static const char *const bad[] = {
+		"", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14 22:13:20Z",
+		"2023-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2023-11-14T24:00:00Z",
+		"2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk", "23-11-14T22:13:20Z",
+		"2023-11-14T22:13:20+0100", "*", NULL,
+	};
+	long long ms = 42;
+
+	for (int i = 0; bad[i]; i++) {
+		CU_ASSERT_EQUAL(time_parse_rfc3339(bad[i], &ms), -1);
+		CU_ASSERT_EQUAL(ms, 42);
+	}
+	CU_ASSERT_EQUAL(time_parse_rfc3339(NULL, &ms), -1);
+}
+
 static CU_TestInfo tests[] = {
+	{"test_rfc3339_is_read_back_to_the_millisecond", test_rfc3339_is_read_back_to_the_millisecond},
+	{"test_rfc3339_refuses_what_is_not_a_time", test_rfc3339_refuses_what_is_not_a_time},
 	{"test_rfc3339_of_a_fixed_epoch_is_exact", test_rfc3339_of_a_fixed_epoch_is_exact},
 	{"test_runid_of_a_fixed_epoch_is_exact", test_runid_of_a_fixed_epoch_is_exact},
 	{"test_now_honours_itg_fixed_time", test_now_honours_itg_fixed_time},
