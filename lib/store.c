@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include "ids.h"
+#include "lock.h"
 #include "reasons.h"
 #include "strmap.h"
 #include "utf8.h"
@@ -113,7 +114,7 @@ char *store_domain_key(const char *domain)
 static int check_folder(const char *dir, enum product p, struct itg_err *e)
 {
 	static const char *const others[] = {STORE_FILE_INTEGRATION, STORE_FILE_AUDIT,
-					     STORE_FILE_LOCK, STORE_FILE_JOURNAL,
+					     STORE_LOCK_FILE, STORE_FILE_JOURNAL,
 					     STORE_FILE_LINKS_LAST_RUN};
 	struct stat st;
 

@@ -26,7 +26,8 @@ enum store_table { STORE_ORGS, STORE_LINKS, STORE_USERS, STORE_DOMAINS, STORE_NT
 /* The store's other files. */
 #define STORE_FILE_INTEGRATION "integration.json"
 #define STORE_FILE_AUDIT "audit.ndjson"
-#define STORE_FILE_LOCK ".lock"
+/* the lock file is STORE_LOCK_FILE (lock.h); itg-load's journal (an
+ * interrupted load that the next load or the runner finishes first): */
 #define STORE_FILE_JOURNAL ".journal"
 /* links.csv as the last applied load left it, for finding hand edits
  * (load/handedits.h); written by itg-load's transaction only */

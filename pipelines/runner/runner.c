@@ -8,6 +8,7 @@
 #include "pipeline.h"
 #include "rundir.h"
 #include "runlog.h"
+#include "store.h"
 #include "snapshot.h"
 #include "stage.h"
 #include "status.h"
@@ -22,9 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* itg-load's journal (load/journal.h): an interrupted load to finish first */
-#define STORE_JOURNAL ".journal"
-#define PIPELINE_LOCK ".lock"
 /* a stage ended because this run was interrupted */
 #define RUN_INTERRUPTED (-1)
 
@@ -169,7 +167,7 @@ static int setup(struct run *r, struct itg_err *e)
 		free(out_dir);
 	}
 
-	lock_path = fs_join(r->out, PIPELINE_LOCK);
+	lock_path = fs_join(r->out, RUNDIR_LOCK);
 	if (lock_path_acquire(lock_path, &r->lock, e) != 0 && e->code == ITG_EXIT_STALE)
 		err_set(e, ITG_EXIT_STALE,
 			"another run of pipeline '%s' holds %s; try again when it has finished",
@@ -278,7 +276,7 @@ static int recover(struct run *r)
 
 	if (!r->store)
 		return 0;
-	journal = fs_join(r->store, STORE_JOURNAL);
+	journal = fs_join(r->store, STORE_FILE_JOURNAL);
 	/* finish or undo it before the transform reads the store, or this
 	 * run's plan would be stale at once */
 	if (fs_exists(journal)) {
