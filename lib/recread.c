@@ -24,26 +24,24 @@
 
 enum role { R_SKIP = 0, R_TOP, R_ATTRS, R_LIST, R_ITEM };
 
-/* pending: where the next value goes */
-#define P_NONE 0
-#define P_ID 1
-#define P_ATTRS 2
-#define P_LIST 3
-#define P_ATTR0 16
-#define P_MEMBER0 32
+/* pending: where the next value goes (the kth attribute or member) */
+enum pending { P_NONE = 0, P_ID, P_ATTRS, P_LIST, P_ATTR, P_MEMBER };
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
 static struct recread_value *target(struct recread *r)
 {
-	if (r->pending == P_ID)
+	switch (r->pending) {
+	case P_ID:
 		return &r->id;
-	if (r->pending >= P_MEMBER0)
-		return &r->items[(r->nitems - 1) * r->nmembers + (size_t)(r->pending - P_MEMBER0)];
-	if (r->pending >= P_ATTR0)
-		return &r->attr[r->pending - P_ATTR0];
-	return NULL;
+	case P_ATTR:
+		return &r->attr[r->pending_k];
+	case P_MEMBER:
+		return &r->items[(r->nitems - 1) * r->nmembers + r->pending_k];
+	default:
+		return NULL;
+	}
 }
 
 /* A value at the top level: the line's record, or a second value. */
@@ -190,8 +188,10 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
 	} else if (role == R_ATTRS) {
 		for (size_t k = 0; k < r->nattrs; k++)
 			if (key_is(key, len, sp->attrs[k], r->attr_len[k])) {
-				if (take(&r->attr[k]))
-					r->pending = P_ATTR0 + (int)k;
+				if (take(&r->attr[k])) {
+					r->pending = P_ATTR;
+					r->pending_k = k;
+				}
 				return 1;
 			}
 		if (sp->list && key_is(key, len, sp->list, r->list_len) && !r->seen_list) {
@@ -201,8 +201,10 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
 	} else if (role == R_ITEM) {
 		for (size_t k = 0; k < r->nmembers; k++)
 			if (key_is(key, len, sp->members[k], r->member_len[k])) {
-				if (take(&r->items[(r->nitems - 1) * r->nmembers + k]))
-					r->pending = P_MEMBER0 + (int)k;
+				if (take(&r->items[(r->nitems - 1) * r->nmembers + k])) {
+					r->pending = P_MEMBER;
+					r->pending_k = k;
+				}
 				return 1;
 			}
 	}
@@ -335,7 +337,7 @@ int recread_next(struct recread *r, struct itg_err *e)
 	}
 	if (r->depth != 0 || r->tops == 0)
 		return err_at(e, ITG_EXIT_USAGE, r->nd.path, r->nd.lineno, 0,
-			      "not a JSON record (the line ends inside it): extract the snapshot "
+			      "not a JSON record (no complete value on the line): extract the snapshot "
 			      "again");
 	resolve(r, &r->id);
 	id = recread_id_text(&r->id);

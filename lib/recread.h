@@ -94,6 +94,7 @@ struct recread {
 	int depth;
 	unsigned char role[JSON_MAX_DEPTH + 2];
 	int pending;                   /* where the next value goes */
+	size_t pending_k;              /* which attribute or member */
 	int tops;                      /* top-level values on the line */
 	int top_object;
 	int seen_attrs, seen_list;
