@@ -112,6 +112,7 @@ int plan_writer_append(struct plan_writer *w, const struct plan_writer *part,
 {
 	FILE *in = fopen(part->path, "rb");
 	char chunk[65536];
+	uint64_t copied = 0;
 	size_t n;
 
 	if (!in)
@@ -123,14 +124,16 @@ int plan_writer_append(struct plan_writer *w, const struct plan_writer *part,
 			return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", w->path,
 				       strerror(errno));
 		}
-		w->crc = (uint32_t)crc32(w->crc, (const Bytef *)chunk, (unsigned)n);
-		w->bytes += n;
+		copied += n;
 	}
-	if (ferror(in)) {
+	if (ferror(in) || copied != part->bytes) {
 		fclose(in);
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s", part->path);
 	}
 	fclose(in);
+	/* the part's CRC is known: combined, not computed a second time */
+	w->crc = (uint32_t)crc32_combine(w->crc, part->crc, (z_off_t)part->bytes);
+	w->bytes += part->bytes;
 	w->lines += part->lines;
 	for (int a = 0; a < PA_COUNT; a++)
 		w->counts[a] += part->counts[a];
