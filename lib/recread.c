@@ -162,10 +162,11 @@ static int take(struct recread_value *v)
  * json_get finds "id" under "id\u0000x" too: so does this, without a scan
  * of every key for a NUL.
  */
-static int key_is(const unsigned char *key, size_t len, const char *want, size_t wlen)
+static inline int key_is(const unsigned char *key, size_t len, const char *want, size_t wlen)
 {
-	return len >= wlen && key[0] == (unsigned char)want[0] && memcmp(key, want, wlen) == 0 &&
-	       (len == wlen || key[wlen] == '\0');
+	/* the length first: most keys differ there */
+	return len >= wlen && (len == wlen || key[wlen] == '\0') &&
+	       memcmp(key, want, wlen) == 0;
 }
 
 static int on_key(void *ctx, const unsigned char *key, size_t len)

@@ -139,15 +139,16 @@ static int skip_code(const char *reason)
 	return 0;
 }
 
-/* A bucket record: rank, selected, skip code; then the five strings. */
+/* A bucket record: one integer, rank << 3 | skip code << 1 | selected
+ * (8 bytes a contact, not 24), then the five strings. */
 static const struct spill_spec bucket_spec = {
-	.what = "contact bucket", .nints = 3, .nstrs = REC_STRINGS,
+	.what = "contact bucket", .nints = 1, .nstrs = REC_STRINGS,
 };
 
 static int put_rec(struct spill *sp, uint32_t rank, int selected, int skip, const char *const *s,
 		   struct itg_err *e)
 {
-	int64_t ints[3] = {rank, selected, skip};
+	int64_t ints[1] = {(int64_t)rank << 3 | (int64_t)skip << 1 | (selected ? 1 : 0)};
 	struct spill_str strs[REC_STRINGS];
 
 	for (int i = 0; i < REC_STRINGS; i++)
@@ -159,18 +160,20 @@ static int put_rec(struct spill *sp, uint32_t rank, int selected, int skip, cons
  * end, -1 with e set. */
 static int get_rec(struct spill *sp, struct crec *r, struct arena *a, struct itg_err *e)
 {
-	int64_t ints[3];
+	int64_t ints[1];
 	struct spill_str strs[REC_STRINGS];
 	size_t total = 0;
 	char *p;
 	int rc = spill_next(sp, ints, strs, e);
+	int skip;
 
 	if (rc <= 0)
 		return rc;
 	memset(r, 0, sizeof *r);
-	r->rank = (uint32_t)ints[0];
-	r->selected = (uint8_t)ints[1];
-	r->skip = ints[2] >= 0 && ints[2] < 3 ? skip_codes[ints[2]] : NULL;
+	r->rank = (uint32_t)(ints[0] >> 3);
+	r->selected = (uint8_t)(ints[0] & 1);
+	skip = (int)(ints[0] >> 1 & 3);
+	r->skip = skip < 3 ? skip_codes[skip] : NULL;
 	/* the strings are copied into one block of the bucket's arena */
 	for (int i = 0; i < REC_STRINGS; i++)
 		total += strs[i].len + 1;
