@@ -252,13 +252,16 @@ static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e
 {
 	struct recread r;
 	struct buf email = {0};
+	/* no user linked to a contact (a new store): no lookup per contact */
+	const struct strmap *linked_users =
+		m->user_by_contact && strmap_count(m->user_by_contact) ? m->user_by_contact : NULL;
 	int rc;
 
 	if (model_open_records(m, RES_CONTACTS, &contact_spec, &r, e) != 0)
 		return -1;
 	while ((rc = model_next_record(m, RES_CONTACTS, &r, e)) == 1) {
 		const char *id = recread_id_text(&r.id), *type_id, *skip = NULL, *first, *last;
-		struct store_user *u = strmap_get(m->user_by_contact, id);
+		struct store_user *u = linked_users ? strmap_get(linked_users, id) : NULL;
 		struct itg_org *g;
 		int selected;
 		if (u)
