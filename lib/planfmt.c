@@ -133,6 +133,17 @@ int plan_manifest_write(const char *dir, const struct plan_manifest *m, struct i
 	json_kv_str(g, "crc32", crc);
 	yajl_gen_map_close(g);
 
+	if (m->inventory.present) {
+		json_key(g, "inventory");
+		yajl_gen_map_open(g);
+		json_kv_str(g, "file", PLAN_INVENTORY_FILE);
+		json_kv_int(g, "lines", (long long)m->inventory.lines);
+		json_kv_int(g, "bytes", (long long)m->inventory.bytes);
+		snprintf(crc, sizeof crc, "%08" PRIx32, m->inventory.crc32);
+		json_kv_str(g, "crc32", crc);
+		yajl_gen_map_close(g);
+	}
+
 	json_key(g, "counts");
 	yajl_gen_map_open(g);
 	for (int a = 0; a < PA_COUNT; a++)
@@ -211,6 +222,34 @@ static int read_files(yajl_val v, const char *path, struct plan_manifest *m, str
 	return 0;
 }
 
+/*
+ * "inventory" is optional (a plan made before it existed has none), but
+ * when it is there it must say what the load is to verify: a damaged key
+ * is refused like a damaged "plan", never read as "no inventory".
+ */
+static int read_inventory(yajl_val v, const char *path, struct plan_manifest *m,
+			  struct itg_err *e)
+{
+	const char *file;
+	uint64_t x;
+
+	if (!v)
+		return 0;
+	file = json_get_str(v, "file");
+	if (!YAJL_IS_OBJECT(v) || !file || strcmp(file, PLAN_INVENTORY_FILE) != 0 ||
+	    json_get_int(v, "lines", -1) < 0 || json_get_int(v, "bytes", -1) < 0 ||
+	    parse_hex64(json_get_str(v, "crc32"), &x) != 0 || x > 0xffffffffu)
+		return err_at(e, ITG_EXIT_USAGE, path, 0, 0,
+			      "inventory.file, .lines, .bytes or .crc32 is malformed (the file "
+			      "must be " PLAN_INVENTORY_FILE "), make the plan again");
+	m->inventory.present = 1;
+	m->inventory.file = xstrdup(PLAN_INVENTORY_FILE);
+	m->inventory.lines = (uint64_t)json_get_int(v, "lines", -1);
+	m->inventory.bytes = (uint64_t)json_get_int(v, "bytes", -1);
+	m->inventory.crc32 = (uint32_t)x;
+	return 0;
+}
+
 /* The checks and messages of read_manifest, in the order it has always made them. */
 static int read_doc(yajl_val doc, const char *path, enum product want, struct plan_manifest *m,
 		    struct itg_err *e)
@@ -260,6 +299,9 @@ static int read_doc(yajl_val doc, const char *path, enum product want, struct pl
 	m->lines = (uint64_t)json_get_int(v, "lines", -1);
 	m->bytes = (uint64_t)json_get_int(v, "bytes", -1);
 	m->crc32 = (uint32_t)x;
+
+	if (read_inventory(json_get(doc, "inventory"), path, m, e) != 0)
+		return -1;
 
 	v = json_get(doc, "counts");
 	for (int a = 0; a < PA_COUNT; a++)
@@ -313,6 +355,7 @@ void plan_manifest_free(struct plan_manifest *m)
 	free(m->snapshot.started_at);
 	free(m->snapshot.finished_at);
 	free(m->store_path);
+	free(m->inventory.file);
 	for (size_t i = 0; i < m->nfiles; i++)
 		free(m->files[i].name);
 	free(m->files);

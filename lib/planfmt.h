@@ -20,6 +20,8 @@
 #define PLAN_FORMAT 1
 #define PLAN_FILE "plan.ndjson"
 #define PLAN_MANIFEST_FILE "manifest.json"
+/* The state of the integration after the plan, for the report (docs/plan-format.md). */
+#define PLAN_INVENTORY_FILE "inventory.ndjson"
 
 /* The actions, in the order of docs/plan-format.md (and of manifest counts). */
 enum plan_action {
@@ -67,6 +69,49 @@ enum plan_action {
 #define PK_GROUP "group"
 #define PK_DOMAIN "domain"
 #define PK_STATUS "status"
+
+/*
+ * inventory.ndjson (docs/plan-format.md): the words of its lines, so that
+ * the transform that writes it and the report that reads it spell them the
+ * same.  Reasons that are plan reasons are those of reasons.h.
+ */
+#define INV_KIND_FILTER "filter"
+#define INV_KIND_TYPE "type"
+#define INV_KIND_ORG "org"
+#define INV_KIND_MISSING "missing"
+/* filters and reference resources, in line order */
+#define INV_ORGANIZATION_TYPES "organization_types"
+#define INV_ORGANIZATION_STATUSES "organization_statuses"
+#define INV_CONTACT_TYPES "contact_types"
+/* the state of an IT Glue organization after the plan */
+#define INV_STATE_LINKED "linked"
+#define INV_STATE_REVIEW "review"
+#define INV_STATE_AVAILABLE "available"
+#define INV_STATE_HELD "held"
+#define INV_STATE_OUT_OF_SCOPE "out_of_scope"
+/* keys of inventory lines besides the PK_ keys they share with plan lines
+ * (itglue_organization_id, organization_id, name, source, reason) */
+#define IK_KIND "kind"
+#define IK_FILTER "filter"
+#define IK_ALL "all"
+#define IK_ENTRIES "entries"
+#define IK_TEXT "text"
+#define IK_IDS "ids"
+#define IK_RESOURCE "resource"
+#define IK_ID "id"
+#define IK_SELECTED "selected"
+#define IK_COUNT "count"
+#define IK_TYPE_ID "type_id"
+#define IK_TYPE_NAME "type_name"
+#define IK_STATUS_ID "status_id"
+#define IK_STATUS_NAME "status_name"
+#define IK_IN_SCOPE "in_scope"
+#define IK_EXCLUDED_BY "excluded_by"
+#define IK_STATE "state"
+/* reason of an available organization: in scope, not chosen by import.select */
+#define INV_REASON_NOT_SELECTED "not_selected"
+/* reason of an organization linked because this plan imports it */
+#define INV_REASON_IMPORT "import"
 
 /* The contact fields import_user carries and update_user may change, in
  * line order (also users.csv column names), NULL-terminated. */
@@ -121,12 +166,21 @@ struct plan_manifest {
 	struct plan_store_file *files;
 	uint64_t lines, bytes;     /* of plan.ndjson */
 	uint32_t crc32;
+	/* "inventory": inventory.ndjson's figures; present 0 for a plan made
+	 * before the inventory existed (no key), and then the rest is empty */
+	struct {
+		int present;
+		char *file;            /* always PLAN_INVENTORY_FILE when present */
+		uint64_t lines, bytes;
+		uint32_t crc32;
+	} inventory;
 	unsigned long counts[PA_COUNT];
 	unsigned long domains_pending, domains_unimported;
 };
 
 /* Writes DIR/manifest.json atomically (0600), pretty-printed, keys in the
- * order of docs/plan-format.md. */
+ * order of docs/plan-format.md; "inventory" (after "plan") only when
+ * m->inventory.present. */
 int plan_manifest_write(const char *dir, const struct plan_manifest *m, struct itg_err *e);
 
 /*
@@ -134,8 +188,9 @@ int plan_manifest_write(const char *dir, const struct plan_manifest *m, struct i
  * file): not a JSON object, a format other than PLAN_FORMAT, no product or
  * one other than want (want PRODUCT_NONE: any), store.files missing or an
  * entry malformed (a name with '/' or a leading '.' included), plan.lines,
- * plan.bytes or plan.crc32 missing.  The other keys are optional.  On
- * failure m is left empty.
+ * plan.bytes or plan.crc32 missing; an "inventory" key that is not an
+ * object naming inventory.ndjson with lines, bytes and crc32.  The other
+ * keys, "inventory" included, are optional.  On failure m is left empty.
  */
 int plan_manifest_read(const char *dir, enum product want, struct plan_manifest *m,
 		       struct itg_err *e);

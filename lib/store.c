@@ -112,6 +112,9 @@ char *store_domain_key(const char *domain)
  */
 static int check_folder(const char *dir, enum product p, struct itg_err *e)
 {
+	static const char *const others[] = {STORE_FILE_INTEGRATION, STORE_FILE_AUDIT,
+					     STORE_FILE_LOCK, STORE_FILE_JOURNAL,
+					     STORE_FILE_LINKS_LAST_RUN};
 	struct stat st;
 
 	if (stat(dir, &st) != 0) {
@@ -129,9 +132,7 @@ static int check_folder(const char *dir, enum product p, struct itg_err *e)
 	/* the folder may be a link (a store mounted elsewhere), its files not:
 	 * a linked audit.ndjson or .journal is refused here, before any stage
 	 * gets near it (docs/contract.md section 10) */
-	for (int i = 0; i < STORE_NTABLES + 4; i++) {
-		static const char *const others[] = {STORE_FILE_INTEGRATION, STORE_FILE_AUDIT,
-						     STORE_FILE_LOCK, STORE_FILE_JOURNAL};
+	for (int i = 0; i < STORE_NTABLES + (int)(sizeof others / sizeof *others); i++) {
 		char *path = fs_join(dir, i < STORE_NTABLES ? store_file_names[i]
 							    : others[i - STORE_NTABLES]);
 		int rc = fs_refuse_link(path, e);

@@ -28,6 +28,9 @@ enum store_table { STORE_ORGS, STORE_LINKS, STORE_USERS, STORE_DOMAINS, STORE_NT
 #define STORE_FILE_AUDIT "audit.ndjson"
 #define STORE_FILE_LOCK ".lock"
 #define STORE_FILE_JOURNAL ".journal"
+/* links.csv as the last applied load left it, for finding hand edits
+ * (load/handedits.h); written by itg-load's transaction only */
+#define STORE_FILE_LINKS_LAST_RUN ".links.last-run.csv"
 
 /* "organizations", "links", "users", "domains" (audit and changes.csv words) */
 extern const char *const store_table_names[STORE_NTABLES];
@@ -69,8 +72,8 @@ struct store {
  * and so is one that holds the table only the other product keeps
  * (domains.csv in a BullPhish ID store, users.csv in a Dark Web ID store),
  * and so is a symbolic link in place of any of the store's files (a table,
- * integration.json, audit.ndjson, .lock, .journal: fs_link_refused); the
- * folder itself may be a link.
+ * integration.json, audit.ndjson, .lock, .journal, .links.last-run.csv:
+ * fs_link_refused); the folder itself may be a link.
  * A malformed file is ITG_EXIT_USAGE naming the file and line.  On failure
  * s is left empty (nothing to free).
  */

@@ -435,7 +435,9 @@ static int pending_name(const char *s)
 }
 
 /*
- * The files a load replaces: the tables and integration.json, nothing else.
+ * The files a load replaces: the tables, integration.json and the copy of
+ * links.csv the load leaves for the next one (STORE_FILE_LINKS_LAST_RUN),
+ * nothing else.
  * A journal naming any other file (a table as the audit file, the pending
  * file as its own target) would make the recovery cut or grow the wrong file.
  */
@@ -446,7 +448,7 @@ static int replaceable_name(const char *s)
 	for (int t = 0; t < STORE_NTABLES; t++)
 		if (strcmp(s, store_file_names[t]) == 0)
 			return 1;
-	return strcmp(s, STORE_FILE_INTEGRATION) == 0;
+	return strcmp(s, STORE_FILE_INTEGRATION) == 0 || strcmp(s, STORE_FILE_LINKS_LAST_RUN) == 0;
 }
 
 /* A temporary of final: ".FINAL.tmp.SUFFIX", as afile_open makes them. */

@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,13 +54,23 @@ int rdoc_table_full(struct rtable *t)
 	return 1;
 }
 
+/* Room for one more row; 0 once the table is full (the row is counted). */
+static int row_room(struct rtable *t, unsigned flags)
+{
+	if (rdoc_table_full(t))
+		return 0;
+	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
+	t->flags = xrealloc(t->flags, t->nrows + 1);
+	t->flags[t->nrows] = (unsigned char)flags;
+	return 1;
+}
+
 void rdoc_row(struct rtable *t, ...)
 {
 	va_list ap;
 
-	if (rdoc_table_full(t))
+	if (!row_room(t, 0))
 		return;
-	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
 	va_start(ap, t);
 	for (size_t i = 0; i < t->ncols; i++) {
 		const char *s = va_arg(ap, const char *);
@@ -69,12 +80,41 @@ void rdoc_row(struct rtable *t, ...)
 	t->nrows++;
 }
 
-void rdoc_close_table(struct rdoc *d, const char *none, const char *rest)
+void rdoc_row_a(struct rtable *t, const char *const *cells, unsigned flags)
+{
+	if (!row_room(t, flags))
+		return;
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "");
+	t->nrows++;
+}
+
+const char *rdoc_num(long long n, char out[32])
+{
+	char digits[24];
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	int len = snprintf(digits, sizeof digits, "%llu", u), o = 0;
+
+	if (n < 0)
+		out[o++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void rdoc_close_table(struct rdoc *d, const char *none, const char *where)
 {
 	struct rblock *b = &d->b[d->n - 1];
 
 	if (b->kind == RB_TABLE && b->t.more) {
-		rdoc_para(d, "... and %zu more: %s", b->t.more, rest);
+		char shown[32], all[32];
+		rdoc_para(d, "The first %s of %s rows are shown; every one is in %s.",
+			  rdoc_num((long long)b->t.nrows, shown),
+			  rdoc_num((long long)(b->t.nrows + b->t.more), all), where);
 		return;
 	}
 	if (b->kind != RB_TABLE || b->t.nrows)
@@ -115,6 +155,7 @@ void rdoc_free(struct rdoc *d)
 		for (size_t c = 0; c < b->t.nrows * b->t.ncols; c++)
 			free(b->t.cells[c]);
 		free(b->t.cells);
+		free(b->t.flags);
 		for (size_t k = 0; k < b->nbars; k++)
 			free(b->bars[k].label);
 		free(b->bars);

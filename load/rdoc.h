@@ -6,9 +6,13 @@
  * report_html.c), so they always say the same thing.
  *
  * A table keeps at most RDOC_MAX_ROWS rows and counts the rest in `more`;
- * rdoc_close_table then adds one line saying how many rows were left out and
- * where every one of them is, or turns a table that got no row into a
- * paragraph ("None.").
+ * rdoc_close_table then adds one line saying how many rows were shown of how
+ * many and which file beside the report holds every one of them, or turns a
+ * table that got no row into a paragraph ("None.").  A row may be flagged
+ * RDOC_ROW_ALERT (a license over its total): report.html draws it in red.
+ *
+ * Figures are text by the time they reach the document: rdoc_num writes a
+ * count with thousands separators ("129,164"), as both renderings show it.
  *
  * Ownership: a zeroed struct rdoc is an empty document.  It owns every
  * string in it (copies of what it was given, and the title, which the
@@ -28,20 +32,29 @@ enum rblock_kind { RB_H2, RB_H3, RB_PARA, RB_TABLE, RB_CHART };
  * of half a million users gives a report an auditor can open; `more` counts
  * the rows left out, and a line after the table says where they all are.
  */
-#define RDOC_MAX_ROWS 200
+#define RDOC_MAX_ROWS 50
+
+#define RDOC_ROW_ALERT 1
 
 struct rtable {
 	size_t ncols;
 	char **head;
 	size_t nrows;
 	char **cells;                /* nrows * ncols */
+	unsigned char *flags;        /* nrows: RDOC_ROW_ALERT or 0 */
 	size_t more;                 /* rows beyond RDOC_MAX_ROWS, not kept */
 };
 
+/*
+ * A bar: a plain count (is_license 0; drawn to the scale of the chart's
+ * largest count), or a license's use of its total (drawn against the
+ * total: red when over it; total -1, unlimited, gets no bar at all, only
+ * its figure, since nothing can be drawn against no limit).
+ */
 struct rbar {
 	char *label;
 	long long value;
-	long long total;             /* -1: a plain count; LICENSE_UNLIMITED shown as such */
+	long long total;             /* -1: a plain count or an unlimited license */
 	int is_license;
 };
 
@@ -51,6 +64,7 @@ struct rblock {
 	struct rtable t;
 	size_t nbars;
 	struct rbar *bars;
+	int muted;                   /* a chart of lines that are not changes: drawn grey */
 };
 
 struct rdoc {
@@ -73,13 +87,18 @@ struct rtable *rdoc_table(struct rdoc *d, const char *const *head);
 int rdoc_table_full(struct rtable *t);
 /* Adds a row of t->ncols cells (const char *; NULL is ""), or counts it once t is full. */
 void rdoc_row(struct rtable *t, ...);
+/* The same from an array of t->ncols cells, with flags (RDOC_ROW_ALERT or 0). */
+void rdoc_row_a(struct rtable *t, const char *const *cells, unsigned flags);
 /*
  * Closes the table that is the last block: with rows left out, adds the
- * paragraph "... and N more: REST"; with no row at all, turns it into the
- * paragraph NONE.  Anything else (rows that all fit, another kind of block
- * last) is left as it is.
+ * paragraph "The first 50 of 1,234 rows are shown; every one is in WHERE.";
+ * with no row at all, turns it into the paragraph NONE.  Anything else (rows
+ * that all fit, another kind of block last) is left as it is.
  */
-void rdoc_close_table(struct rdoc *d, const char *none, const char *rest);
+void rdoc_close_table(struct rdoc *d, const char *none, const char *where);
+
+/* n with a comma every three digits ("-1,234,567") in out, which it returns. */
+const char *rdoc_num(long long n, char out[32]);
 
 /* Appends a bar chart titled title, with no bar. */
 struct rblock *rdoc_chart(struct rdoc *d, const char *title);

@@ -14,6 +14,7 @@
 #include "strmap.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *report_would_refuse(const struct report_input *in)
@@ -108,4 +109,74 @@ void report_count_licenses(const struct lstore *s, struct report_licenses *l)
 		for (size_t r = 0; r < t->nrows; r++)
 			l->domains_used += strcmp(csvtab_get(t, r, st), DOMAIN_IMPORTED) == 0;
 	}
+}
+
+/* The report's word for why a line of action a that carries no reason is there. */
+static const char *implied_reason(enum plan_action a)
+{
+	switch (a) {
+	case PA_LINK:
+		return REASON_NAME_MATCH;
+	case PA_RENAME:
+		return REASON_ITGLUE_RENAMED;
+	case PA_IMPORT_ORGANIZATION:
+		return REASON_IMPORT_SELECTED;
+	case PA_IMPORT_USER:
+		return REASON_NEW_CONTACT;
+	case PA_LINK_USER:
+		return REASON_EMAIL_MATCH;
+	case PA_UPDATE_USER:
+		return REASON_CONTACT_CHANGED;
+	case PA_IMPORT_DOMAIN:
+		return REASON_DOMAIN_IMPORTED;
+	default:
+		return NULL;
+	}
+}
+
+const char *report_line_reason(const struct plan_line *l)
+{
+	const char *r = plan_str(l, PK_REASON);
+
+	return r && *r ? r : implied_reason(l->action);
+}
+
+const char *report_event_reason(const char *action, const char *reason, int disconnect)
+{
+	const char *r;
+
+	if (reason && *reason)
+		return reason;
+	if (action && strcmp(action, "integration") == 0)
+		return disconnect ? REASON_DISCONNECT : REASON_INTEGRATION_CONNECTED;
+	r = implied_reason(plan_action_parse(action));
+	return r ? r : "";
+}
+
+void rcount_add(struct rcount *c, const char *code, size_t lines, size_t changed)
+{
+	size_t i;
+
+	if (!code)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].code, code) == 0)
+			break;
+	if (i == c->n) {
+		xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v);
+		c->v[c->n].code = xstrdup(code);
+		c->v[c->n].lines = 0;
+		c->v[c->n].changed = 0;
+		c->n++;
+	}
+	c->v[i].lines += lines;
+	c->v[i].changed += changed;
+}
+
+void rcount_free(struct rcount *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].code);
+	free(c->v);
+	memset(c, 0, sizeof *c);
 }

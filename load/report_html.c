@@ -1,7 +1,9 @@
 /*
  * report_html.c - report.html: the report model as one self-contained page.
  * Inline CSS, charts as inline SVG, no scripts and nothing fetched (a
- * Content-Security-Policy says so), every text HTML-escaped.
+ * Content-Security-Policy says so), every text HTML-escaped.  A list of the
+ * sections at the top links to them (anchors in the page only).  Its size
+ * does not grow with the plan: every table holds at most RDOC_MAX_ROWS rows.
  */
 #include "report.h"
 
@@ -25,6 +27,9 @@ static const char *const style =
 	"th{background:#f1f5f9;font-weight:600}"
 	"tr:nth-child(even) td{background:#fafafa}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
+	"tr.alert td{color:#b91c1c;font-weight:600;background:#fef2f2}"
+	"nav ul{margin:4px 0 16px;padding-left:20px}nav li{margin:2px 0}"
+	"a{color:#1d4ed8}"
 	"figure{margin:8px 0 16px}"
 	"figcaption{font-size:12px;color:#64748b;margin-bottom:4px}"
 	"svg text{font:12px system-ui,sans-serif;fill:#1f2937}"
@@ -62,15 +67,15 @@ static void tag_text(struct buf *out, const char *tag, const char *text)
 	buf_addf(out, "</%s>\n", tag);
 }
 
-/* Whole numbers (ids, counts) are right-aligned; "11-50" is not one. */
+/* Whole numbers (ids, counts: "129,164") are right-aligned; "11-50" is not one. */
 static int is_number(const char *s)
 {
 	if (*s == '-')
 		s++;
-	if (!*s)
+	if (*s < '0' || *s > '9')
 		return 0;
 	for (; *s; s++)
-		if (*s < '0' || *s > '9')
+		if ((*s < '0' || *s > '9') && !(*s == ',' && s[1] >= '0' && s[1] <= '9'))
 			return 0;
 	return 1;
 }
@@ -85,7 +90,8 @@ static void render_table(struct buf *out, const struct rtable *t)
 	}
 	buf_adds(out, "</tr></thead>\n<tbody>\n");
 	for (size_t r = 0; r < t->nrows; r++) {
-		buf_adds(out, "<tr>");
+		buf_adds(out, t->flags && (t->flags[r] & RDOC_ROW_ALERT) ? "<tr class=\"alert\">"
+									 : "<tr>");
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *v = t->cells[r * t->ncols + c];
 			buf_adds(out, is_number(v) ? "<td class=\"num\">" : "<td>");
@@ -97,10 +103,19 @@ static void render_table(struct buf *out, const struct rtable *t)
 	buf_adds(out, "</tbody>\n</table>\n");
 }
 
+/*
+ * A bar chart.  Counts are drawn to the scale of the largest; a license is
+ * drawn against its total on a grey track: green, amber from 90% (full
+ * included), red when over it (the bar fills the track and the label says by
+ * how much).  A chart of lines that are not changes is drawn grey.
+ * An unlimited license gets no bar, only its figure: a full bar would say
+ * "all used".
+ */
 static void render_chart(struct buf *out, const struct rblock *b)
 {
 	long long max = 1;
 	int h = (int)b->nbars * ROW_H + 8;
+	char v[32], t[32], x[32];
 
 	for (size_t i = 0; i < b->nbars; i++)
 		if (!b->bars[i].is_license && b->bars[i].value > max)
@@ -114,16 +129,20 @@ static void render_chart(struct buf *out, const struct rblock *b)
 	buf_adds(out, "\">\n");
 	for (size_t i = 0; i < b->nbars; i++) {
 		const struct rbar *r = &b->bars[i];
-		int y = (int)i * ROW_H + 4;
-		long long scale = max;
-		const char *fill = "#3b82f6";
-		int w;
+		int y = (int)i * ROW_H + 4, w = 0, text_x;
+		int unlimited = r->is_license && r->total < 0;
+		int over = r->is_license && r->total >= 0 && r->value > r->total;
+		const char *fill = b->muted ? "#94a3b8" : "#3b82f6";
 
-		if (r->is_license) {
-			scale = r->total > 0 ? r->total : r->value > 0 ? r->value : 1;
-			if (r->total >= 0 && r->value >= r->total)
+		buf_addf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W - 8,
+			 y + ROW_H - 12);
+		report_html_escape(out, r->label);
+		buf_adds(out, "</text>\n");
+		if (r->is_license && !unlimited) {
+			long long scale = r->total > 0 ? r->total : 1;
+			if (r->value > r->total)
 				fill = "#dc2626";
-			else if (r->total > 0 && r->value * 10 >= r->total * 9)
+			else if (r->value * 10 >= r->total * 9)
 				fill = "#f59e0b";
 			else
 				fill = "#16a34a";
@@ -131,26 +150,31 @@ static void render_chart(struct buf *out, const struct rblock *b)
 			buf_addf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"3\" "
 				      "fill=\"#e5e7eb\"/>\n",
 				 LABEL_W, y, BAR_W, ROW_H - 8);
+			w = (int)((double)(r->value < 0 ? 0 : r->value) / (double)scale * BAR_W + 0.5);
+		} else if (!r->is_license) {
+			w = (int)((double)(r->value < 0 ? 0 : r->value) / (double)max * BAR_W + 0.5);
 		}
-		w = (int)((double)(r->value < 0 ? 0 : r->value) / (double)scale * BAR_W + 0.5);
 		if (w > BAR_W)
 			w = BAR_W;
-		if (r->value > 0 && w < 2)
+		if (!unlimited && r->value > 0 && w < 2)
 			w = 2;
-		buf_addf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W - 8,
-			 y + ROW_H - 12);
-		report_html_escape(out, r->label);
-		buf_addf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"3\" "
-			      "fill=\"%s\"/>\n",
-			 LABEL_W, y, w, ROW_H - 8, fill);
-		buf_addf(out, "<text x=\"%d\" y=\"%d\">", LABEL_W + (r->is_license ? BAR_W : w) + 8,
-			 y + ROW_H - 12);
-		if (r->is_license && r->total == -1)
-			buf_addf(out, "%lld used, unlimited", r->value);
+		if (w > 0)
+			buf_addf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				      "rx=\"3\" fill=\"%s\"/>\n",
+				 LABEL_W, y, w, ROW_H - 8, fill);
+		text_x = LABEL_W + (r->is_license && !unlimited ? BAR_W : w) + 8;
+		buf_addf(out, "<text x=\"%d\" y=\"%d\"%s>", text_x, y + ROW_H - 12,
+			 over ? " style=\"fill:#b91c1c;font-weight:600\"" : "");
+		rdoc_num(r->value, v);
+		if (unlimited)
+			buf_addf(out, "%s used, unlimited", v);
+		else if (over)
+			buf_addf(out, "%s / %s: %s over", v, rdoc_num(r->total, t),
+				 rdoc_num(r->value - r->total, x));
 		else if (r->is_license)
-			buf_addf(out, "%lld / %lld", r->value, r->total);
+			buf_addf(out, "%s / %s", v, rdoc_num(r->total, t));
 		else
-			buf_addf(out, "%lld", r->value);
+			buf_adds(out, v);
 		buf_adds(out, "</text>\n");
 	}
 	buf_adds(out, "</svg>\n</figure>\n");
@@ -165,11 +189,21 @@ void report_render_html(const struct rdoc *d, struct buf *out)
 	tag_text(out, "title", d->title);
 	buf_addf(out, "<style>%s</style>\n</head>\n<body>\n<main>\n", style);
 	tag_text(out, "h1", d->title);
+	buf_adds(out, "<nav><ul>\n");
+	for (size_t i = 0; i < d->n; i++)
+		if (d->b[i].kind == RB_H2) {
+			buf_addf(out, "<li><a href=\"#s%zu\">", i);
+			report_html_escape(out, d->b[i].text);
+			buf_adds(out, "</a></li>\n");
+		}
+	buf_adds(out, "</ul></nav>\n");
 	for (size_t i = 0; i < d->n; i++) {
 		const struct rblock *b = &d->b[i];
 		switch (b->kind) {
 		case RB_H2:
-			tag_text(out, "h2", b->text);
+			buf_addf(out, "<h2 id=\"s%zu\">", i);
+			report_html_escape(out, b->text);
+			buf_adds(out, "</h2>\n");
 			break;
 		case RB_H3:
 			tag_text(out, "h3", b->text);

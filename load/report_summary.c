@@ -70,6 +70,7 @@ void report_summary_json(const struct report_input *in, struct buf *out)
 	json_kv_int(g, "unimported", (long long)report_count_unimported(p));
 	json_kv_int(g, "license_limited", (long long)report_count_license_limited(p));
 	json_kv_int(g, "skipped", (long long)report_count_lines(p, PA_SKIP, NULL));
+	report_handedits_summary(g, in);
 	yajl_gen_map_close(g);
 	json_gen_take(g, out);
 	if (out->len && out->p[out->len - 1] != '\n')

@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "breaker.h"
 #include "fsutil.h"
+#include "handedits.h"
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
@@ -28,14 +29,18 @@ static const char *const recovered_text[] = {"", "finished an interrupted load",
 
 struct audit_arg {
 	const struct apply_result *r;
+	const struct handedits *hand;
 	const char *run_id;
 	const char *now;
 };
 
+/* The hand edits the run found come first: they were made before it. */
 static int write_audit(FILE *fp, void *arg)
 {
 	const struct audit_arg *a = arg;
 
+	if (audit_write_hand_edits(fp, a->hand, a->run_id, a->now) != 0)
+		return -1;
 	return audit_write(fp, a->r, a->run_id, a->now);
 }
 
@@ -87,18 +92,24 @@ static int check_before_switch(void *arg, struct itg_err *e)
 	return stale_recheck(a->store, a->plan, e);
 }
 
+/*
+ * The changed tables, the copy of links.csv as this load leaves it (the
+ * next load finds the hand edits made since against it: handedits.h),
+ * integration.json, and the audit lines, as one transaction.
+ */
 static int commit(const struct load_opts *o, struct lstore *s, const struct plan *plan,
-		  const struct apply_result *r, const char *run_id, const char *now,
-		  struct itg_err *e)
+		  const struct apply_result *r, const struct handedits *hand,
+		  const char *run_id, const char *now, struct itg_err *e)
 {
-	struct journal_out outs[STORE_NTABLES + 1];
-	struct audit_arg a = {r, run_id, now};
+	struct journal_out outs[STORE_NTABLES + 2];
+	struct audit_arg a = {r, hand, run_id, now};
 	struct switch_arg sw = {o->store, plan};
 	size_t n = 0;
 
 	for (int t = 0; t < STORE_NTABLES; t++)
 		if (s->st.used[t] && s->changed[t])
 			outs[n++] = (struct journal_out){store_file_names[t], &s->st.tab[t], NULL};
+	outs[n++] = (struct journal_out){STORE_FILE_LINKS_LAST_RUN, &s->st.tab[STORE_LINKS], NULL};
 	outs[n++] = (struct journal_out){STORE_FILE_INTEGRATION, NULL, r->integration_json};
 	return journal_commit(o->store, outs, n, STORE_FILE_AUDIT, write_audit, &a,
 			      check_before_switch, &sw, e);
@@ -160,6 +171,21 @@ static int refuse_mass_unlink(const struct load_opts *o, const struct breaker *b
 	return -1;
 }
 
+/* One log line for what was found changed by hand, when anything was. */
+static void log_hand_edits(const struct handedits *h, int dry_run)
+{
+	if (h->problem)
+		log_warn("%s: hand edits of links.csv since the last run are not known; %s",
+			 h->problem, dry_run ? "a real load writes a new copy"
+					     : "this load writes a new copy");
+	else if (h->n)
+		log_info("links.csv was changed by hand since the last run: %zu added, %zu "
+			 "removed, %zu changed (%s)",
+			 h->count[HAND_ADDED], h->count[HAND_REMOVED], h->count[HAND_CHANGED],
+			 dry_run ? "a real load records them in audit.ndjson"
+				 : "recorded in audit.ndjson with this run");
+}
+
 /*
  * pipelines/run exports ITG_RUN_ID so that the report and the audit lines
  * carry the run folder's id, not a clock reading a second later.  Anything
@@ -187,6 +213,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	struct plan plan = {0};
 	struct lstore store = {0};
 	struct apply_result res = {0};
+	struct handedits hand = {0};
 	int have_store = 0, have_res = 0, lock = -1, rc = -1, committed = 0, keep_staged = 0;
 	char now[32], changes[32], *staged = NULL;
 
@@ -227,6 +254,10 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 	if (lstore_load(o->store, o->product, &plan, &store, e) != 0)
 		goto out;
 	have_store = 1;
+	/* links.csv as found, before the plan changes it */
+	if (handedits_find(o->store, &store.st.tab[STORE_LINKS], &hand, e) != 0)
+		goto out;
+	log_hand_edits(&hand, o->dry_run);
 	/* judged on the tables the stale check just passed: the store the plan was made from */
 	breaker_judge(&plan, &store.st, &o->max_unlinks, &o->max_user_unlinks, &out->breaker);
 	if (out->breaker.tripped && !o->allow_mass_unlink && !o->dry_run) {
@@ -263,6 +294,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 			.pipeline_path = o->pipeline_path,
 			.breaker = &out->breaker,
 			.allow_mass_unlink = o->allow_mass_unlink,
+			.hand = &hand,
 		};
 		/* the whole report is written before the store changes: a report
 		 * that cannot be written (a full disk) stops the load, so no change
@@ -278,7 +310,7 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 
 		progress_count(res.events.nev, changes);
 		log_progress("committing %s changes to the store", changes);
-		if (commit(o, &store, &plan, &res, out->run_id, now, e) != 0) {
+		if (commit(o, &store, &plan, &res, &hand, out->run_id, now, e) != 0) {
 			/* a journal left behind means the change is decided and the
 			 * next run finishes it: its report must not be lost */
 			if (journal_pending(o->store)) {
@@ -311,6 +343,7 @@ out:
 	store_lock_release(lock);
 	if (have_res)
 		apply_result_free(&res);
+	handedits_free(&hand);
 	if (have_store)
 		lstore_free(&store);
 	planread_free(&plan);

@@ -1,9 +1,12 @@
 /*
  * run.h - one itg-load run: verify the plan, refuse a plan made with
  * another pipeline file, refuse a store folder that does not exist, lock
- * the store, finish any interrupted transaction, refuse a stale plan,
- * refuse a mass unlink (breaker.h), apply, write the report, commit with the
- * fingerprints checked again just before the switch, publish the report.
+ * the store, finish any interrupted transaction, refuse a stale plan, find
+ * what was changed in links.csv by hand since the last run (handedits.h),
+ * refuse a mass unlink (breaker.h), apply, write the report, commit (the
+ * hand edits' audit lines and the copy of links.csv for the next run
+ * included) with the fingerprints checked again just before the switch,
+ * publish the report.
  * main() only turns options and the pipeline file into struct load_opts.
  *
  * Test hooks, read from the environment: ITG_LOAD_CRASH_AT=N (journal.h)

@@ -16,6 +16,7 @@
 #include "rules.h"
 
 #include "arena.h"
+#include "inventory.h"
 #include "json.h"
 #include "log.h"
 #include "reasons.h"
@@ -264,12 +265,14 @@ static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e
 		struct store_user *u = linked_users ? strmap_get(linked_users, id) : NULL;
 		struct itg_org *g;
 		int selected;
+		type_id = recread_id_text(&r.attr[C_TYPE_ID]);
+		/* every contact is counted, in scope or not (inventory.h) */
+		inventory_count_contact(m, type_id, recread_str(&r.attr[C_TYPE_NAME]));
 		if (u)
 			u->contact_seen = 1;
 		g = model_itg_org(m, recread_id_text(&r.attr[C_ORG]));
 		if (!g || g->rank < 0)
 			continue;
-		type_id = recread_id_text(&r.attr[C_TYPE_ID]);
 		selected = scope_contact_type_selected(m, type_id, recread_str(&r.attr[C_TYPE_NAME]));
 		/* an unselected contact matters only to a user linked to it */
 		if (selected || u) {

@@ -81,6 +81,16 @@ static size_t resolve_entry(struct model *m, struct namefold *nf, const struct s
 	return n;
 }
 
+size_t imports_resolve_entry(struct model *m, const struct sel_entry *en,
+			     void (*mark)(struct itg_org *, void *), void *ctx)
+{
+	struct namefold nf = {0};
+	size_t n = resolve_entry(m, &nf, en, mark, ctx);
+
+	namefold_free(&nf, m->norgs);
+	return n;
+}
+
 static void mark_listed(struct itg_org *g, void *ctx)
 {
 	(void)ctx;

@@ -6,12 +6,15 @@
 #include "transform.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 static const char synopsis[] =
 	"usage: itg-transform -p PIPELINE --snapshot DIR --out PLANDIR [--store DIR] "
 	"[--connect]\n"
 	"       itg-transform -p PIPELINE [--snapshot DIR] --out PLANDIR [--store DIR] "
-	"--disconnect\n";
+	"--disconnect\n"
+	"       itg-transform -p PIPELINE --snapshot DIR [--store DIR] [--out PLANDIR] "
+	"--explain ORG\n";
 
 static const char help[] =
 	"Compares an IT Glue snapshot with a product store under the pipeline's\n"
@@ -30,6 +33,13 @@ static const char help[] =
 	"      --connect         bind the store to this pipeline on purpose: plan even\n"
 	"                        for a store bound elsewhere or disconnected by the\n"
 	"                        operator (the load records the new binding)\n"
+	"      --explain ORG     print, for the IT Glue or product organization ORG (an\n"
+	"                        id or a name; every match when several), every rule's\n"
+	"                        decision: scope, existing links, name key and\n"
+	"                        auto-link candidates, import and licenses, its state\n"
+	"                        after the plan, its contacts or domains.  Writes no\n"
+	"                        plan unless --out is given; exit 2 with the closest\n"
+	"                        names when nothing matches\n"
 	CMD_HELP_PIPELINE
 	CMD_HELP_COMMON
 	"\n"
@@ -63,16 +73,22 @@ static const char help[] =
 	"\n"
 	"Output: PLANDIR/plan.ndjson, one JSON action per line in the order unlink,\n"
 	"link, review, rename, import_organization and skip, contact lines, domains;\n"
-	"PLANDIR/manifest.json with the snapshot identity, the settings hash, the store\n"
-	"file fingerprints, the plan's size and CRC-32 and the counts per action.\n"
+	"PLANDIR/inventory.ndjson, the state after the plan for the report: the\n"
+	"filters, the organization types, statuses and contact types with their\n"
+	"counts, every IT Glue organization with its state (linked, review,\n"
+	"available, held, out_of_scope) and the links to organizations gone from the\n"
+	"snapshot; PLANDIR/manifest.json with the snapshot identity, the settings\n"
+	"hash, the store file fingerprints, the size and CRC-32 of both files and the\n"
+	"counts per action.\n"
 	"\n"
 	"Exit codes: 0 success; 1 runtime failure (I/O); 2 bad option, settings,\n"
 	"snapshot or store (no store folder, a bad row, an id that is not a number,\n"
 	"bytes that are not UTF-8, the other product's table: the message names the\n"
-	"file and line); 4 the store is bound elsewhere or was disconnected by the\n"
-	"operator; on any failure no plan folder is written.\n";
+	"file and line; with --explain, no organization matches ORG); 4 the store is\n"
+	"bound elsewhere or was disconnected by the operator; on any failure no plan\n"
+	"folder is written.\n";
 
-enum { OPT_SNAPSHOT = CMD_OPT_OWN, OPT_OUT, OPT_STORE, OPT_DISCONNECT, OPT_CONNECT };
+enum { OPT_SNAPSHOT = CMD_OPT_OWN, OPT_OUT, OPT_STORE, OPT_DISCONNECT, OPT_CONNECT, OPT_EXPLAIN };
 
 static const struct option options[] = {
 	{"snapshot", required_argument, NULL, OPT_SNAPSHOT},
@@ -80,6 +96,7 @@ static const struct option options[] = {
 	{"store", required_argument, NULL, OPT_STORE},
 	{"disconnect", no_argument, NULL, OPT_DISCONNECT},
 	{"connect", no_argument, NULL, OPT_CONNECT},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{0, 0, 0, 0},
 };
 
@@ -93,6 +110,7 @@ static int on_option(void *ctx, int opt, const char *arg, struct itg_err *e)
 	case OPT_STORE: o->store = arg; return 0;
 	case OPT_DISCONNECT: o->disconnect = 1; return 0;
 	case OPT_CONNECT: o->connect = 1; return 0;
+	case OPT_EXPLAIN: o->explain = arg; return 0;
 	default: return err_set(e, ITG_EXIT_USAGE, "unknown option");
 	}
 }
@@ -102,11 +120,17 @@ static int run(void *ctx, const struct cmd_args *a, struct itg_err *e)
 	struct transform_opts *o = ctx;
 
 	o->pipeline = a->pipeline;
+	o->explain_out = stdout;
 	if (o->connect && o->disconnect)
 		return cmd_usage_error(e, "--connect and --disconnect exclude each other");
-	if (!o->pipeline || !o->out || (!o->snapshot && !o->disconnect))
+	if (o->explain && o->disconnect)
+		return cmd_usage_error(e, "--explain and --disconnect exclude each other");
+	if (o->explain && !*o->explain)
+		return cmd_usage_error(e, "--explain needs an organization: an id or a name");
+	if (!o->pipeline || (!o->out && !o->explain) || (!o->snapshot && !o->disconnect))
 		return cmd_usage_error(e, "-p PIPELINE, --snapshot DIR and --out PLANDIR are "
-					  "required (--snapshot is optional with --disconnect)");
+					  "required (--snapshot is optional with --disconnect, "
+					  "--out with --explain)");
 	return transform_run(o, e);
 }
 

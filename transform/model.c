@@ -5,6 +5,7 @@
 #include "model.h"
 
 #include "hash.h"
+#include "inventory.h"
 #include "json.h"
 #include "reasons.h"
 #include "xalloc.h"
@@ -474,6 +475,7 @@ void model_free(struct model *m)
 	}
 	free(m->misses);
 	free(m->linked);
+	inventory_counts_free(m->contact_counts);
 	free(m->snapshot_dir);
 	strmap_free(m->confirmed, NULL);
 	snapshot_manifest_free(&m->man);

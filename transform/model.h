@@ -29,6 +29,7 @@
 #include <yajl/yajl_tree.h>
 
 struct prod_org;
+struct inventory_counts;
 
 /* An IT Glue organization of the snapshot, and what this plan does with it.
  * Its strings live in the model's arena. */
@@ -178,6 +179,9 @@ struct model {
 	size_t nreviews, capreviews;
 	struct select_miss *misses; /* in the order of the select list */
 	size_t nmisses, capmisses;
+	/* inventory.c: contacts per contact type, counted as they are streamed */
+	struct inventory_counts *contact_counts;
+
 	struct itg_org **linked;  /* orgs linked after the plan, ascending id (rank order) */
 	size_t nlinked;
 	long long seats_phishing, seats_training;  /* docs/rules.md 25 */

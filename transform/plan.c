@@ -86,15 +86,17 @@ void plan_writer_free(struct plan_writer *w)
 	plan_writer_abort(w);
 }
 
-/* Ends the object being generated and writes it as one line. */
-static int emit(struct plan_writer *w, enum plan_action a, struct itg_err *e)
+int plan_writer_end_line(struct plan_writer *w, struct itg_err *e)
 {
 	const unsigned char *out;
 	size_t len;
 
 	yajl_gen_map_close(w->g);
-	if (yajl_gen_get_buf(w->g, &out, &len) != yajl_gen_status_ok)
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot generate a plan line");
+	if (yajl_gen_get_buf(w->g, &out, &len) != yajl_gen_status_ok) {
+		yajl_gen_clear(w->g);
+		yajl_gen_reset(w->g, NULL);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot generate a line of %s", w->path);
+	}
 	if (fwrite(out, 1, len, w->fp) != len || fputc('\n', w->fp) == EOF) {
 		yajl_gen_clear(w->g);
 		yajl_gen_reset(w->g, NULL);
@@ -105,9 +107,17 @@ static int emit(struct plan_writer *w, enum plan_action a, struct itg_err *e)
 	w->crc = (uint32_t)crc32(w->crc, (const Bytef *)"\n", 1);
 	w->bytes += len + 1;
 	w->lines++;
-	w->counts[a]++;
 	yajl_gen_clear(w->g);
 	yajl_gen_reset(w->g, NULL);
+	return 0;
+}
+
+/* Ends the object being generated and writes it as one line of action a. */
+static int emit(struct plan_writer *w, enum plan_action a, struct itg_err *e)
+{
+	if (plan_writer_end_line(w, e) != 0)
+		return -1;
+	w->counts[a]++;
 	return 0;
 }
 
@@ -394,8 +404,8 @@ int plan_write_import_domain(struct plan_writer *w, const char *org_id, const ch
 /* ---- manifest ------------------------------------------------------------ */
 
 int plan_write_manifest(const char *dir, const struct model *m, const struct plan_writer *w,
-			const char *snapshot_path, uint64_t settings_hash, int disconnect,
-			int connect, struct itg_err *e)
+			const struct plan_writer *inventory, const char *snapshot_path,
+			uint64_t settings_hash, int disconnect, int connect, struct itg_err *e)
 {
 	struct plan_manifest man = {0};
 	int rc;
@@ -429,6 +439,12 @@ int plan_write_manifest(const char *dir, const struct model *m, const struct pla
 	man.lines = w->lines;
 	man.bytes = w->bytes;
 	man.crc32 = w->crc;
+	if (inventory) {
+		man.inventory.present = 1;
+		man.inventory.lines = inventory->lines;
+		man.inventory.bytes = inventory->bytes;
+		man.inventory.crc32 = inventory->crc;
+	}
 	memcpy(man.counts, w->counts, sizeof man.counts);
 	man.domains_pending = w->domains_pending;
 	man.domains_unimported = w->domains_unimported;

@@ -39,6 +39,10 @@ int plan_writer_close(struct plan_writer *w, struct itg_err *e);
 void plan_writer_abort(struct plan_writer *w);
 /* Releases a closed writer, keeping its file. */
 void plan_writer_free(struct plan_writer *w);
+/* Ends the JSON object being generated on w->g (opened by the caller with
+ * yajl_gen_map_open) and writes it as one line, counted in lines, bytes
+ * and crc but in no action's count: the inventory's lines go through it. */
+int plan_writer_end_line(struct plan_writer *w, struct itg_err *e);
 /* Appends the lines of a closed writer's file (and its counts) to w. */
 int plan_writer_append(struct plan_writer *w, const struct plan_writer *part,
 		       struct itg_err *e);
@@ -102,11 +106,12 @@ int plan_write_import_domain(struct plan_writer *w, const char *org_id, const ch
 char *plan_write_ref(const char *itg_id);
 
 struct model;
-/* Writes dir/manifest.json for the plan w (closed) made from m; the
+/* Writes dir/manifest.json for the plan w (closed) made from m, with the
+ * figures of the closed inventory writer (NULL: no "inventory" key); the
  * snapshot keys are null when m has no snapshot (--disconnect without one).
  * connect: made with --connect, the load re-binds the store. */
 int plan_write_manifest(const char *dir, const struct model *m, const struct plan_writer *w,
-			const char *snapshot_path, uint64_t settings_hash, int disconnect,
-			int connect, struct itg_err *e);
+			const struct plan_writer *inventory, const char *snapshot_path,
+			uint64_t settings_hash, int disconnect, int connect, struct itg_err *e);
 
 #endif

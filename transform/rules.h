@@ -11,6 +11,18 @@
 /* scope.c, rule 1 and docs/rules.md 3, 4: resolves the type, status and contact
  * type filters and marks every IT Glue org in or out of scope. */
 void scope_apply(struct model *m);
+/* One entry of a filter against the snapshot's id -> name map (NULL: an
+ * empty snapshot): the ids it puts into the filter go into set, those the
+ * snapshot names into ids (ascending); either may be NULL.  1 when it
+ * matches something in the snapshot (else scope_apply warns). */
+int scope_entry_match(const struct sel_entry *en, const struct strmap *names,
+		      struct strmap *set, struct snapshot_ids *ids);
+/* An organization type or status (NULL when null) is selected by its filter. */
+int scope_type_selected(const struct model *m, const char *type_id);
+int scope_status_selected(const struct model *m, const char *status_id);
+/* The first filter that puts g out of scope, types first
+ * ("organization_types", "organization_statuses"), or NULL when in scope. */
+const char *scope_excluded_by(const struct model *m, const struct itg_org *g);
 /* A contact type (NULL when null) is selected by sync.contacts.contact_types;
  * type_name (the contact's contact-type-name) is used for a type id missing
  * from the snapshot's contact_types. */
@@ -31,6 +43,10 @@ void autolink_run(struct model *m);
  * a review line select_not_found (and a warning naming the pipeline file,
  * line and column); the run goes on. */
 void imports_select(struct model *m);
+/* Calls mark(org, ctx) for every IT Glue org a select or override entry
+ * names, as imports_select does (docs/rules.md 15); returns how many. */
+size_t imports_resolve_entry(struct model *m, const struct sel_entry *en,
+			     void (*mark)(struct itg_org *, void *), void *ctx);
 /* Fills m->linked (ascending IT Glue id) and each org's rank. */
 void imports_rank_linked(struct model *m);
 /* rule 8, docs/rules.md 25, 26: first-fit licenses for imported orgs, once the

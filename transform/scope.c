@@ -11,10 +11,56 @@
 #include "rules.h"
 
 #include "log.h"
+#include "planfmt.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * One filter entry against id -> name (docs/rules.md 4).  Every id the entry
+ * puts into the filter goes into set (when not NULL), and those the
+ * snapshot names into ids (when not NULL), ascending: an integer entry, or
+ * a digit string that names nothing, stands for its id even when the
+ * snapshot has no such type.  Returns 1 when the entry matches something
+ * in the snapshot.
+ */
+int scope_entry_match(const struct sel_entry *en, const struct strmap *names,
+		      struct strmap *set, struct snapshot_ids *ids)
+{
+	int found = 0;
+
+	if (!en->is_int) {
+		char *want = model_fold(en->text);
+		size_t it = 0;
+		const char *id;
+		void *name;
+		while (names && strmap_next(names, &it, &id, &name)) {
+			char *have = model_fold(name);
+			if (!strcmp(have, want)) {
+				if (set)
+					strmap_put(set, id, (void *)1);
+				if (ids)
+					snapshot_ids_add(ids, id);
+				found = 1;
+			}
+			free(have);
+		}
+		free(want);
+		if (found || !id_is_numeric(en->text)) {
+			if (ids)
+				snapshot_ids_sort(ids);
+			return found;
+		}
+	}
+	/* an id: an integer, or a digit string that names nothing */
+	if (set)
+		strmap_put(set, en->text, (void *)1);
+	found = names && strmap_has(names, en->text);
+	if (found && ids)
+		snapshot_ids_add(ids, en->text);
+	return found;
+}
 
 /* Resolves a selector against id -> name; NULL means `all`. */
 static struct strmap *resolve(const struct selector *sel, const struct strmap *names,
@@ -27,30 +73,7 @@ static struct strmap *resolve(const struct selector *sel, const struct strmap *n
 	set = strmap_new(sel->n * 2 + 1);
 	for (size_t i = 0; i < sel->n; i++) {
 		const struct sel_entry *en = &sel->v[i];
-		int found = 0;
-		if (en->is_int) {
-			strmap_put(set, en->text, (void *)1);
-			found = strmap_has(names, en->text);
-		} else {
-			char *want = model_fold(en->text);
-			size_t it = 0;
-			const char *id;
-			void *name;
-			while (strmap_next(names, &it, &id, &name)) {
-				char *have = model_fold(name);
-				if (!strcmp(have, want)) {
-					strmap_put(set, id, (void *)1);
-					found = 1;
-				}
-				free(have);
-			}
-			free(want);
-			if (!found && id_is_numeric(en->text)) {
-				strmap_put(set, en->text, (void *)1);
-				found = strmap_has(names, en->text);
-			}
-		}
-		if (!found)
+		if (!scope_entry_match(en, names, set, NULL))
 			log_warn("%s:%d:%d: %s \"%s\" matches nothing in the snapshot", pipeline_path,
 				 en->line, en->col, what, en->text);
 	}
@@ -111,4 +134,23 @@ int scope_contact_type_selected(const struct model *m, const char *type_id,
 	yes = strmap_has(m->ctype_names_sel, f);
 	free(f);
 	return yes;
+}
+
+int scope_type_selected(const struct model *m, const char *type_id)
+{
+	return selected(m->types_sel, type_id);
+}
+
+int scope_status_selected(const struct model *m, const char *status_id)
+{
+	return selected(m->statuses_sel, status_id);
+}
+
+const char *scope_excluded_by(const struct model *m, const struct itg_org *g)
+{
+	if (!scope_type_selected(m, g->type_id))
+		return INV_ORGANIZATION_TYPES;
+	if (!scope_status_selected(m, g->status_id))
+		return INV_ORGANIZATION_STATUSES;
+	return NULL;
 }

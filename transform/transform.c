@@ -10,8 +10,10 @@
  */
 #include "transform.h"
 
+#include "explain.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "inventory.h"
 #include "log.h"
 #include "model.h"
 #include "pipeline.h"
@@ -90,12 +92,32 @@ out:
 	return rc;
 }
 
+/* Where --explain without --out makes its plan: a staged folder beside
+ * $TMPDIR/itg-explain, removed afterwards (and swept if a run is killed). */
+static char *explain_scratch(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return fs_join(tmp && *tmp ? tmp : "/tmp", "itg-explain");
+}
+
+static int explain_plan(const struct transform_opts *o, struct model *m,
+			const struct explain_hits *hits, const char *staged, struct itg_err *e)
+{
+	char *ppath = fs_join(staged, PLAN_FILE);
+	int rc = explain_print(o->explain_out, m, hits, ppath, e);
+
+	free(ppath);
+	return rc;
+}
+
 int transform_run(const struct transform_opts *o, struct itg_err *e)
 {
 	struct pipeline p;
 	struct model m;
-	struct plan_writer w = {0};
-	char *staged = NULL;
+	struct plan_writer w = {0}, inv = {0};
+	struct explain_hits hits = {0};
+	char *staged = NULL, *scratch = NULL;
 	const char *store;
 	int rc = -1;
 
@@ -116,33 +138,54 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 		err_set(e, ITG_EXIT_USAGE, "--snapshot DIR is required (except with --disconnect)");
 		goto out;
 	}
+	if (!o->out && !o->explain) {
+		err_set(e, ITG_EXIT_USAGE, "--out PLANDIR is required (except with --explain)");
+		goto out;
+	}
+	if (o->explain && o->disconnect) {
+		err_set(e, ITG_EXIT_USAGE, "--explain and --disconnect exclude each other");
+		goto out;
+	}
 	/* the binding is checked before the store's tables are read: a store of
 	 * another product must be refused for what it is, not for its files */
 	if ((o->snapshot && model_load_snapshot(&m, o->snapshot, e) != 0) ||
 	    binding_check(&m, store, o->pipeline, o->connect, o->disconnect, e) != 0 ||
 	    model_load_store(&m, store, e) != 0 || judge(&m, o->disconnect, e) != 0)
 		goto out;
-	staged = fs_stage_dir(o->out, e);
+	if (o->explain && explain_find(&m, o->explain, &hits, e) != 0)
+		goto out;
+	staged = fs_stage_dir(o->out ? o->out : (scratch = explain_scratch()), e);
 	if (!staged)
 		goto out;
-	if (write_plan(&m, o->disconnect, staged, &w, e) != 0)
+	if (write_plan(&m, o->disconnect, staged, &w, e) != 0 ||
+	    inventory_write(&m, staged, o->disconnect, &inv, e) != 0)
 		goto out;
 	/* the snapshot files no rule read are still checked, before publishing */
 	if (model_verify_unread(&m, e) != 0)
 		goto out;
-	if (plan_write_manifest(staged, &m, &w, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
+	if (plan_write_manifest(staged, &m, &w, &inv, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
 				o->disconnect, o->connect, e) != 0)
 		goto out;
-	if (fs_publish_dir(staged, o->out, e) != 0)
+	if (o->explain && explain_plan(o, &m, &hits, staged, e) != 0)
 		goto out;
-	log_summary(&w, o->out);
+	if (!o->out) {
+		fs_remove_tree(staged);   /* --explain alone keeps no plan */
+	} else {
+		if (fs_publish_dir(staged, o->out, e) != 0)
+			goto out;
+		log_summary(&w, o->out);
+	}
 	plan_writer_free(&w);
+	plan_writer_free(&inv);
 	rc = 0;
 out:
 	plan_writer_abort(&w);
+	plan_writer_abort(&inv);
 	if (rc != 0 && staged)
 		fs_remove_tree(staged);
 	free(staged);
+	free(scratch);
+	explain_hits_free(&hits);
 	model_free(&m);
 	pipeline_free(&p);
 	return rc;

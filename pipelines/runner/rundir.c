@@ -135,8 +135,7 @@ size_t retention_choose(char **names, size_t n, long keep, const char *latest,
 	return k;
 }
 
-/* The run id latest names (its link's last component), or NULL. */
-static char *latest_target(const char *pipeline_out)
+char *rundir_latest(const char *pipeline_out)
 {
 	char *link = fs_join(pipeline_out, RUNDIR_LATEST);
 	char target[PATH_MAX];
@@ -153,14 +152,15 @@ static char *latest_target(const char *pipeline_out)
 	return xstrdup(slash ? slash + 1 : target);
 }
 
-int rundir_prune(const char *pipeline_out, long keep, const char *current,
-		 void (*removed)(const char *id, int ok, void *arg), void *arg, struct itg_err *e)
+int rundir_list(const char *pipeline_out, char ***ids, size_t *n, struct itg_err *e)
 {
 	DIR *d = opendir(pipeline_out);
 	struct dirent *de;
-	char **names = NULL, **remove, *latest;
-	size_t n = 0, cap = 0, k;
+	char **names = NULL;
+	size_t cap = 0;
 
+	*ids = NULL;
+	*n = 0;
 	if (!d)
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot list %s: %s", pipeline_out,
 			       strerror(errno));
@@ -172,11 +172,32 @@ int rundir_prune(const char *pipeline_out, long keep, const char *current,
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
-		xgrow((void **)&names, &cap, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
+		xgrow((void **)&names, &cap, *n + 1, sizeof *names);
+		names[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	latest = latest_target(pipeline_out);
+	if (*n)
+		qsort(names, *n, sizeof *names, by_name);
+	*ids = names;
+	return 0;
+}
+
+void rundir_list_free(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int rundir_prune(const char *pipeline_out, long keep, const char *current,
+		 void (*removed)(const char *id, int ok, void *arg), void *arg, struct itg_err *e)
+{
+	char **names, **remove, *latest;
+	size_t n, k;
+
+	if (rundir_list(pipeline_out, &names, &n, e) != 0)
+		return -1;
+	latest = rundir_latest(pipeline_out);
 	remove = xcalloc(n + 1, sizeof *remove);
 	k = retention_choose(names, n, keep, latest, current, remove);
 	for (size_t i = 0; i < k; i++) {
@@ -187,9 +208,7 @@ int rundir_prune(const char *pipeline_out, long keep, const char *current,
 			removed(remove[i], ok, arg);
 		free(path);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	rundir_list_free(names, n);
 	free(remove);
 	free(latest);
 	return 0;

@@ -3,7 +3,8 @@
  * out/<name>/latest link to the newest complete run, and retention.
  *
  * A run id is the UTC start time, YYYYMMDDTHHMMSSZ: ids sort as times do.
- * Everything here runs under the pipeline's lock (out/<name>/.lock).
+ * Everything that changes them runs under the pipeline's lock,
+ * out/<name>/RUNDIR_LOCK; rundir_list and rundir_latest only read.
  */
 #ifndef ITG_RUNNER_RUNDIR_H
 #define ITG_RUNNER_RUNDIR_H
@@ -15,6 +16,7 @@
 
 #define RUN_ID_LEN 16
 #define RUNDIR_LATEST "latest"
+#define RUNDIR_LOCK ".lock"     /* the pipeline's lock, held for a whole run */
 
 /* The run id of time t: "20261125T010203Z". */
 void runid_format(time_t t, char out[RUN_ID_LEN + 1]);
@@ -46,6 +48,17 @@ int rundir_point_latest(const char *pipeline_out, const char *run_id, struct itg
  */
 size_t retention_choose(char **names, size_t n, long keep, const char *latest,
 			const char *current, char **remove);
+
+/*
+ * The run ids of PIPELINE_OUT's run folders (folders named like a run id,
+ * not links), oldest first, into *ids (free with rundir_list_free).  Reads
+ * only.
+ */
+int rundir_list(const char *pipeline_out, char ***ids, size_t *n, struct itg_err *e);
+void rundir_list_free(char **ids, size_t n);
+
+/* The run id PIPELINE_OUT/latest names (its link's last part), or NULL (caller frees). */
+char *rundir_latest(const char *pipeline_out);
 
 /*
  * Lists the run folders of PIPELINE_OUT and removes those retention_choose

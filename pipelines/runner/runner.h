@@ -20,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "stage.h"
+#include "status_view.h"
 
 /*
  * A flag the runner hands on, as given, to one stage.  run_pass_flags is
@@ -41,6 +42,7 @@ struct run_opts {
 	unsigned pass;               /* bit i: run_pass_flags[i] was given */
 	enum log_format log_format;  /* also handed to the stages */
 	int quiet, verbose;          /* also handed to the stages */
+	struct status_opts status;   /* --status: no run, the state printed (status_view.h) */
 };
 
 /* 1 when the run_pass_flags entry named name (without dashes) was given. */

@@ -2,8 +2,10 @@
 # t200-transform-golden: the story fixtures, extracted by the real extractor
 # from the real test server, transform into the reviewed golden plans of
 # both products (tests/golden/transform/*/plan.ndjson, checked line by line
-# against docs/rules.md); the plan folder is 0700, its files 0600, and the
-# manifest's figures describe plan.ndjson.  The extractor reads the same
+# against docs/rules.md) and their reviewed inventories (inventory.ndjson,
+# checked against docs/plan-format.md and fixtures/README.md); the plan
+# folder is 0700, its files 0600, and the manifest's figures describe
+# plan.ndjson and inventory.ndjson.  The extractor reads the same
 # store the transform does, so it asks IT Glue for organization 99 (linked,
 # gone from the walk), which answers 404: the snapshot confirms the
 # deletion and the golden plans unlink it (itglue_deleted).
@@ -26,14 +28,22 @@ for p in bullphish darkwebid; do
 		--store "$T/store-$p" --out "$T/plan-$p" 2>"$T/transform-$p.log" ||
 		{ cat "$T/transform-$p.log" >&2; fail "itg-transform failed for $p"; }
 	assert_file_eq "$ITG_REPO/tests/golden/transform/$p/plan.ndjson" "$T/plan-$p/plan.ndjson"
+	assert_file_eq "$ITG_REPO/tests/golden/transform/$p/inventory.ndjson" \
+		"$T/plan-$p/inventory.ndjson"
 
 	assert_eq "drwx------" "$(ls -ld "$T/plan-$p" | cut -c1-10)" "plan folder mode"
 	assert_eq "-rw-------" "$(ls -l "$T/plan-$p/plan.ndjson" | cut -c1-10)" "plan.ndjson mode"
 	assert_eq "-rw-------" "$(ls -l "$T/plan-$p/manifest.json" | cut -c1-10)" "manifest mode"
-	lines=$(wc -l <"$T/plan-$p/plan.ndjson" | tr -d ' ')
-	bytes=$(wc -c <"$T/plan-$p/plan.ndjson" | tr -d ' ')
-	assert_contains "$T/plan-$p/manifest.json" "\"lines\": $lines" "$p manifest"
-	assert_contains "$T/plan-$p/manifest.json" "\"bytes\": $bytes" "$p manifest"
+	assert_eq "-rw-------" "$(ls -l "$T/plan-$p/inventory.ndjson" | cut -c1-10)" \
+		"inventory.ndjson mode"
+	# the manifest's figures of both files, in its "plan" and "inventory" keys
+	for f in plan inventory; do
+		lines=$(wc -l <"$T/plan-$p/$f.ndjson" | tr -d ' ')
+		bytes=$(wc -c <"$T/plan-$p/$f.ndjson" | tr -d ' ')
+		tr -d ' \n' <"$T/plan-$p/manifest.json" |
+			grep -qF "\"$f\":{\"file\":\"$f.ndjson\",\"lines\":$lines,\"bytes\":$bytes," ||
+			fail "$p manifest: $f is not $lines lines, $bytes bytes"
+	done
 	assert_contains "$T/plan-$p/manifest.json" "\"product\": \"$p\"" "$p manifest"
 	# the store is read, never written
 	diff -r "$ITG_REPO/fixtures/stores/$p" "$T/store-$p" >&2 || fail "$p store changed"

@@ -1,7 +1,8 @@
 #!/bin/sh
-# t201-transform-deterministic: identical inputs give byte-identical plans
-# and manifests, from any working directory; two extractions of the same
-# data give the same plan; a --disconnect plan holds only unlink lines.
+# t201-transform-deterministic: identical inputs give byte-identical plans,
+# inventories and manifests, from any working directory; two extractions of
+# the same data give the same plan; a --disconnect plan holds only unlink
+# lines.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 T=$(e2e_tmp)
@@ -26,6 +27,7 @@ run "$T/snap1" "$T/a"
 run "$T/snap1" "$T/b"
 cmp "$T/a/plan.ndjson" "$T/b/plan.ndjson" || fail "two runs gave different plans"
 cmp "$T/a/manifest.json" "$T/b/manifest.json" || fail "two runs gave different manifests"
+cmp "$T/a/inventory.ndjson" "$T/b/inventory.ndjson" || fail "two runs gave different inventories"
 
 # another working directory, the same absolute inputs: the same plan
 (cd / && run "$T/snap1" "$T/c") || exit 1
@@ -34,6 +36,7 @@ cmp "$T/a/plan.ndjson" "$T/c/plan.ndjson" || fail "the working directory changed
 # a second extraction of the same data: the same plan
 run "$T/snap2" "$T/d"
 cmp "$T/a/plan.ndjson" "$T/d/plan.ndjson" || fail "a second snapshot changed the plan"
+cmp "$T/a/inventory.ndjson" "$T/d/inventory.ndjson" || fail "a second snapshot changed the inventory"
 
 # publishing over an earlier plan replaces it whole
 run "$T/snap1" "$T/a" --disconnect

@@ -1,7 +1,9 @@
 #!/bin/sh
 # itg-load on hand-written plans and fixture stores (tests/golden/load/PRODUCT/input)
-# with the clock pinned: report.md, summary.json, changes.csv and the store after
-# the load must equal the reviewed files beside the input.  A dry run first must
+# with the clock pinned: every file of the report folder (report.md, report.html,
+# summary.json, changes.csv, mapping.csv, lists/, upload/) and the store after the
+# load must equal the reviewed files beside the input, and the folder holds no
+# other file.  A dry run first must
 # give the same figures and leave the store byte-identical.
 set -u
 top=${ITG_REPO:-$(pwd)}
@@ -31,7 +33,15 @@ for product in bullphish darkwebid; do
 
 	"$bin/itg-load" -p pipeline.yaml --plan plan --report report --quiet ||
 		bad "$product: load exited $?"
-	for f in report.md summary.json changes.csv; do
+	want=$(cd "$golden" && find . -type f ! -path './input/*' ! -path './store-after/*' | sort)
+	got=$(cd report && find . -type f | sort)
+	[ "$want" = "$got" ] || {
+		bad "$product: the report folder's files differ from the golden ones"
+		printf '%s\n' "$want" >"$tmp/want"
+		printf '%s\n' "$got" >"$tmp/got"
+		diff "$tmp/want" "$tmp/got" | head -20
+	}
+	for f in $want; do
 		cmp -s "$golden/$f" "report/$f" || {
 			bad "$product: report/$f differs from tests/golden/load/$product/$f"
 			diff "$golden/$f" "report/$f" | head -20

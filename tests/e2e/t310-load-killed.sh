@@ -7,7 +7,8 @@
 # kill the same plan is loaded again; that run first recovers the store, then
 # either applies the plan (the store was wholly OLD: exit 0) or refuses it as
 # stale (wholly NEW: exit 4).  Either way the store must end byte-identical
-# to an uninterrupted load (every CSV, integration.json, audit.ndjson: an
+# to an uninterrupted load (every CSV, integration.json, audit.ndjson and
+# the copy of links.csv left for the next load, .links.last-run.csv: an
 # audit line written twice or lost fails), with no temporary file (the
 # pending audit file among them) or journal left behind.  A store
 # that recovered to a mix would be refused as stale and then differ from NEW.
@@ -22,7 +23,7 @@ bin=$(cd "${ITG_BIN:-bin}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export ITG_FIXED_TIME=1772341200
-files="organizations.csv links.csv users.csv domains.csv integration.json audit.ndjson"
+files="organizations.csv links.csv users.csv domains.csv integration.json audit.ndjson .links.last-run.csv"
 total=0
 fail=0
 

@@ -41,7 +41,7 @@ static void test_table_stops_at_the_row_cap_and_counts_the_rest(void)
 {
 	struct rdoc d = {0};
 	struct rtable *t = rdoc_table(&d, heads);
-	char id[32], want[96];
+	char id[32], want[128];
 
 	for (int i = 1; i <= RDOC_MAX_ROWS + 7; i++) {
 		snprintf(id, sizeof id, "%d", i);
@@ -52,11 +52,12 @@ static void test_table_stops_at_the_row_cap_and_counts_the_rest(void)
 	CU_ASSERT_EQUAL(t->more, 8);
 	snprintf(id, sizeof id, "%d", RDOC_MAX_ROWS);
 	CU_ASSERT_STRING_EQUAL(t->cells[(RDOC_MAX_ROWS - 1) * 2], id);
-	rdoc_close_table(&d, "None.", "every one is in plan.ndjson");
+	rdoc_close_table(&d, "None.", "lists/x.csv");
 	CU_ASSERT_EQUAL_FATAL(d.n, 2);
 	CU_ASSERT_EQUAL(d.b[0].kind, RB_TABLE);
 	CU_ASSERT_EQUAL(d.b[1].kind, RB_PARA);
-	snprintf(want, sizeof want, "... and %d more: every one is in plan.ndjson", 8);
+	snprintf(want, sizeof want, "The first %d of %d rows are shown; every one is in "
+		 "lists/x.csv.", RDOC_MAX_ROWS, RDOC_MAX_ROWS + 8);
 	CU_ASSERT_STRING_EQUAL(d.b[1].text, want);
 	rdoc_free(&d);
 }
@@ -120,7 +121,33 @@ static void test_blocks_and_charts_keep_copies(void)
 	rdoc_free(&d);
 }
 
+static void test_numbers_get_thousands_separators(void)
+{
+	char b[32];
+
+	CU_ASSERT_STRING_EQUAL(rdoc_num(0, b), "0");
+	CU_ASSERT_STRING_EQUAL(rdoc_num(999, b), "999");
+	CU_ASSERT_STRING_EQUAL(rdoc_num(1000, b), "1,000");
+	CU_ASSERT_STRING_EQUAL(rdoc_num(129164, b), "129,164");
+	CU_ASSERT_STRING_EQUAL(rdoc_num(-1234567, b), "-1,234,567");
+}
+
+static void test_row_flags_are_kept(void)
+{
+	struct rdoc d = {0};
+	struct rtable *t = rdoc_table(&d, heads);
+
+	rdoc_row_a(t, (const char *const[]){"1", "a"}, RDOC_ROW_ALERT);
+	rdoc_row(t, "2", "b");
+	CU_ASSERT_EQUAL(d.b[0].t.flags[0], RDOC_ROW_ALERT);
+	CU_ASSERT_EQUAL(d.b[0].t.flags[1], 0);
+	CU_ASSERT_STRING_EQUAL(d.b[0].t.cells[1], "a");
+	rdoc_free(&d);
+}
+
 static CU_TestInfo tests[] = {
+	{"test_numbers_get_thousands_separators", test_numbers_get_thousands_separators},
+	{"test_row_flags_are_kept", test_row_flags_are_kept},
 	{"test_table_keeps_its_heads_and_rows_in_order",
 	 test_table_keeps_its_heads_and_rows_in_order},
 	{"test_table_stops_at_the_row_cap_and_counts_the_rest",

@@ -82,6 +82,11 @@ static void sample(struct plan_manifest *m)
 	m->lines = 42;
 	m->bytes = 9000;
 	m->crc32 = 0x8badf00du;
+	m->inventory.present = 1;
+	m->inventory.file = xstrdup(PLAN_INVENTORY_FILE);
+	m->inventory.lines = 29;
+	m->inventory.bytes = 5447;
+	m->inventory.crc32 = 0x52ff04ceu;
 	for (int a = 0; a < PA_COUNT; a++)
 		m->counts[a] = (unsigned long)(a * 3 + 1);
 	m->domains_pending = 5;
@@ -120,6 +125,11 @@ static void assert_same(const struct plan_manifest *a, const struct plan_manifes
 	CU_ASSERT_EQUAL(a->lines, b->lines);
 	CU_ASSERT_EQUAL(a->bytes, b->bytes);
 	CU_ASSERT_EQUAL(a->crc32, b->crc32);
+	CU_ASSERT_EQUAL(a->inventory.present, b->inventory.present);
+	CU_ASSERT(same_str(a->inventory.file, b->inventory.file));
+	CU_ASSERT_EQUAL(a->inventory.lines, b->inventory.lines);
+	CU_ASSERT_EQUAL(a->inventory.bytes, b->inventory.bytes);
+	CU_ASSERT_EQUAL(a->inventory.crc32, b->inventory.crc32);
 	for (int i = 0; i < PA_COUNT; i++)
 		CU_ASSERT_EQUAL(a->counts[i], b->counts[i]);
 	CU_ASSERT_EQUAL(a->domains_pending, b->domains_pending);
@@ -147,9 +157,14 @@ static void test_manifest_written_then_read_is_the_same(void)
 	free(m.snapshot.account_id);
 	m.snapshot.account_id = NULL;
 	m.product = PRODUCT_DARKWEBID;
+	/* a plan without an inventory (made before it existed) reads as none */
+	free(m.inventory.file);
+	memset(&m.inventory, 0, sizeof m.inventory);
 	CU_ASSERT_EQUAL_FATAL(plan_manifest_write(dir, &m, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(plan_manifest_read(dir, PRODUCT_NONE, &back, &e), 0);
 	assert_same(&m, &back);
+	CU_ASSERT_FALSE(back.inventory.present);
+	CU_ASSERT_PTR_NULL(back.inventory.file);
 	plan_manifest_free(&back);
 	plan_manifest_free(&m);
 	unit_rmtree(dir);
@@ -204,6 +219,12 @@ static void test_manifest_bytes_follow_the_plan_format(void)
 		"    \"lines\": 42,\n"
 		"    \"bytes\": 9000,\n"
 		"    \"crc32\": \"8badf00d\"\n"
+		"  },\n"
+		"  \"inventory\": {\n"
+		"    \"file\": \"inventory.ndjson\",\n"
+		"    \"lines\": 29,\n"
+		"    \"bytes\": 5447,\n"
+		"    \"crc32\": \"52ff04ce\"\n"
 		"  },\n"
 		"  \"counts\": {\n"
 		"    \"unlink\": 1,\n"
@@ -312,6 +333,47 @@ static void test_manifest_missing_a_required_key_is_refused(void)
 	refused_without((const char *[]){"plan", "crc32", NULL}, "plan.lines, plan.bytes or plan.crc32");
 	refused_without((const char *[]){"store", "files", "links.csv", "fnv1a64", NULL},
 			"store.files entry \"links.csv\" is malformed");
+	/* the inventory may be absent, but a damaged one is refused */
+	refused_without((const char *[]){"inventory", "lines", NULL},
+			"inventory.file, .lines, .bytes or .crc32 is malformed");
+	refused_without((const char *[]){"inventory", "crc32", NULL},
+			"inventory.file, .lines, .bytes or .crc32 is malformed");
+	refused_without((const char *[]){"inventory", "file", NULL},
+			"inventory.file, .lines, .bytes or .crc32 is malformed");
+}
+
+static void test_manifest_inventory_must_name_its_own_file(void)
+{
+	char *dir = unit_tmpdir();
+	struct plan_manifest m, back;
+	struct itg_err e = {0};
+
+	sample(&m);
+	free(m.inventory.file);
+	m.inventory.file = NULL;
+	CU_ASSERT_EQUAL_FATAL(plan_manifest_write(dir, &m, &e), 0);
+	CU_ASSERT_EQUAL(plan_manifest_read(dir, PRODUCT_NONE, &back, &e), 0);
+	/* the writer names the file whatever the struct says */
+	CU_ASSERT_STRING_EQUAL(back.inventory.file, "inventory.ndjson");
+	plan_manifest_free(&back);
+	plan_manifest_free(&m);
+	{
+		/* a manifest naming another file for it is refused: the load must
+		 * never verify or read a file outside the plan folder's own */
+		char *path = fs_join(dir, PLAN_MANIFEST_FILE);
+		struct buf b = {0};
+		char *at;
+		CU_ASSERT_EQUAL_FATAL(fs_read_all(path, &b, 0, &e), 0);
+		at = strstr(b.p, "\"inventory.ndjson\"");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		memcpy(at, "\"../plan.ndjson.x\"", 18);   /* same length */
+		CU_ASSERT_EQUAL_FATAL(fs_write_atomic(path, b.p, b.len, 0600, &e), 0);
+		CU_ASSERT_EQUAL(plan_manifest_read(dir, PRODUCT_NONE, &back, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "the file must be inventory.ndjson"));
+		buf_free(&b);
+		free(path);
+	}
+	unit_rmtree(dir);
 }
 
 static void test_manifest_optional_keys_may_be_missing(void)
@@ -321,6 +383,7 @@ static void test_manifest_optional_keys_may_be_missing(void)
 	CU_ASSERT_EQUAL(read_without((const char *[]){"counts", NULL}, PRODUCT_BULLPHISH, &e), 0);
 	CU_ASSERT_EQUAL(read_without((const char *[]){"snapshot", NULL}, PRODUCT_BULLPHISH, &e), 0);
 	CU_ASSERT_EQUAL(read_without((const char *[]){"pipeline", NULL}, PRODUCT_BULLPHISH, &e), 0);
+	CU_ASSERT_EQUAL(read_without((const char *[]){"inventory", NULL}, PRODUCT_BULLPHISH, &e), 0);
 	CU_ASSERT_EQUAL(read_without(NULL, PRODUCT_BULLPHISH, &e), 0);
 }
 
@@ -378,6 +441,8 @@ static CU_TestInfo tests[] = {
 	{"test_manifest_missing_a_required_key_is_refused",
 	 test_manifest_missing_a_required_key_is_refused},
 	{"test_manifest_optional_keys_may_be_missing", test_manifest_optional_keys_may_be_missing},
+	{"test_manifest_inventory_must_name_its_own_file",
+	 test_manifest_inventory_must_name_its_own_file},
 	{"test_manifest_of_another_product_is_refused", test_manifest_of_another_product_is_refused},
 	{"test_store_file_names_may_not_leave_the_store",
 	 test_store_file_names_may_not_leave_the_store},

@@ -167,7 +167,7 @@ static int run_case(const char *case_dir, const char *name)
 	char *src = fs_join(case_dir, "store");
 	char *want_plan = fs_join(case_dir, "plan.ndjson"), *want_err = fs_join(case_dir, "error");
 	char *got_plan = fs_join(out, "plan.ndjson");
-	struct transform_opts o = {pipeline, snap, out, NULL, 0, 0};
+	struct transform_opts o = {.pipeline = pipeline, .snapshot = snap, .out = out};
 	struct itg_err e = {0};
 	struct buf want = {0}, got = {0};
 	int ok = 0, rc;

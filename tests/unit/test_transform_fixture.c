@@ -8,6 +8,7 @@
 #include "ndjson.h"
 #include "../../transform/transform.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ void tfx_free(struct tfx *t)
 	free(t->product);
 	free(t->plan);
 	free(t->manifest);
+	free(t->inventory);
 	free(t->out);
 	unit_rmtree(t->dir);
 	memset(t, 0, sizeof *t);
@@ -257,16 +259,23 @@ static void write_snapshot(struct tfx *t)
 	free(dir);
 }
 
-static int run(struct tfx *t, const char *body, int disconnect)
+static int run(struct tfx *t, const char *body, int disconnect, const char *explain,
+	       char **text)
 {
 	char *yaml = xasprintf("name: t\nproduct: %s\nstore: store\n%s", t->product, body);
 	char *pipeline = fs_join(t->dir, "pipeline.yaml");
 	char *snap = fs_join(t->dir, "snapshot");
-	struct transform_opts o = {pipeline, t->no_snapshot ? NULL : snap, t->out, NULL, disconnect,
-				   t->connect};
+	struct transform_opts o = {.pipeline = pipeline,
+				   .snapshot = t->no_snapshot ? NULL : snap,
+				   .out = t->out,
+				   .disconnect = disconnect,
+				   .connect = t->connect,
+				   .explain = explain};
 	struct buf b = {0};
+	size_t text_len = 0;
 	char *mpath = fs_join(t->out, "manifest.json");
 	char *ppath = fs_join(t->out, "plan.ndjson");
+	char *ipath = fs_join(t->out, "inventory.ndjson");
 	int rc;
 
 	defaults(t);
@@ -275,9 +284,17 @@ static int run(struct tfx *t, const char *body, int disconnect)
 		write_snapshot(t);
 	free(t->plan);
 	free(t->manifest);
-	t->plan = t->manifest = NULL;
+	free(t->inventory);
+	t->plan = t->manifest = t->inventory = NULL;
 	fs_remove_tree(t->out);
 	err_clear(&t->e);
+	if (explain) {
+		o.out = NULL;
+		o.explain_out = open_memstream(text, &text_len);
+		rc = transform_run(&o, &t->e);
+		fclose(o.explain_out);
+		goto out;
+	}
 	rc = transform_run(&o, &t->e);
 	if (rc == 0 && fs_read_all(ppath, &b, 0, &t->e) == 0) {
 		t->plan = buf_detach(&b);
@@ -285,8 +302,14 @@ static int run(struct tfx *t, const char *body, int disconnect)
 			t->plan = xstrdup("");
 		if (fs_read_all(mpath, &b, 0, &t->e) == 0)
 			t->manifest = buf_detach(&b);
+		if (fs_read_all(ipath, &b, 0, &t->e) == 0)
+			t->inventory = buf_detach(&b);
+		if (!t->inventory)
+			t->inventory = xstrdup("");
 	}
+out:
 	buf_free(&b);
+	free(ipath);
 	free(mpath);
 	free(ppath);
 	free(yaml);
@@ -297,18 +320,25 @@ static int run(struct tfx *t, const char *body, int disconnect)
 
 int tfx_run(struct tfx *t, const char *body)
 {
-	return run(t, body, 0);
+	return run(t, body, 0, NULL, NULL);
 }
 
 int tfx_run_disconnect(struct tfx *t, const char *body)
 {
-	return run(t, body, 1);
+	return run(t, body, 1, NULL, NULL);
 }
 
-int tfx_has(const struct tfx *t, const char *line)
+int tfx_explain(struct tfx *t, const char *body, const char *org, char **text)
+{
+	*text = NULL;
+	return run(t, body, 0, org, text);
+}
+
+/* text holds line (' for ") as one of its lines; what names it in the failure output. */
+static int has_line(const char *text, const char *line, const char *what)
 {
 	char *want = dq(line);
-	const char *p = t->plan;
+	const char *p = text;
 	size_t n = strlen(want);
 	int found = 0;
 
@@ -319,9 +349,20 @@ int tfx_has(const struct tfx *t, const char *line)
 		p = nl ? nl + 1 : p + len;
 	}
 	if (!found)
-		fprintf(stderr, "\nmissing plan line: %s\nplan:\n%s", want, t->plan ? t->plan : "(none)\n");
+		fprintf(stderr, "\nmissing %s line: %s\n%s:\n%s", what, want, what,
+			text ? text : "(none)\n");
 	free(want);
 	return found;
+}
+
+int tfx_has(const struct tfx *t, const char *line)
+{
+	return has_line(t->plan, line, "plan");
+}
+
+int tfx_inv_has(const struct tfx *t, const char *line)
+{
+	return has_line(t->inventory, line, "inventory");
 }
 
 size_t tfx_count(const struct tfx *t, const char *text)

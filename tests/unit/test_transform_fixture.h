@@ -33,6 +33,7 @@ struct tfx {
 	struct itg_err e;             /* error of the last run */
 	char *plan;                   /* plan.ndjson of the last successful run */
 	char *manifest;               /* manifest.json of the last successful run */
+	char *inventory;              /* inventory.ndjson of the last successful run */
 	char *out;                    /* plan folder */
 };
 
@@ -70,6 +71,9 @@ void tfx_file(struct tfx *t, const char *rel, const char *text);
  * success t->plan holds plan.ndjson. */
 int tfx_run(struct tfx *t, const char *body);
 int tfx_run_disconnect(struct tfx *t, const char *body);
+/* The same inputs with --explain org and no --out: returns the run's result,
+ * *text what it printed (caller frees); no plan folder is left. */
+int tfx_explain(struct tfx *t, const char *body, const char *org, char **text);
 
 /* The plan has this exact line (' for "). */
 int tfx_has(const struct tfx *t, const char *line);
@@ -78,6 +82,8 @@ size_t tfx_count(const struct tfx *t, const char *text);
 /* Line n (0-based) of the plan, or "" (static buffer, ' kept as "). */
 const char *tfx_line(const struct tfx *t, size_t n);
 size_t tfx_lines(const struct tfx *t);
+/* The inventory has this exact line (' for "). */
+int tfx_inv_has(const struct tfx *t, const char *line);
 /* The error message of the last failed run contains text. */
 int tfx_err_has(const struct tfx *t, const char *text);
 
