@@ -4,7 +4,8 @@
 #                   bin/itg-run (the runner behind pipelines/run)
 #   make test       install missing packages, build, run unit tests (ASan+UBSan) and e2e tests
 #   make demo       run both example pipelines against the bundled test server
-#   make bench      measure extract/transform/load on generated data
+#   make bench      measure extract/transform/load on generated data, and transform
+#                   against bin/bench-floor (inflate and parse only, tests/bench/floor.c)
 #   make san        sanitizer build of everything under build/san/
 #   make allocfail  the allocation-failure build (-DITG_ALLOC_FAULTS, ASan+UBSan)
 #                   under build/allocfail/ (lib/xalloc.h)
@@ -84,6 +85,10 @@ $(BINDIR)/itg-mock: $(call obj,tests/mock/main.c) $(MOCK_OBJ) $(LIB_OBJ)
 $(BINDIR)/itg-run: $(call obj,pipelines/runner/main.c) $(RUNNER_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# The bench's floor: zlib and yajl only, none of the project's code.
+$(BINDIR)/bench-floor: $(call obj,tests/bench/floor.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs yajl zlib 2>/dev/null)
 
 # One CUnit runner registers every suite (tests/unit/test_*.c), so its
 # closing Run Summary counts the whole unit suite.
@@ -134,13 +139,13 @@ demo: deps
 	scripts/demo
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BINDIR)/bench-floor
 	scripts/bench
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib \
-		lib extract transform load pipelines/runner tests/mock tests/unit
+		lib extract transform load pipelines/runner tests/mock tests/unit tests/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

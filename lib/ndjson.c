@@ -9,6 +9,7 @@
 
 #define GZ_BUFFER (128 * 1024)
 #define READ_CHUNK (64 * 1024)
+#define IN_CHUNK (64 * 1024)
 
 int ndjson_writer_open(struct ndjson_writer *w, const char *path, struct itg_err *e)
 {
@@ -92,51 +93,125 @@ void ndjson_writer_abort(struct ndjson_writer *w)
 	w->fd = -1;
 }
 
+/* zlib allocates through xalloc: out of memory is the one clean exit, and
+ * make allocfail counts these allocations too. */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+	(void)opaque;
+	return xcalloc(items, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	free(p);
+}
+
 int ndjson_reader_open(struct ndjson_reader *r, const char *path, struct itg_err *e)
 {
-	unsigned char magic[2];
 	FILE *fp;
 
 	memset(r, 0, sizeof *r);
 	fp = fopen(path, "rb");
 	if (!fp)
 		return err_set(e, ITG_EXIT_USAGE, "cannot read %s: %s", path, strerror(errno));
-	if (fread(magic, 1, 2, fp) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
+	r->in = xmalloc(IN_CHUNK);
+	r->zs.avail_in = (uInt)fread(r->in, 1, 2, fp);
+	if (r->zs.avail_in != 2 || r->in[0] != 0x1f || r->in[1] != 0x8b) {
 		fclose(fp);
+		free(r->in);
+		memset(r, 0, sizeof *r);
 		return err_set(e, ITG_EXIT_USAGE, "%s: not a gzip file", path);
 	}
-	fclose(fp);
-	r->gz = gzopen(path, "rb");
-	if (!r->gz)
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", path, strerror(errno));
-	gzbuffer(r->gz, GZ_BUFFER);
+	r->zs.next_in = r->in;
+	r->zs.zalloc = z_alloc;
+	r->zs.zfree = z_free;
+	/* 16 + MAX_WBITS: a gzip wrapper, whose trailer CRC-32 zlib checks */
+	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
+		fclose(fp);
+		free(r->in);
+		memset(r, 0, sizeof *r);
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot inflate %s", path);
+	}
+	r->zinit = 1;
+	r->fp = fp;
 	r->path = xstrdup(path);
 	r->chunk = xmalloc(READ_CHUNK);
 	r->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 	return 0;
 }
 
+/* Reads more compressed bytes after the keep bytes not yet inflated. */
+static int read_in(struct ndjson_reader *r, struct itg_err *e)
+{
+	size_t keep = r->zs.avail_in, n;
+
+	if (keep)
+		memmove(r->in, r->zs.next_in, keep);
+	n = fread(r->in + keep, 1, IN_CHUNK - keep, r->fp);
+	if (n == 0) {
+		if (ferror(r->fp))
+			return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", r->path,
+				       strerror(errno));
+		r->in_eof = 1;
+	}
+	r->zs.next_in = r->in;
+	r->zs.avail_in = (uInt)(keep + n);
+	return 0;
+}
+
+/*
+ * Inflates the next chunk of text.  The running CRC-32 is zlib's own check
+ * value (zs.adler), combined across members; a member that ends before its
+ * trailer is "truncated", bad deflate data or a trailer that does not match
+ * is "corrupt".
+ */
 static int fill(struct ndjson_reader *r, struct itg_err *e)
 {
-	int n = gzread(r->gz, r->chunk, READ_CHUNK);
-	int errnum = Z_OK;
-
-	if (n < 0) {
-		const char *msg = gzerror(r->gz, &errnum);
+	r->zs.next_out = (Bytef *)r->chunk;
+	r->zs.avail_out = READ_CHUNK;
+	while (r->zs.avail_out == READ_CHUNK) {
+		int zrc;
+		if (r->member_end) {
+			/* another member, or the end (bytes after the last member are
+			 * ignored, as gzread does) */
+			if (r->zs.avail_in < 2 && !r->in_eof) {
+				if (read_in(r, e) != 0)
+					return -1;
+				continue;
+			}
+			if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f || r->zs.next_in[1] != 0x8b) {
+				r->eof = 1;
+				break;
+			}
+			inflateReset(&r->zs);
+			r->member_end = 0;
+		}
+		if (r->zs.avail_in == 0 && !r->in_eof && read_in(r, e) != 0)
+			return -1;
+		zrc = inflate(&r->zs, Z_NO_FLUSH);
+		r->bytes = r->bytes_done + r->zs.total_out;
+		r->crc = r->bytes_done ? (uint32_t)crc32_combine(r->crc_done, r->zs.adler,
+								  (z_off_t)r->zs.total_out)
+				       : (uint32_t)r->zs.adler;
+		if (zrc == Z_STREAM_END) {
+			r->member_end = 1;
+			r->crc_done = r->crc;
+			r->bytes_done = r->bytes;
+			continue;
+		}
+		if (zrc == Z_OK)
+			continue;
+		if (zrc == Z_BUF_ERROR && r->zs.avail_in == 0) {
+			if (r->in_eof)
+				return err_at(e, ITG_EXIT_USAGE, r->path, r->lineno + 1, 0,
+					      "truncated gzip data");
+			continue;
+		}
 		return err_at(e, ITG_EXIT_USAGE, r->path, r->lineno + 1, 0, "corrupt gzip data: %s",
-			      msg);
+			      r->zs.msg ? r->zs.msg : "invalid data");
 	}
-	if (n == 0) {
-		/* zlib defers "unexpected end of file" to gzerror/gzclose */
-		gzerror(r->gz, &errnum);
-		if (errnum != Z_OK)
-			return err_at(e, ITG_EXIT_USAGE, r->path, r->lineno + 1, 0,
-				      "truncated gzip data");
-		r->eof = 1;
-	}
-	r->crc = (uint32_t)crc32(r->crc, (const Bytef *)r->chunk, (unsigned)n);
-	r->bytes += (uint64_t)n;
-	r->chunk_len = (size_t)n;
+	r->chunk_len = READ_CHUNK - r->zs.avail_out;
 	r->chunk_pos = 0;
 	return 0;
 }
@@ -145,47 +220,65 @@ int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		       struct itg_err *e)
 {
 	for (;;) {
-		buf_reset(&r->line);
-		for (;;) {
-			char *nl;
-			size_t avail;
-			if (r->chunk_pos == r->chunk_len) {
-				if (r->eof)
-					break;
+		char *p, *nl;
+		size_t n, avail;
+
+		if (r->line_out) {
+			buf_reset(&r->line);
+			r->line_out = 0;
+		}
+		if (r->chunk_pos == r->chunk_len) {
+			if (!r->eof) {
 				if (fill(r, e) != 0)
 					return -1;
 				continue;
 			}
+			if (r->line.len == 0)
+				return 0;
+			/* the last line, with no newline after it */
+			p = r->line.p;
+			n = r->line.len;
+			r->line_out = 1;
+		} else {
+			p = r->chunk + r->chunk_pos;
 			avail = r->chunk_len - r->chunk_pos;
-			nl = memchr(r->chunk + r->chunk_pos, '\n', avail);
-			if (nl) {
-				size_t n = (size_t)(nl - (r->chunk + r->chunk_pos));
-				buf_add(&r->line, r->chunk + r->chunk_pos, n);
-				r->chunk_pos += n + 1;
-				goto got_line;
+			nl = memchr(p, '\n', avail);
+			if (!nl) {
+				buf_add(&r->line, p, avail);
+				r->chunk_pos = r->chunk_len;
+				continue;
 			}
-			buf_add(&r->line, r->chunk + r->chunk_pos, avail);
-			r->chunk_pos = r->chunk_len;
+			n = (size_t)(nl - p);
+			r->chunk_pos += n + 1;
+			if (r->line.len) {
+				/* the rest of a line cut by the end of the chunk before */
+				buf_add(&r->line, p, n);
+				p = r->line.p;
+				n = r->line.len;
+				r->line_out = 1;
+			} else {
+				*nl = '\0';
+			}
 		}
-		if (r->line.len == 0)
-			return 0;
-got_line:
 		r->lineno++;
-		if (r->line.len && r->line.p[r->line.len - 1] == '\r')
-			r->line.p[--r->line.len] = '\0';
-		if (r->line.len == 0)
+		if (n && p[n - 1] == '\r')
+			p[--n] = '\0';
+		if (n == 0)
 			continue;
 		r->records++;
-		*line = r->line.p;
-		*len = r->line.len;
+		*line = p;
+		*len = n;
 		return 1;
 	}
 }
 
 void ndjson_reader_close(struct ndjson_reader *r)
 {
-	if (r->gz)
-		gzclose(r->gz);
+	if (r->zinit)
+		inflateEnd(&r->zs);
+	if (r->fp)
+		fclose(r->fp);
+	free(r->in);
 	free(r->path);
 	free(r->chunk);
 	buf_free(&r->line);

@@ -9,6 +9,7 @@
 #define ITG_NDJSON_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <zlib.h>
 
 #include "err.h"
@@ -31,15 +32,32 @@ int ndjson_writer_close(struct ndjson_writer *w, struct itg_err *e);
 /* Closes and unlinks after a failure. */
 void ndjson_writer_abort(struct ndjson_writer *w);
 
+/*
+ * The reader inflates with zlib's inflate itself (not gzread): zlib keeps
+ * the CRC-32 of what it inflated to check the gzip trailer, and that is
+ * the CRC the manifest records, so it costs no second pass.  Concatenated
+ * gzip members are read one after the other (their CRCs combined); bytes
+ * after the last member that are not another member are ignored, as gzread
+ * does.  Lines that lie inside one inflated chunk are returned where they
+ * are, without a copy.
+ */
 struct ndjson_reader {
-	gzFile gz;
+	FILE *fp;
+	z_stream zs;
+	int zinit;        /* zs is initialised */
+	int member_end;   /* a member ended; another may follow */
+	uint32_t crc_done;   /* CRC-32 and length of the members before this one */
+	uint64_t bytes_done;
+	unsigned char *in;   /* compressed bytes; zs.next_in, zs.avail_in in it */
+	int in_eof;
 	char *path;
-	struct buf line;
-	char *chunk;
+	struct buf line;  /* a line cut by the end of a chunk */
+	int line_out;     /* line was returned: emptied on the next call */
+	char *chunk;      /* inflated text, one spare byte for a NUL */
 	size_t chunk_len, chunk_pos;
 	int eof;
 	long lineno;      /* 1-based number of the line last returned */
-	uint32_t crc;
+	uint32_t crc;     /* of the text inflated so far */
 	uint64_t bytes;
 	uint64_t records;
 };
@@ -47,9 +65,11 @@ struct ndjson_reader {
 /* Refuses a file that is not gzip. */
 int ndjson_reader_open(struct ndjson_reader *r, const char *path, struct itg_err *e);
 /*
- * Next non-empty line, without its newline, NUL-terminated, valid until the
- * next call.  Returns 1 with a line, 0 at a clean end, -1 on a truncated or
- * corrupt file (the error names the file and line).
+ * Next non-empty line, without its newline (nor a CR before it),
+ * NUL-terminated, valid until the next call (it may lie in the reader's
+ * chunk, which the call writes the NUL into).  Returns 1 with a line, 0 at a
+ * clean end (crc, bytes and records are then the whole file's), -1 on a
+ * truncated or corrupt file (the error names the file and line).
  */
 int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		       struct itg_err *e);

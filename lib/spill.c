@@ -39,6 +39,20 @@ static int read_error(struct spill *s, struct itg_err *e)
 	return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s %s: truncated", s->spec.what, s->path);
 }
 
+/*
+ * spec.io_buffer bytes of stdio buffer for the open stream.  setvbuf with
+ * a NULL buffer keeps glibc's own size (st_blksize, 4 KiB), so the spill
+ * owns the buffer; it outlives the stream and is freed after fclose.
+ */
+static void set_buffer(struct spill *s)
+{
+	if (!s->spec.io_buffer)
+		return;
+	if (!s->iobuf)
+		s->iobuf = xmalloc(s->spec.io_buffer);
+	setvbuf(s->fp, s->iobuf, _IOFBF, s->spec.io_buffer);
+}
+
 int spill_create(struct spill *s, const char *dir, const char *prefix,
 		 const struct spill_spec *spec, struct itg_err *e)
 {
@@ -74,8 +88,7 @@ int spill_create(struct spill *s, const char *dir, const char *prefix,
 		spill_close(s);
 		return -1;
 	}
-	if (spec->io_buffer)
-		setvbuf(s->fp, NULL, _IOFBF, spec->io_buffer);
+	set_buffer(s);
 	return 0;
 }
 
@@ -118,6 +131,8 @@ int spill_finish(struct spill *s, struct itg_err *e)
 		err = errno;
 	}
 	s->fp = NULL;
+	free(s->iobuf);
+	s->iobuf = NULL;
 	return failed ? write_error(s, err, e) : 0;
 }
 
@@ -143,8 +158,7 @@ int spill_rewind(struct spill *s, struct itg_err *e)
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot open %s %s: %s", s->spec.what, s->path,
 			       strerror(err));
 	}
-	if (s->spec.io_buffer)
-		setvbuf(s->fp, NULL, _IOFBF, s->spec.io_buffer);
+	set_buffer(s);
 	s->reading = 1;
 	s->left = (uint64_t)st.st_size;
 	return 0;
@@ -200,6 +214,7 @@ void spill_close(struct spill *s)
 	if (s->path)
 		unlink(s->path);
 	free(s->path);
+	free(s->iobuf);
 	buf_free(&s->rec);
 	memset(s, 0, sizeof *s);
 }

@@ -57,6 +57,7 @@ struct spill {
 	int reading;          /* fp is open for reading */
 	uint64_t left;        /* bytes not read yet (reading) */
 	struct buf rec;       /* the strings of the record read last */
+	char *iobuf;          /* the stream's buffer (spec.io_buffer bytes), or NULL */
 };
 
 /*

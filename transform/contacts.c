@@ -15,6 +15,7 @@
  */
 #include "rules.h"
 
+#include "arena.h"
 #include "inventory.h"
 #include "json.h"
 #include "log.h"
@@ -35,49 +36,80 @@ unsigned long contacts_bucket_size = 50000;
 
 /* ---- email choice (docs/rules.md 20) --------------------------------------------- */
 
-static char *trimmed(const char *s)
-{
+/* A contact's emails, read from a tree or from a streamed record. */
+struct email_list {
 	size_t n;
+	const void *src;
+	const char *(*value)(const void *src, size_t i);   /* NULL when not a string */
+	int (*primary)(const void *src, size_t i);
+};
 
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	return xstrndup(s, n);
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The choice itself: the trimmed values, the primary first, then the others
+ * in listed order, the first valid one, copied into out (a buffer reused
+ * from contact to contact: no allocation per contact once it has grown).
+ */
+static const char *choose_email(const struct email_list *l, struct buf *out)
+{
+	int nonempty = 0;
+	long primary = -1;
+
+	for (size_t i = 0; i < l->n && primary < 0; i++)
+		if (l->primary(l->src, i))
+			primary = (long)i;
+	/* the primary first, then the others in listed order */
+	for (long k = -1; k < (long)l->n; k++) {
+		long i = k < 0 ? primary : k;
+		const char *raw;
+		size_t len;
+		if (i < 0 || (k >= 0 && k == primary))
+			continue;
+		raw = l->value(l->src, (size_t)i);
+		if (!raw)
+			continue;
+		while (is_space(*raw))
+			raw++;
+		len = strlen(raw);
+		while (len && is_space(raw[len - 1]))
+			len--;
+		if (!len)
+			continue;
+		nonempty = 1;
+		buf_reset(out);
+		buf_add(out, raw, len);
+		if (validate_email(out->p))
+			return NULL;
+	}
+	buf_reset(out);
+	return nonempty ? REASON_INVALID_EMAIL : REASON_NO_EMAIL;
+}
+
+static const char *tree_value(const void *src, size_t i)
+{
+	return json_get_str(((yajl_val)src)->u.array.values[i], "value");
+}
+
+static int tree_primary(const void *src, size_t i)
+{
+	return json_get_bool(((yajl_val)src)->u.array.values[i], "primary", 0);
 }
 
 const char *contacts_choose_email(yajl_val contact, char **email)
 {
 	yajl_val list = json_get(json_get(contact, "attributes"), "contact-emails");
-	size_t n = list && YAJL_IS_ARRAY(list) ? list->u.array.len : 0;
-	int nonempty = 0;
-	long primary = -1;
+	struct email_list l = {list && YAJL_IS_ARRAY(list) ? list->u.array.len : 0, list,
+			       tree_value, tree_primary};
+	struct buf b = {0};
+	const char *why = choose_email(&l, &b);
 
-	*email = NULL;
-	for (size_t i = 0; i < n && primary < 0; i++)
-		if (json_get_bool(list->u.array.values[i], "primary", 0))
-			primary = (long)i;
-	/* the primary first, then the others in listed order */
-	for (long k = -1; k < (long)n; k++) {
-		long i = k < 0 ? primary : k;
-		const char *raw;
-		char *v;
-		if (i < 0 || (k >= 0 && k == primary))
-			continue;
-		raw = json_get_str(list->u.array.values[i], "value");
-		if (!raw)
-			continue;
-		v = trimmed(raw);
-		if (*v)
-			nonempty = 1;
-		if (*v && validate_email(v)) {
-			*email = v;
-			return NULL;
-		}
-		free(v);
-	}
-	return nonempty ? REASON_INVALID_EMAIL : REASON_NO_EMAIL;
+	*email = why ? NULL : buf_detach(&b);
+	buf_free(&b);
+	return why;
 }
 
 /* ---- bucket records ------------------------------------------------------- */
@@ -89,7 +121,7 @@ struct crec {
 	uint32_t rank;
 	uint8_t selected;
 	const char *skip;        /* NULL, or the skip reason (duplicate set later) */
-	char *s[REC_STRINGS];    /* id, first, last, email, group; one allocation */
+	char *s[REC_STRINGS];    /* id, first, last, email, group; in the bucket's arena */
 	struct store_user *user; /* id match in the org */
 };
 #define R_ID 0
@@ -108,15 +140,19 @@ static int skip_code(const char *reason)
 	return 0;
 }
 
-/* A bucket record: rank, selected, skip code; then the five strings. */
+/* A bucket record: one integer, rank << 3 | skip code << 1 | selected
+ * (8 bytes a contact, not 24), then the five strings.  64 KiB stdio
+ * buffers (not the 4 KiB default): a tenth of the write calls while every
+ * bucket is open, for 64 KiB of memory each. */
 static const struct spill_spec bucket_spec = {
-	.what = "contact bucket", .nints = 3, .nstrs = REC_STRINGS,
+	.what = "contact bucket", .nints = 1, .nstrs = REC_STRINGS,
+	.io_buffer = (size_t)64 << 10,
 };
 
 static int put_rec(struct spill *sp, uint32_t rank, int selected, int skip, const char *const *s,
 		   struct itg_err *e)
 {
-	int64_t ints[3] = {rank, selected, skip};
+	int64_t ints[1] = {(int64_t)rank << 3 | (int64_t)skip << 1 | (selected ? 1 : 0)};
 	struct spill_str strs[REC_STRINGS];
 
 	for (int i = 0; i < REC_STRINGS; i++)
@@ -124,25 +160,28 @@ static int put_rec(struct spill *sp, uint32_t rank, int selected, int skip, cons
 	return spill_put(sp, ints, strs, e);
 }
 
-/* Reads one record: 1 with a record, 0 at the end, -1 with e set. */
-static int get_rec(struct spill *sp, struct crec *r, struct itg_err *e)
+/* Reads one record, its strings into the arena: 1 with a record, 0 at the
+ * end, -1 with e set. */
+static int get_rec(struct spill *sp, struct crec *r, struct arena *a, struct itg_err *e)
 {
-	int64_t ints[3];
+	int64_t ints[1];
 	struct spill_str strs[REC_STRINGS];
 	size_t total = 0;
 	char *p;
 	int rc = spill_next(sp, ints, strs, e);
+	int skip;
 
 	if (rc <= 0)
 		return rc;
 	memset(r, 0, sizeof *r);
-	r->rank = (uint32_t)ints[0];
-	r->selected = (uint8_t)ints[1];
-	r->skip = ints[2] >= 0 && ints[2] < 3 ? skip_codes[ints[2]] : NULL;
-	/* the strings are copied into a single block the record owns */
+	r->rank = (uint32_t)(ints[0] >> 3);
+	r->selected = (uint8_t)(ints[0] & 1);
+	skip = (int)(ints[0] >> 1 & 3);
+	r->skip = skip < 3 ? skip_codes[skip] : NULL;
+	/* the strings are copied into one block of the bucket's arena */
 	for (int i = 0; i < REC_STRINGS; i++)
 		total += strs[i].len + 1;
-	p = xmalloc(total);
+	p = arena_alloc(a, total, 1);
 	for (int i = 0; i < REC_STRINGS; i++) {
 		memcpy(p, strs[i].p, strs[i].len + 1);
 		r->s[i] = p;
@@ -181,87 +220,100 @@ static size_t bucket_of(const struct model *m, const struct buckets *b, long ran
 	return (size_t)((unsigned long long)rank * b->n / m->nlinked);
 }
 
-static const char *group_name(const struct model *m, yajl_val v, const char *type_id)
+/* What stream_contacts pulls from each contact (lib/recread). */
+enum { C_ORG, C_FIRST, C_LAST, C_TYPE_ID, C_TYPE_NAME };
+enum { E_VALUE, E_PRIMARY };
+static const struct recread_spec contact_spec = {
+	.attrs = {"organization-id", "first-name", "last-name", "contact-type-id",
+		  "contact-type-name", NULL},
+	.list = "contact-emails",
+	.members = {"value", "primary", NULL},
+};
+
+static const char *rec_value(const void *src, size_t i)
+{
+	return recread_str(recread_item(src, i, E_VALUE));
+}
+
+static int rec_primary(const void *src, size_t i)
+{
+	return recread_bool(recread_item(src, i, E_PRIMARY), 0);
+}
+
+static const char *group_name(const struct model *m, const struct recread *r, const char *type_id)
 {
 	const char *name = type_id ? strmap_get(m->ctype_names, type_id) : NULL;
 
 	if (!name)
-		name = model_attr_str(v, "contact-type-name");
+		name = recread_str(&r->attr[C_TYPE_NAME]);
 	return name ? name : "";
 }
 
 static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e)
 {
-	struct ndjson_reader r;
-	const char *line;
-	size_t len;
+	struct recread r;
+	struct buf email = {0};
+	/* no user linked to a contact (a new store): no lookup per contact */
+	const struct strmap *linked_users =
+		m->user_by_contact && strmap_count(m->user_by_contact) ? m->user_by_contact : NULL;
 	int rc;
 
-	if (model_open_resource(m, RES_CONTACTS, &r, e) != 0)
+	if (model_open_records(m, RES_CONTACTS, &contact_spec, &r, e) != 0)
 		return -1;
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val v = model_parse_record(&r, line, len, e);
-		const char *id, *type_id, *skip = NULL, *first, *last;
-		struct store_user *u;
+	while ((rc = model_next_record(m, RES_CONTACTS, &r, e)) == 1) {
+		const char *id = recread_id_text(&r.id), *type_id, *skip = NULL, *first, *last;
+		struct store_user *u = linked_users ? strmap_get(linked_users, id) : NULL;
 		struct itg_org *g;
-		char *email = NULL;
 		int selected;
-		if (!v) {
-			rc = -1;
-			break;
-		}
-		id = json_get_id(v, "id");
-		inventory_count_contact(m, model_attr_id(v, "contact-type-id"),
-					model_attr_str(v, "contact-type-name"));
-		u = strmap_get(m->user_by_contact, id);
+		type_id = recread_id_text(&r.attr[C_TYPE_ID]);
+		/* every contact is counted, in scope or not (inventory.h) */
+		inventory_count_contact(m, type_id, recread_str(&r.attr[C_TYPE_NAME]));
 		if (u)
 			u->contact_seen = 1;
-		g = model_itg_org(m, model_attr_id(v, "organization-id"));
-		if (!g || g->rank < 0) {
-			yajl_tree_free(v);
+		g = model_itg_org(m, recread_id_text(&r.attr[C_ORG]));
+		if (!g || g->rank < 0)
 			continue;
-		}
-		type_id = model_attr_id(v, "contact-type-id");
-		selected = scope_contact_type_selected(m, type_id,
-						       model_attr_str(v, "contact-type-name"));
+		selected = scope_contact_type_selected(m, type_id, recread_str(&r.attr[C_TYPE_NAME]));
 		/* an unselected contact matters only to a user linked to it */
 		if (selected || u) {
 			const char *s[REC_STRINGS];
+			struct email_list l = {r.nitems, &r, rec_value, rec_primary};
+			buf_reset(&email);
 			if (selected)
-				skip = contacts_choose_email(v, &email);
-			first = model_attr_str(v, "first-name");
-			last = model_attr_str(v, "last-name");
+				skip = choose_email(&l, &email);
+			first = recread_str(&r.attr[C_FIRST]);
+			last = recread_str(&r.attr[C_LAST]);
 			s[R_ID] = id;
 			s[R_FIRST] = first ? first : "";
 			s[R_LAST] = last ? last : "";
-			s[R_EMAIL] = email ? email : "";
-			s[R_GROUP] = group_name(m, v, type_id);
+			s[R_EMAIL] = buf_str(&email);
+			s[R_GROUP] = group_name(m, &r, type_id);
 			size_t k = bucket_of(m, b, g->rank);
-			if (put_rec(&b->sp[k], (uint32_t)g->rank, selected, skip_code(skip), s, e) != 0)
+			if (put_rec(&b->sp[k], (uint32_t)g->rank, selected, skip_code(skip), s, e) != 0) {
 				rc = -1;
+				break;
+			}
 		}
-		free(email);
-		yajl_tree_free(v);
-		if (rc < 0)
-			break;
-		if (r.records % 10000 == 0)
-			log_progress("contacts: %llu read", (unsigned long long)r.records);
+		if (r.nd.records % 10000 == 0)
+			log_progress("contacts: %llu read", (unsigned long long)r.nd.records);
 	}
 	log_progress_end();
-	ndjson_reader_close(&r);
+	recread_close(&r);
+	buf_free(&email);
 	return rc < 0 ? -1 : 0;
 }
 
 /* ---- pass 2: judge each org ------------------------------------------------ */
 
-static char *lower(const char *s)
+/* s in ASCII lower case, in b: a buffer reused from contact to contact. */
+static const char *lower(struct buf *b, const char *s)
 {
-	char *l = xstrdup(s);
-
-	for (char *p = l; *p; p++)
+	buf_reset(b);
+	buf_adds(b, s);
+	for (char *p = b->p; p && *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	return l;
+	return buf_str(b);
 }
 
 /* update_user when first, last or group differ exactly, or the email other
@@ -305,9 +357,11 @@ static int user_contact_cmp(const void *a, const void *b)
 	return id_cmp(x->contact_id, y->contact_id);
 }
 
-/* Lines for one contact (ascending contact id within the org). */
-static int judge_contact(struct itg_org *g, struct crec *c,
-			 struct strmap *by_email, struct plan_writer *w, struct itg_err *e)
+/* Lines for one contact (ascending contact id within the org); ref is the
+ * org's "new:<id>" when it is imported by this plan, kb a scratch buffer. */
+static int judge_contact(struct itg_org *g, const char *ref, struct crec *c,
+			 struct strmap *by_email, struct buf *kb, struct plan_writer *w,
+			 struct itg_err *e)
 {
 	struct prod_org *p = g->link;
 	struct store_user *u = c->user;
@@ -326,9 +380,7 @@ static int judge_contact(struct itg_org *g, struct crec *c,
 	if (u)
 		return update_if_changed(w, u, c, e);
 	if (p && by_email) {
-		char *key = lower(c->s[R_EMAIL]);
-		struct store_user *cand = strmap_get(by_email, key);
-		free(key);
+		struct store_user *cand = strmap_get(by_email, lower(kb, c->s[R_EMAIL]));
 		if (cand) {
 			cand->relinked = 1;
 			if (plan_write_link_user(w, cand->id, p->id, c->s[R_ID], e) != 0)
@@ -338,9 +390,8 @@ static int judge_contact(struct itg_org *g, struct crec *c,
 	}
 	{
 		struct user_fields f = {c->s[R_FIRST], c->s[R_LAST], c->s[R_EMAIL], c->s[R_GROUP]};
-		char *ref = p ? NULL : plan_write_ref(g->id);
-		int rc = plan_write_import_user(w, p ? p->id : NULL, ref, g->id, c->s[R_ID], &f, e);
-		free(ref);
+		int rc = plan_write_import_user(w, p ? p->id : NULL, p ? NULL : ref, g->id, c->s[R_ID],
+						&f, e);
 		g->import_users++;
 		if (p)
 			p->imported_users++;
@@ -355,21 +406,22 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 	struct strmap *emails = strmap_new(n);
 	struct strmap *by_email = NULL;
 	struct store_user **gone = NULL;
+	struct buf kb = {0};
+	char *ref = p ? NULL : plan_write_ref(g->id);
 	size_t ngone = 0, gi = 0;
 	int rc = 0;
 
 	/* docs/rules.md 21: the lowest contact id keeps an address */
 	for (size_t i = 0; i < n; i++) {
 		struct crec *c = &recs[i];
-		char *key;
+		const char *key;
 		if (!c->selected || c->skip)
 			continue;
-		key = lower(c->s[R_EMAIL]);
+		key = lower(&kb, c->s[R_EMAIL]);
 		if (strmap_has(emails, key))
 			c->skip = REASON_DUPLICATE_EMAIL;
 		else
 			strmap_put(emails, key, c);
-		free(key);
 	}
 	strmap_free(emails, NULL);
 	if (p) {
@@ -389,14 +441,13 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 		by_email = strmap_new(p->nusers);
 		for (size_t i = 0; i < p->nusers; i++) {
 			struct store_user *u = p->users[i], *have;
-			char *key;
+			const char *key;
 			if (u->claimed || !*u->email)
 				continue;
-			key = lower(u->email);
+			key = lower(&kb, u->email);
 			have = strmap_get(by_email, key);
 			if (!have || id_cmp(u->id, have->id) < 0)
 				strmap_put(by_email, key, u);
-			free(key);
 		}
 		/* a user whose contact is gone or in another org is unlinked unless an
 		 * email match re-links it */
@@ -413,9 +464,7 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 		struct crec *c = &recs[i];
 		if (!p || !c->selected || c->skip || c->user)
 			continue;
-		char *key = lower(c->s[R_EMAIL]);
-		struct store_user *cand = strmap_get(by_email, key);
-		free(key);
+		struct store_user *cand = strmap_get(by_email, lower(&kb, c->s[R_EMAIL]));
 		if (cand)
 			cand->relinked = 1;
 	}
@@ -430,7 +479,7 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 						      e);
 		}
 		if (rc == 0)
-			rc = judge_contact(g, c, by_email, w, e);
+			rc = judge_contact(g, ref, c, by_email, &kb, w, e);
 	}
 	while (rc == 0 && gi < ngone) {
 		struct store_user *u = gone[gi++];
@@ -441,19 +490,28 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 					      e);
 	}
 	free(gone);
+	free(ref);
+	buf_free(&kb);
 	strmap_free(by_email, NULL);
 	return rc;
 }
 
-static void free_recs(struct crec *recs, size_t n)
+/* A bucket in memory: its records, their strings in one arena. */
+struct bucket_recs {
+	struct crec *v;
+	size_t n;
+	struct arena strs;
+};
+
+static void free_recs(struct bucket_recs *br)
 {
-	for (size_t i = 0; i < n; i++)
-		free(recs[i].s[0]);
-	free(recs);
+	free(br->v);
+	arena_free(&br->strs);
+	br->v = NULL;
+	br->n = 0;
 }
 
-static int load_bucket(struct buckets *b, size_t k, struct crec **out, size_t *nout,
-		       struct itg_err *e)
+static int load_bucket(struct buckets *b, size_t k, struct bucket_recs *br, struct itg_err *e)
 {
 	struct crec *recs = NULL;
 	size_t n = 0, cap = 0;
@@ -461,29 +519,29 @@ static int load_bucket(struct buckets *b, size_t k, struct crec **out, size_t *n
 
 	while (rc == 0) {
 		xgrow((void **)&recs, &cap, n + 1, sizeof *recs);
-		rc = get_rec(&b->sp[k], &recs[n], e);
+		rc = get_rec(&b->sp[k], &recs[n], &br->strs, e);
 		if (rc <= 0)
 			break;
 		n++;
 		rc = 0;
 	}
 	spill_close(&b->sp[k]);
+	br->v = recs;
+	br->n = n;
 	if (rc < 0) {
-		free_recs(recs, n);
+		free_recs(br);
 		return -1;
 	}
 	if (n)
 		qsort(recs, n, sizeof *recs, rec_cmp);
-	*out = recs;
-	*nout = n;
 	return 0;
 }
 
 int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, struct itg_err *e)
 {
 	struct buckets b = {0};
-	struct crec *recs = NULL;
-	size_t nrecs = 0, pos = 0, cur = (size_t)-1;
+	struct bucket_recs br = {0};
+	size_t pos = 0, cur = (size_t)-1;
 	uint64_t total = m->man.res[RES_CONTACTS].records;
 	int rc = 0;
 
@@ -517,22 +575,21 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 	for (size_t r = 0; r < m->nlinked && rc == 0; r++) {
 		size_t k = bucket_of(m, &b, (long)r), start;
 		if (k != cur) {
-			free_recs(recs, nrecs);
-			recs = NULL;
-			nrecs = pos = 0;
-			if (load_bucket(&b, k, &recs, &nrecs, e) != 0) {
+			free_recs(&br);
+			pos = 0;
+			if (load_bucket(&b, k, &br, e) != 0) {
 				rc = -1;
 				break;
 			}
 			cur = k;
 		}
 		start = pos;
-		while (pos < nrecs && recs[pos].rank == r)
+		while (pos < br.n && br.v[pos].rank == r)
 			pos++;
-		rc = judge_org(m, m->linked[r], recs + start, pos - start, w, e);
+		rc = judge_org(m, m->linked[r], br.v + start, pos - start, w, e);
 	}
 out:
-	free_recs(recs, nrecs);
+	free_recs(&br);
 	buckets_close(&b);
 	return rc;
 }

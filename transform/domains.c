@@ -44,6 +44,12 @@ static const char *judge(const char *norm, const struct protected_list *pl, long
 	return NULL;
 }
 
+/* What domains_plan pulls from each domain (lib/recread). */
+enum { D_ORG, D_NAME };
+static const struct recread_spec domain_spec = {
+	.attrs = {"organization-id", "name", NULL},
+};
+
 static int ascending(const char *prev, const char *id)
 {
 	return !prev || id_cmp(prev, id) < 0;
@@ -53,11 +59,9 @@ int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e)
 {
 	struct protected_list *pl = NULL;
 	struct strmap *imported_ids, *imported_names;
-	struct ndjson_reader r;
+	struct recread r;
+	struct buf prev = {0};   /* the id before, reused from line to line */
 	long long used = 0;
-	char *prev = NULL;
-	const char *line;
-	size_t len;
 	int rc;
 
 	if (protected_list_load(m->p->protected_domains, &pl, e) != 0)
@@ -77,43 +81,32 @@ int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e)
 		strmap_put(imported_names, key, (void *)1);
 		free(key);
 	}
-	if (model_open_resource(m, RES_DOMAINS, &r, e) != 0) {
+	if (model_open_records(m, RES_DOMAINS, &domain_spec, &r, e) != 0) {
 		rc = -1;
 		goto out;
 	}
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val v = model_parse_record(&r, line, len, e);
-		const char *id, *raw, *reason;
+	while ((rc = model_next_record(m, RES_DOMAINS, &r, e)) == 1) {
+		const char *id = recread_id_text(&r.id), *raw, *reason;
 		struct itg_org *g;
 		char *norm, *ref;
-		if (!v) {
-			rc = -1;
-			break;
-		}
-		id = json_get_id(v, "id");
-		if (!ascending(prev, id)) {
-			rc = err_at(e, ITG_EXIT_USAGE, r.path, r.lineno, 0,
+		if (!ascending(prev.len ? prev.p : NULL, id)) {
+			rc = err_at(e, ITG_EXIT_USAGE, recread_path(&r), recread_lineno(&r), 0,
 				    "domain %s is out of id order: extract the snapshot again", id);
-			yajl_tree_free(v);
 			break;
 		}
-		free(prev);
-		prev = xstrdup(id);
-		g = model_itg_org(m, model_attr_id(v, "organization-id"));
-		if (!g || g->rank < 0 || strmap_has(imported_ids, id)) {
-			yajl_tree_free(v);
+		buf_reset(&prev);
+		buf_adds(&prev, id);
+		g = model_itg_org(m, recread_id_text(&r.attr[D_ORG]));
+		if (!g || g->rank < 0 || strmap_has(imported_ids, id))
 			continue;
-		}
-		raw = model_attr_str(v, "name");
+		raw = recread_str(&r.attr[D_NAME]);
 		raw = raw ? raw : "";
 		if (g->link) {
 			char *key = name_key(g->link->id, raw);
 			int done = strmap_has(imported_names, key);
 			free(key);
-			if (done) {
-				yajl_tree_free(v);
+			if (done)
 				continue;
-			}
 		}
 		norm = validate_domain_normalize(raw);
 		reason = judge(norm, pl, &used, m->p->license_domains);
@@ -123,16 +116,15 @@ int domains_plan(struct model *m, struct plan_writer *w, struct itg_err *e)
 					reason ? DOMAIN_UNIMPORTED : DOMAIN_PENDING, reason, e);
 		free(ref);
 		free(norm);
-		yajl_tree_free(v);
 		if (rc != 0)
 			break;
-		if (r.records % 10000 == 0)
-			log_progress("domains: %llu read", (unsigned long long)r.records);
+		if (r.nd.records % 10000 == 0)
+			log_progress("domains: %llu read", (unsigned long long)r.nd.records);
 	}
 	log_progress_end();
-	ndjson_reader_close(&r);
+	recread_close(&r);
 out:
-	free(prev);
+	buf_free(&prev);
 	strmap_free(imported_ids, NULL);
 	strmap_free(imported_names, NULL);
 	protected_list_free(pl);

@@ -866,42 +866,41 @@ static void contacts_free(struct contact *c, size_t n)
 	free(c);
 }
 
-/* The snapshot's contacts of IT Glue org gid, in the snapshot's order (ascending id). */
+/* What read_contacts pulls from each contact (lib/recread). */
+enum { XC_ORG, XC_FIRST, XC_LAST, XC_TYPE_ID, XC_TYPE_NAME };
+static const struct recread_spec contact_spec = {
+	.attrs = {"organization-id", "first-name", "last-name", "contact-type-id",
+		  "contact-type-name", NULL},
+};
+
+/* The snapshot's contacts of IT Glue org gid, in the snapshot's order
+ * (ascending id), streamed: only the org's contacts are copied. */
 static int read_contacts(struct model *m, const char *gid, struct contact **out, size_t *nout,
 			 struct itg_err *e)
 {
-	struct ndjson_reader r;
+	struct recread r;
 	struct contact *v = NULL;
 	size_t n = 0, cap = 0;
-	const char *line;
-	size_t len;
 	int rc;
 
 	*out = NULL;
 	*nout = 0;
-	if (model_open_resource(m, RES_CONTACTS, &r, e) != 0)
+	if (model_open_records(m, RES_CONTACTS, &contact_spec, &r, e) != 0)
 		return -1;
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val c = model_parse_record(&r, line, len, e);
-		const char *org;
-		if (!c) {
-			rc = -1;
-			break;
-		}
-		org = model_attr_id(c, "organization-id");
+	while ((rc = model_next_record(m, RES_CONTACTS, &r, e)) == 1) {
+		const char *org = recread_id_text(&r.attr[XC_ORG]);
 		if (org && !strcmp(org, gid)) {
 			xgrow((void **)&v, &cap, n + 1, sizeof *v);
 			memset(&v[n], 0, sizeof v[n]);
-			v[n].id = xstrdup(json_get_id(c, "id"));
-			v[n].first = xstrdup(model_attr_str(c, "first-name"));
-			v[n].last = xstrdup(model_attr_str(c, "last-name"));
-			v[n].type_id = xstrdup(model_attr_id(c, "contact-type-id"));
-			v[n].type_name = xstrdup(model_attr_str(c, "contact-type-name"));
+			v[n].id = xstrdup(recread_id_text(&r.id));
+			v[n].first = xstrdup(recread_str(&r.attr[XC_FIRST]));
+			v[n].last = xstrdup(recread_str(&r.attr[XC_LAST]));
+			v[n].type_id = xstrdup(recread_id_text(&r.attr[XC_TYPE_ID]));
+			v[n].type_name = xstrdup(recread_str(&r.attr[XC_TYPE_NAME]));
 			n++;
 		}
-		yajl_tree_free(c);
 	}
-	ndjson_reader_close(&r);
+	recread_close(&r);
 	if (rc < 0) {
 		contacts_free(v, n);
 		return -1;
@@ -1059,14 +1058,19 @@ static int explain_contacts(struct ex *x, const struct itg_org *g, const struct 
 
 /* ---- domains (rule 9) ---------------------------------------------------------------- */
 
+/* What explain_domains pulls from each domain (lib/recread). */
+enum { XD_ORG, XD_NAME };
+static const struct recread_spec domain_spec = {
+	.attrs = {"organization-id", "name", NULL},
+};
+
 static int explain_domains(struct ex *x, const struct itg_org *g, const struct plines *pl,
 			   struct itg_err *e)
 {
 	struct model *m = x->m;
 	struct strmap *planned = strmap_new(pl->n + 1);
-	struct ndjson_reader r;
-	const char *line;
-	size_t len, n = 0;
+	struct recread r;
+	size_t n = 0;
 	int rc;
 
 	for (size_t i = 0; i < pl->n; i++) {
@@ -1074,27 +1078,19 @@ static int explain_domains(struct ex *x, const struct itg_org *g, const struct p
 		if (did)
 			strmap_put(planned, did, pl->v[i]);
 	}
-	if (model_open_resource(m, RES_DOMAINS, &r, e) != 0) {
+	if (model_open_records(m, RES_DOMAINS, &domain_spec, &r, e) != 0) {
 		strmap_free(planned, NULL);
 		return -1;
 	}
 	say(x, 1, "domains:");
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val d = model_parse_record(&r, line, len, e);
-		const char *org, *id, *name;
+	while ((rc = model_next_record(m, RES_DOMAINS, &r, e)) == 1) {
+		const char *org = recread_id_text(&r.attr[XD_ORG]), *id, *name;
 		yajl_val v;
-		if (!d) {
-			rc = -1;
-			break;
-		}
-		org = model_attr_id(d, "organization-id");
-		if (!org || strcmp(org, g->id)) {
-			yajl_tree_free(d);
+		if (!org || strcmp(org, g->id))
 			continue;
-		}
 		n++;
-		id = json_get_id(d, "id");
-		name = model_attr_str(d, "name");
+		id = recread_id_text(&r.id);
+		name = recread_str(&r.attr[XD_NAME]);
 		v = strmap_get(planned, id);
 		if (v)
 			say(x, 2, "%s \"%s\": import_domain %s%s%s", id, or_null(name),
@@ -1107,9 +1103,8 @@ static int explain_domains(struct ex *x, const struct itg_org *g, const struct p
 		else
 			say(x, 2, "%s \"%s\": no line: already imported (domains.csv)", id,
 			    or_null(name));
-		yajl_tree_free(d);
 	}
-	ndjson_reader_close(&r);
+	recread_close(&r);
 	if (rc == 0 && !n)
 		say(x, 2, "none in the snapshot");
 	strmap_free(planned, NULL);

@@ -77,30 +77,28 @@ void inventory_count_contact(struct model *m, const char *type_id, const char *t
 	t->n++;
 }
 
+/* What count_contacts pulls from each contact (lib/recread). */
+enum { K_TYPE_ID, K_TYPE_NAME };
+static const struct recread_spec count_spec = {
+	.attrs = {"contact-type-id", "contact-type-name", NULL},
+};
+
 /* The contacts of a snapshot no rule streamed (BullPhish ID with contacts
- * off, or no org linked after the plan): counted in a pass of their own. */
+ * off, or no org linked after the plan): counted in a streaming pass of
+ * their own, which also checks the file against its manifest. */
 static int count_contacts(struct model *m, struct itg_err *e)
 {
-	struct ndjson_reader r;
-	const char *line;
-	size_t len;
+	struct recread r;
 	int rc;
 
 	inventory_counts_free(m->contact_counts);
 	m->contact_counts = NULL;
-	if (model_open_resource(m, RES_CONTACTS, &r, e) != 0)
+	if (model_open_records(m, RES_CONTACTS, &count_spec, &r, e) != 0)
 		return -1;
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val v = model_parse_record(&r, line, len, e);
-		if (!v) {
-			rc = -1;
-			break;
-		}
-		inventory_count_contact(m, model_attr_id(v, "contact-type-id"),
-					model_attr_str(v, "contact-type-name"));
-		yajl_tree_free(v);
-	}
-	ndjson_reader_close(&r);
+	while ((rc = model_next_record(m, RES_CONTACTS, &r, e)) == 1)
+		inventory_count_contact(m, recread_id_text(&r.attr[K_TYPE_ID]),
+					recread_str(&r.attr[K_TYPE_NAME]));
+	recread_close(&r);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -71,31 +71,81 @@ const char *model_attr_str(yajl_val rec, const char *key)
 	return json_get_str(json_get(rec, "attributes"), key);
 }
 
+int model_open_records(const struct model *m, enum resource res, const struct recread_spec *spec,
+		       struct recread *r, struct itg_err *e)
+{
+	const struct snapshot_resource *sr = &m->man.res[res];
+	struct recread_expect x = {sr->records, sr->crc32, sr->bytes};
+	char *path;
+	int rc;
+
+	if (!sr->present)
+		return err_set(e, ITG_EXIT_USAGE,
+			       "%s: the snapshot has no %s: run itg-extract with that resource",
+			       m->snapshot_dir, resource_names[res]);
+	path = fs_join(m->snapshot_dir, sr->file);
+	rc = recread_open(r, path, spec, &x, e);
+	free(path);
+	if (rc != 0 && r->damaged)
+		err_prefix(e, "snapshot %s is damaged or incomplete, extract it again",
+			   m->snapshot_dir);
+	return rc;
+}
+
+int model_next_record(struct model *m, enum resource res, struct recread *r, struct itg_err *e)
+{
+	int rc = recread_next(r, e);
+
+	if (rc == 0)
+		m->verified[res] = 1;
+	else if (rc < 0 && r->damaged)
+		err_prefix(e, "snapshot %s is damaged or incomplete, extract it again",
+			   m->snapshot_dir);
+	return rc;
+}
+
+static const struct recread_spec no_fields = {.attrs = {NULL}};
+
+int model_verify_unread(struct model *m, struct itg_err *e)
+{
+	for (int res = 0; res < RES_COUNT; res++) {
+		struct recread r;
+		int rc;
+		if (!m->have_snapshot || !m->man.res[res].present || m->verified[res])
+			continue;
+		if (model_open_records(m, res, &no_fields, &r, e) != 0)
+			return -1;
+		rc = recread_skip_rest(&r, e);
+		if (rc == 0)
+			m->verified[res] = 1;
+		else
+			err_prefix(e, "snapshot %s is damaged or incomplete, extract it again",
+				   m->snapshot_dir);
+		recread_close(&r);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Reads id -> name of a reference resource (types, statuses, contact types). */
+static const struct recread_spec names_spec = {.attrs = {"name", NULL}};
+
 static int load_names(struct model *m, enum resource res, struct strmap **out, struct itg_err *e)
 {
-	struct ndjson_reader r;
-	const char *line;
-	size_t len;
+	struct recread r;
 	int rc;
 
 	*out = strmap_new(64);
 	if (!m->man.res[res].present)
 		return 0;
-	if (model_open_resource(m, res, &r, e) != 0)
+	if (model_open_records(m, res, &names_spec, &r, e) != 0)
 		return -1;
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val v = model_parse_record(&r, line, len, e);
-		const char *name;
-		if (!v) {
-			rc = -1;
-			break;
-		}
-		name = model_attr_str(v, "name");
-		free(strmap_put(*out, json_get_id(v, "id"), xstrdup(name ? name : "")));
-		yajl_tree_free(v);
+	while ((rc = model_next_record(m, res, &r, e)) == 1) {
+		const char *name = recread_str(&r.attr[0]);
+		free(strmap_put(*out, recread_id_text(&r.id), xstrdup(name ? name : "")));
 	}
-	ndjson_reader_close(&r);
+	recread_close(&r);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -104,69 +154,75 @@ static int org_cmp(const void *a, const void *b)
 	return id_cmp(((const struct itg_org *)a)->id, ((const struct itg_org *)b)->id);
 }
 
-/* Remembers a type or status name carried on the org when the reference
- * resource lacks it (an older or partial snapshot). */
-static void note_name(struct strmap *names, const char *id, const char *name)
+/* Remembers the first type or status name carried on an org, for when the
+ * reference resource lacks it (an older or partial snapshot). */
+static void note_name(struct arena *a, struct strmap *names, const char *id, const char *name)
 {
 	if (id && name && !strmap_has(names, id))
-		strmap_put(names, id, xstrdup(name));
+		strmap_put(names, id, arena_strdup(a, name));
 }
 
-static int load_orgs(struct model *m, struct itg_err *e)
+/* The names carried on the orgs that the reference resource lacks. */
+static void add_carried(struct strmap *names, const struct strmap *carried)
 {
-	struct ndjson_reader r;
-	const char *line;
-	size_t len, cap = 0;
+	size_t it = 0;
+	const char *id;
+	void *name;
+
+	while (strmap_next(carried, &it, &id, &name))
+		if (!strmap_has(names, id))
+			strmap_put(names, id, xstrdup(name));
+}
+
+enum { ORG_NAME, ORG_TYPE_ID, ORG_STATUS_ID, ORG_TYPE_NAME, ORG_STATUS_NAME };
+static const struct recread_spec orgs_spec = {
+	.attrs = {"name", "organization-type-id", "organization-status-id",
+		  "organization-type-name", "organization-status-name", NULL},
+};
+
+static int load_orgs(struct model *m, struct strmap *carried_types, struct strmap *carried_statuses,
+		     struct itg_err *e)
+{
+	struct arena *a = &m->strings;
+	struct recread r;
+	size_t cap = 0;
 	int rc;
 
-	if (model_open_resource(m, RES_ORGANIZATIONS, &r, e) != 0)
+	if (model_open_records(m, RES_ORGANIZATIONS, &orgs_spec, &r, e) != 0)
 		return -1;
-	while ((rc = ndjson_reader_next(&r, &line, &len, e)) == 1) {
-		yajl_val v = model_parse_record(&r, line, len, e);
+	while ((rc = model_next_record(m, RES_ORGANIZATIONS, &r, e)) == 1) {
 		struct itg_org *o;
 		const char *s;
-		if (!v) {
-			rc = -1;
-			break;
-		}
 		xgrow((void **)&m->orgs, &cap, m->norgs + 1, sizeof *m->orgs);
 		o = &m->orgs[m->norgs++];
 		memset(o, 0, sizeof *o);
 		o->rank = -1;
-		o->id = xstrdup(json_get_id(v, "id"));
-		s = model_attr_str(v, "name");
-		o->name = xstrdup(s ? s : "");
-		o->type_id = xstrdup(model_attr_id(v, "organization-type-id"));
-		o->status_id = xstrdup(model_attr_id(v, "organization-status-id"));
-		note_name(m->type_names, o->type_id, model_attr_str(v, "organization-type-name"));
-		note_name(m->status_names, o->status_id,
-			  model_attr_str(v, "organization-status-name"));
-		yajl_tree_free(v);
+		o->id = arena_strdup(a, recread_id_text(&r.id));
+		s = recread_str(&r.attr[ORG_NAME]);
+		o->name = arena_strdup(a, s ? s : "");
+		o->type_id = arena_strdup(a, recread_id_text(&r.attr[ORG_TYPE_ID]));
+		o->status_id = arena_strdup(a, recread_id_text(&r.attr[ORG_STATUS_ID]));
+		note_name(a, carried_types, o->type_id, recread_str(&r.attr[ORG_TYPE_NAME]));
+		note_name(a, carried_statuses, o->status_id, recread_str(&r.attr[ORG_STATUS_NAME]));
 		if (strmap_has(m->org_by_id, o->id)) {
-			rc = err_at(e, ITG_EXIT_USAGE, r.path, r.lineno, 0,
+			rc = err_at(e, ITG_EXIT_USAGE, recread_path(&r), recread_lineno(&r), 0,
 				    "organization %s appears twice: extract the snapshot again",
 				    o->id);
 			break;
 		}
-		strmap_put(m->org_by_id, o->id, o);
+		/* a placeholder: the array moves while it grows */
+		strmap_put(m->org_by_id, o->id, NULL);
 	}
-	ndjson_reader_close(&r);
-	if (rc < 0)
-		return -1;
-	if (m->norgs)
-		qsort(m->orgs, m->norgs, sizeof *m->orgs, org_cmp);
-	/* the array moved while growing and sorting: index it again */
-	strmap_free(m->org_by_id, NULL);
-	m->org_by_id = strmap_new(m->norgs);
-	for (size_t i = 0; i < m->norgs; i++)
-		strmap_put(m->org_by_id, m->orgs[i].id, &m->orgs[i]);
-	return 0;
+	recread_close(&r);
+	return rc < 0 ? -1 : 0;
 }
 
 int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e)
 {
+	struct strmap *carried_types, *carried_statuses;
 	struct buf raw = {0};
 	char *mpath;
+	int rc;
 
 	m->snapshot_dir = xstrdup(dir);
 	if (snapshot_manifest_load(dir, &m->man, e) != 0)
@@ -185,15 +241,32 @@ int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e)
 	free(mpath);
 	m->manifest_hash = hash_fnv1a64(raw.p ? raw.p : "", raw.len);
 	buf_free(&raw);
-	if (snapshot_verify(dir, &m->man, e) != 0)
-		return err_prefix(e, "snapshot %s is damaged or incomplete, extract it again",
-				  dir);
+	/* each file is checked against the manifest at the end of its one
+	 * pass; the organizations first, as the largest file read here */
 	m->org_by_id = strmap_new(1024);
-	if (load_names(m, RES_ORGANIZATION_TYPES, &m->type_names, e) != 0 ||
-	    load_names(m, RES_ORGANIZATION_STATUSES, &m->status_names, e) != 0 ||
-	    load_names(m, RES_CONTACT_TYPES, &m->ctype_names, e) != 0)
+	carried_types = strmap_new(16);
+	carried_statuses = strmap_new(16);
+	rc = load_orgs(m, carried_types, carried_statuses, e);
+	if (rc == 0 && (load_names(m, RES_ORGANIZATION_TYPES, &m->type_names, e) != 0 ||
+			load_names(m, RES_ORGANIZATION_STATUSES, &m->status_names, e) != 0 ||
+			load_names(m, RES_CONTACT_TYPES, &m->ctype_names, e) != 0))
+		rc = -1;
+	if (rc == 0) {
+		add_carried(m->type_names, carried_types);
+		add_carried(m->status_names, carried_statuses);
+	}
+	strmap_free(carried_types, NULL);
+	strmap_free(carried_statuses, NULL);
+	if (rc != 0)
 		return -1;
-	return load_orgs(m, e);
+	if (m->norgs)
+		qsort(m->orgs, m->norgs, sizeof *m->orgs, org_cmp);
+	/* index the array where it ended up */
+	strmap_free(m->org_by_id, NULL);
+	m->org_by_id = strmap_new(m->norgs);
+	for (size_t i = 0; i < m->norgs; i++)
+		strmap_put(m->org_by_id, m->orgs[i].id, &m->orgs[i]);
+	return 0;
 }
 
 struct itg_org *model_itg_org(const struct model *m, const char *id)
@@ -373,13 +446,8 @@ static void free_review(struct review *r)
 
 void model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->norgs; i++) {
-		free(m->orgs[i].id);
-		free(m->orgs[i].name);
-		free(m->orgs[i].type_id);
-		free(m->orgs[i].status_id);
-	}
 	free(m->orgs);
+	arena_free(&m->strings);
 	strmap_free(m->org_by_id, NULL);
 	strmap_free(m->type_names, free);
 	strmap_free(m->status_names, free);

@@ -15,11 +15,13 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "csvtab.h"
 #include "err.h"
 #include "fsutil.h"
 #include "ndjson.h"
 #include "pipeline.h"
+#include "recread.h"
 #include "snapshot.h"
 #include "store.h"
 #include "strmap.h"
@@ -29,7 +31,8 @@
 struct prod_org;
 struct inventory_counts;
 
-/* An IT Glue organization of the snapshot, and what this plan does with it. */
+/* An IT Glue organization of the snapshot, and what this plan does with it.
+ * Its strings live in the model's arena. */
 struct itg_org {
 	char *id;
 	char *name;            /* "" when null */
@@ -139,6 +142,8 @@ struct model {
 	int have_snapshot;
 	char *snapshot_dir;
 	struct snapshot_manifest man;  /* with its id lists (snapshot_manifest_load) */
+	int verified[RES_COUNT];  /* read to its end and matched with the manifest */
+	struct arena strings;     /* the orgs' strings */
 	struct strmap *confirmed; /* resources.organizations.confirmed_deleted, id set */
 	uint64_t manifest_hash;
 	struct itg_org *orgs;     /* sorted by id */
@@ -183,9 +188,9 @@ struct model {
 };
 
 /* Loads the snapshot's organizations, types, statuses and contact types
- * (contacts and domains stay on disk) after verifying every file against the
- * manifest, and the manifest's confirmed deletions.  Errors name the file
- * and line; bad input is ITG_EXIT_USAGE. */
+ * (contacts and domains stay on disk), each file in one streaming pass that
+ * also checks it against the manifest, and the manifest's confirmed
+ * deletions.  Errors name the file and line; bad input is ITG_EXIT_USAGE. */
 int model_load_snapshot(struct model *m, const char *dir, struct itg_err *e);
 
 /* Reads and validates the product store under dir (lib/store: the
@@ -201,14 +206,37 @@ void model_free(struct model *m);
  * ITG_EXIT_USAGE saying to extract it. */
 int model_open_resource(const struct model *m, enum resource res, struct ndjson_reader *r,
 			struct itg_err *e);
-/* Parses one snapshot line; NULL and an error naming file:line when it is
- * not a JSON object with an id.  Free with yajl_tree_free. */
+/* Parses one snapshot line into a tree (for a one-off read; the rules'
+ * passes stream with model_open_records); NULL and an error naming
+ * file:line when it is not a JSON object with an id.  Free with
+ * yajl_tree_free. */
 yajl_val model_parse_record(struct ndjson_reader *r, const char *line, size_t len,
 			    struct itg_err *e);
 /* attributes.<key> of a record as a string id or number text, or NULL. */
 const char *model_attr_id(yajl_val rec, const char *key);
 /* attributes.<key> as a string, or NULL. */
 const char *model_attr_str(yajl_val rec, const char *key);
+
+/*
+ * Streams a snapshot resource listed in the manifest, pulling the fields of
+ * spec (lib/recread); a missing resource is ITG_EXIT_USAGE saying to extract
+ * it.  model_next_record returns 1 with a record, 0 at the end once the
+ * file matched the manifest's record count, CRC-32 and length (the resource
+ * is then marked verified), -1 with e set: a file at fault (gzip data, the
+ * manifest) is prefixed "snapshot DIR is damaged or incomplete, extract it
+ * again".  Close with recread_close.
+ */
+int model_open_records(const struct model *m, enum resource res, const struct recread_spec *spec,
+		       struct recread *r, struct itg_err *e);
+int model_next_record(struct model *m, enum resource res, struct recread *r, struct itg_err *e);
+/*
+ * Compares every resource of the snapshot that no pass read to its end
+ * (contacts in a Dark Web ID run, domains in a BullPhish ID run, both with
+ * --disconnect) with the manifest, reading its lines without parsing them:
+ * a damaged file fails the run even when the plan does not need it.  Call
+ * before the plan is published.
+ */
+int model_verify_unread(struct model *m, struct itg_err *e);
 
 struct itg_org *model_itg_org(const struct model *m, const char *id);
 /* 1 if the snapshot confirms that IT Glue deleted org id (its manifest's

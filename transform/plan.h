@@ -20,6 +20,7 @@
 
 struct plan_writer {
 	FILE *fp;
+	char *iobuf;            /* fp's buffer, owned; freed after fclose */
 	char *path;             /* owned */
 	yajl_gen g;
 	struct buf line;

@@ -160,6 +160,9 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 	if (write_plan(&m, o->disconnect, staged, &w, e) != 0 ||
 	    inventory_write(&m, staged, o->disconnect, &inv, e) != 0)
 		goto out;
+	/* the snapshot files no rule read are still checked, before publishing */
+	if (model_verify_unread(&m, e) != 0)
+		goto out;
 	if (plan_write_manifest(staged, &m, &w, &inv, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
 				o->disconnect, o->connect, e) != 0)
 		goto out;

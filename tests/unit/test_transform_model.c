@@ -6,6 +6,7 @@
 
 #include "fsutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,7 +164,87 @@ static void test_same_inputs_give_byte_identical_plans(void)
 	tfx_free(&t);
 }
 
+/* Makes t's snapshot file of res hold the file of other: the same record
+ * count, other bytes, so only the manifest check can tell. */
+static void swap_in(struct tfx *t, struct tfx *other, enum resource res)
+{
+	char rel[96];
+	char *dst, *src;
+	struct buf b = {0};
+
+	snprintf(rel, sizeof rel, "snapshot/%s.ndjson.gz", resource_names[res]);
+	dst = fs_join(t->dir, rel);
+	src = fs_join(other->dir, rel);
+	CU_ASSERT_EQUAL(fs_read_all(src, &b, 0, &t->e), 0);
+	CU_ASSERT_EQUAL(fs_write_atomic(dst, b.p, b.len, 0600, &t->e), 0);
+	buf_free(&b);
+	free(src);
+	free(dst);
+	t->keep_snapshot = 1;
+}
+
+/* A file no rule of the run reads (contacts for Dark Web ID, domains for
+ * BullPhish ID, both with --disconnect) is still checked: one pass that
+ * reads it through, before the plan is published. */
+static void test_unread_snapshot_file_not_matching_its_manifest_is_refused(void)
+{
+	static const char *const product[] = {"darkwebid", "bullphish", "bullphish"};
+	static const enum resource res[] = {RES_CONTACTS, RES_DOMAINS, RES_CONTACTS};
+
+	for (int i = 0; i < 3; i++) {
+		struct tfx t, other;
+		tfx_init(&t, product[i]);
+		tfx_init(&other, product[i]);
+		tfx_org(&t, "1", "Acme", 1, 1);
+		tfx_org(&other, "1", "Acme", 1, 1);
+		tfx_contact1(&t, "100", "1", "Ann", "Lee", "ann@acme.example");
+		tfx_contact1(&other, "100", "1", "Anne", "Lee", "ann@acme.example");
+		tfx_domain(&t, "7", "1", "acme.example");
+		tfx_domain(&other, "7", "1", "acne.example");
+		CU_ASSERT_EQUAL_FATAL(tfx_run(&t, ""), 0);
+		CU_ASSERT_EQUAL_FATAL(tfx_run(&other, ""), 0);
+		swap_in(&t, &other, res[i]);
+		if (i < 2) {
+			expect_failure(&t, "", resource_names[res[i]]);
+		} else {
+			CU_ASSERT_EQUAL(tfx_run_disconnect(&t, ""), -1);
+			CU_ASSERT_EQUAL(t.e.code, 2);
+			CU_ASSERT(tfx_err_has(&t, "contacts.ndjson.gz"));
+			CU_ASSERT_FALSE(fs_exists(t.out));
+		}
+		CU_ASSERT(tfx_err_has(&t, "does not match the snapshot manifest"));
+		CU_ASSERT(tfx_err_has(&t, "is damaged or incomplete, extract it again"));
+		tfx_free(&other);
+		tfx_free(&t);
+	}
+}
+
+/* The file a rule reads is checked at its end: a contacts file with other
+ * content of the same count fails the run, and no plan is published. */
+static void test_contacts_not_matching_the_manifest_fail_after_reading(void)
+{
+	struct tfx t, other;
+
+	tfx_init(&t, "bullphish");
+	tfx_init(&other, "bullphish");
+	tfx_org(&t, "1", "Acme", 1, 1);
+	tfx_org(&other, "1", "Acme", 1, 1);
+	tfx_contact1(&t, "100", "1", "Ann", "Lee", "ann@acme.example");
+	tfx_contact1(&other, "100", "1", "Anne", "Lee", "ann@acme.example");
+	CU_ASSERT_EQUAL_FATAL(tfx_run(&t, "import:\n  select: all\n"), 0);
+	CU_ASSERT_EQUAL_FATAL(tfx_run(&other, "import:\n  select: all\n"), 0);
+	swap_in(&t, &other, RES_CONTACTS);
+	expect_failure(&t, "sync:\n  contacts:\n    enabled: true\nimport:\n  select: all\n",
+		       "contacts.ndjson.gz: does not match the snapshot manifest");
+	tfx_free(&other);
+	tfx_free(&t);
+}
+
 static CU_TestInfo tests[] = {
+	{"test_unread_snapshot_file_not_matching_its_manifest_is_refused",
+	 test_unread_snapshot_file_not_matching_its_manifest_is_refused},
+	{"test_contacts_not_matching_the_manifest_fail_after_reading",
+	 test_contacts_not_matching_the_manifest_fail_after_reading},
 	{"test_folder_without_manifest_is_not_a_snapshot",
 	 test_folder_without_manifest_is_not_a_snapshot},
 	{"test_snapshot_file_not_matching_its_manifest_is_refused",
