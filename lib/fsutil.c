@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,7 +165,14 @@ static int take_into_buf(void *arg, const char *chunk, size_t n, struct itg_err 
 int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
 {
 	struct into_buf a = {out, path, max_bytes};
+	struct stat st;
 
+	/* a regular file's size is known: one allocation of that size, grown
+	 * the usual way only if the file grows while it is read */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (!max_bytes || (uintmax_t)st.st_size <= max_bytes) &&
+	    (uintmax_t)st.st_size < SIZE_MAX / 2)
+		buf_reserve_exact(out, (size_t)st.st_size);
 	buf_add(out, "", 0);
 	return drain_fd(fd, path, take_into_buf, &a, e);
 }

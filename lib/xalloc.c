@@ -131,6 +131,16 @@ void xgrow(void **v, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
+void buf_reserve_exact(struct buf *b, size_t n)
+{
+	size_t need = b->len + n + 1;
+
+	if (need > b->cap) {
+		b->p = xrealloc(b->p, need);
+		b->cap = need;
+	}
+}
+
 static void buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;

@@ -41,6 +41,12 @@ struct buf {
 };
 
 void buf_add(struct buf *b, const void *data, size_t n);
+/*
+ * Makes room for exactly n more bytes (and the NUL) when b has less: for a
+ * caller that knows the final size, such as a whole file read after fstat,
+ * so that a 100 MB plan takes 100 MB and not the 128 MB of doubling.
+ */
+void buf_reserve_exact(struct buf *b, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -105,6 +105,34 @@ static void test_read_of_a_plain_file_and_of_a_missing_one(void)
 	unit_rmtree(dir);
 }
 
+/*
+ * A whole file takes one allocation of its size (plus the NUL), not the
+ * next power of two; a buffer that already holds text keeps it.
+ */
+static void test_read_all_allocates_the_file_size(void)
+{
+	char *dir = unit_tmpdir(), *path = fs_join(dir, "plan.ndjson");
+	char text[5000];
+	struct buf b = {0};
+	struct itg_err e = {0};
+
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	CU_ASSERT_EQUAL_FATAL(unit_write_file(path, text), 0);
+	CU_ASSERT_EQUAL(fs_read_all(path, &b, 0, &e), 0);
+	CU_ASSERT_EQUAL(b.len, sizeof text - 1);
+	CU_ASSERT_EQUAL(b.cap, sizeof text);
+	CU_ASSERT_STRING_EQUAL(buf_str(&b), text);
+	buf_reset(&b);
+	buf_adds(&b, "head:");
+	CU_ASSERT_EQUAL(fs_read_all(path, &b, 0, &e), 0);
+	CU_ASSERT_EQUAL(b.len, 5 + sizeof text - 1);
+	CU_ASSERT_EQUAL(strncmp(buf_str(&b), "head:xxx", 8), 0);
+	buf_free(&b);
+	free(path);
+	unit_rmtree(dir);
+}
+
 /* A store folder that is itself a link is fine: only the last part is checked. */
 static void test_a_store_folder_that_is_a_link_is_read_through(void)
 {
@@ -356,6 +384,7 @@ static CU_TestInfo tests[] = {
 	 test_read_refuses_a_link_naming_it_and_what_to_do},
 	{"test_read_of_a_plain_file_and_of_a_missing_one",
 	 test_read_of_a_plain_file_and_of_a_missing_one},
+	{"test_read_all_allocates_the_file_size", test_read_all_allocates_the_file_size},
 	{"test_a_store_folder_that_is_a_link_is_read_through",
 	 test_a_store_folder_that_is_a_link_is_read_through},
 	{"test_fingerprint_refuses_a_link", test_fingerprint_refuses_a_link},
