@@ -1,3 +1,9 @@
+/*
+ * extract.c - one itg-extract run (extract.h): whether it is incremental,
+ * the walks in order (the changes first, then the full walks, each
+ * incomplete one once more), the confirmations, the manifest and its
+ * publication in one rename.  The parts it runs share run.h.
+ */
 #include "extract.h"
 
 #include "backoff.h"
@@ -12,6 +18,7 @@
 #include "ndjson.h"
 #include "paging.h"
 #include "records.h"
+#include "run.h"
 #include "scrub.h"
 #include "strmap.h"
 #include "timefmt.h"
@@ -26,108 +33,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* How a resource is read (incremental.h). */
-enum walk_kind {
-	WALK_FULL,    /* every page, sort=id where allowed */
-	WALK_FILTER,  /* organizations updated since the mark (or in one 7-day window) */
-	WALK_SORTED,  /* newest first, page by page, until a record older than the mark */
-};
-
-struct res_state {
-	int res;
-	int selected;
-	enum walk_kind kind;
-	int incr;                 /* starts from the base's records (incremental run) */
-	int skip_walk;            /* the base with the changes stands: no full walk */
-	int need_full;            /* the changes cannot be used: walk in full (why_full says why) */
-	int full_warn;            /* ... because of how the server answered: a warning */
-	char why_full[400];
-	int has_server_total;     /* the resource's whole total: its count request, or page 1
-				   * of a walk newest first */
-	long long server_total;
-	int windows;              /* organizations: asked 7 days at a time after a 422 */
-	long win;                 /* the window walked now */
-	long long win_start, win_end;
-	uint64_t walk_added;      /* recs.added when this walk (or window) began */
-	long long last_updated;   /* walk newest first: updated-at of its last record */
-	long long change_requests;/* requests the changes took */
-	int walk;                 /* 1, then 2 when walked again */
-	struct records recs;
-	struct strmap *ids;       /* organizations: every id received, for the count and
-				   * the links the walk did not return */
-	struct walk_tally tally;
-	long inflight;            /* pages submitted and not yet accepted */
-	long long pages_done;
-	long long pages_planned;  /* the last page of the plan (page 1's meta) */
-	long long next_page;      /* the next planned page to submit (refill) */
-	long long cap;            /* paging_cap, -1 while unknown */
-	int has_total_count;
-	long long total_count;    /* the largest seen */
-	int unsorted;             /* the server refused sort=id: pages come unsorted */
-	int probed;               /* the page after the last one was asked for */
-	struct page_meta top_meta;/* meta of the highest page accepted */
-	long long top_page;
-	size_t top_records;
-};
-
-/*
- * A page of a walk, or (id set) one organization asked for by id.  It
- * lives from its submit until it is handled for good (run->live links
- * those alive), so memory follows what is in flight, not the page count.
- */
-struct page_req {
-	struct fetch_request fr;
-	struct res_state *rs;
-	long long page;           /* 0 for a single organization */
-	const char *id;           /* borrowed from run->ask */
-	int retries;              /* retries of this request so far */
-	int probe;                /* the page after a full last page */
-	int count;                /* the resource's total (page[size]=1), not a page of a walk */
-	int queued;               /* handed to the fetcher (again) */
-	struct page_req *prev, *next;
-};
-
-/* Single organizations found, confirmed deleted or left unconfirmed. */
-struct confirm_counts {
-	size_t found, deleted, unconfirmed, detailed;
-};
-
-/* Unconfirmed ids logged one by one; beyond that only the summary counts them. */
-#define CONFIRM_LOG_DETAILS 10
-
-/* The "page" of a record asked for by id: after every page, never a walked id. */
-#define PAGE_BY_ID LLONG_MAX
-
-struct run {
-	const struct extract_options *o;
-	struct fetch *f;
-	struct res_state rs[RES_COUNT];
-	struct page_req *live;    /* requests submitted and not yet done with */
-	long outstanding;         /* how many: at most window, but for probes and follows */
-	long window;              /* requests queued or in flight at once: 2 x concurrency */
-	size_t ask_next;          /* the next of run->ask to submit, while asking */
-	int asking;
-	long retries_used;
-	long long pages_total;
-	struct jitter jit;
-	yajl_gen gen;
-	struct buf line;
-	struct snapshot_manifest man;
-	struct csv_table links;   /* the store's links.csv, read only */
-	int links_unreadable;     /* links.csv is malformed: no confirmation is recorded */
-	struct snapshot_ids ask;  /* linked organizations asked for by id */
-	struct confirm_counts cc;
-	char *primary_id;         /* the organization with primary: true (lowest id) */
-	char *primary_name;
-	/* an incremental run (incremental.h) */
-	int incremental;
-	struct snapshot_manifest base;
-	char *base_dir;           /* resolved */
-	long long now_ms;         /* this run's start */
-	long long mark;           /* changes since then are asked for */
-	char mark_text[40];
-};
-
 long extract_retry_budget(long long pages)
 {
 	return 50 + (long)(pages / 10);
@@ -140,123 +45,6 @@ char *extract_page_url(const char *base_url, int resource, long page_size, long 
 	return xasprintf("%s/%s?page%%5Bsize%%5D=%ld&page%%5Bnumber%%5D=%lld%s", base_url,
 			 resource_names[resource], page_size, page,
 			 sort_by_id && resource != RES_DOMAINS ? "&sort=id" : "");
-}
-
-static struct page_req *new_req(struct run *run, struct res_state *rs)
-{
-	struct page_req *pr = xcalloc(1, sizeof *pr);
-
-	pr->rs = rs;
-	pr->fr.tag = pr;
-	pr->next = run->live;
-	if (run->live)
-		run->live->prev = pr;
-	run->live = pr;
-	run->outstanding++;
-	run->pages_total++;
-	return pr;
-}
-
-/* Hands pr to the fetcher, to start after delay_s. */
-static void queue_req(struct run *run, struct page_req *pr, double delay_s)
-{
-	pr->queued = 1;
-	fetch_submit(run->f, &pr->fr, delay_s);
-}
-
-/* pr is handled for good: its body goes back to the budget, and it is freed. */
-static void req_done(struct run *run, struct page_req *pr)
-{
-	fetch_release(run->f, &pr->fr);
-	if (pr->prev)
-		pr->prev->next = pr->next;
-	else
-		run->live = pr->next;
-	if (pr->next)
-		pr->next->prev = pr->prev;
-	run->outstanding--;
-	free(pr->fr.url);
-	free(pr);
-}
-
-/* The URL of page `page` of rs's walk, whatever its kind. */
-static char *page_url(const struct run *run, const struct res_state *rs, long long page)
-{
-	const char *base = run->o->base_url;
-	long size = run->o->page_size;
-
-	switch (rs->kind) {
-	case WALK_FILTER:
-		return incr_orgs_url(base, size, page, rs->windows ? rs->win_start : run->mark,
-				     rs->windows ? rs->win_end : INCR_NO_TIME, !rs->unsorted);
-	case WALK_SORTED:
-		return incr_sorted_url(base, rs->res, size, page);
-	case WALK_FULL:
-	default:
-		return extract_page_url(base, rs->res, size, page, !rs->unsorted);
-	}
-}
-
-static struct page_req *submit_page(struct run *run, struct res_state *rs, long long page)
-{
-	struct page_req *pr = new_req(run, rs);
-
-	pr->page = page;
-	pr->fr.url = page_url(run, rs, page);
-	rs->inflight++;
-	queue_req(run, pr, 0);
-	return pr;
-}
-
-static void submit_single(struct run *run, struct res_state *rs, const char *id);
-
-/*
- * Queues the planned pages lazily: while fewer than run->window requests
- * are outstanding, the next planned page of each walk in turn (and, while
- * asking, the next organization asked for by id).  A server announcing a
- * million pages costs a window of requests, not a million.
- */
-static void refill(struct run *run)
-{
-	for (int i = 0; i < RES_COUNT && run->outstanding < run->window; i++) {
-		struct res_state *rs = &run->rs[i];
-
-		/* next_page is 0 for a resource whose walk has not started */
-		while (rs->selected && !rs->need_full && rs->next_page > 1 &&
-		       rs->next_page <= rs->pages_planned && run->outstanding < run->window)
-			submit_page(run, rs, rs->next_page++);
-	}
-	while (run->asking && run->ask_next < run->ask.n && run->outstanding < run->window)
-		submit_single(run, &run->rs[RES_ORGANIZATIONS], run->ask.v[run->ask_next++]);
-}
-
-/* Queues the page again after a backoff, or fails when out of retries. */
-static int retry_page(struct run *run, struct page_req *pr, long long retry_after,
-		      const char *why, struct itg_err *e)
-{
-	const char *name = resource_names[pr->rs->res];
-	long budget = extract_retry_budget(run->pages_total);
-	double delay;
-
-	if (pr->retries >= run->o->retries)
-		return err_set(e, ITG_EXIT_RUNTIME,
-			       "cannot fetch %s page %lld after %d attempts: %s; check the network "
-			       "and the IT Glue API status, or raise --retries or --timeout",
-			       name, pr->page, pr->retries + 1, why);
-	if (run->retries_used >= budget)
-		return err_set(e, ITG_EXIT_RUNTIME,
-			       "cannot fetch %s page %lld: the run has used all its %ld retries "
-			       "(last error: %s); check the network and the IT Glue API status",
-			       name, pr->page, budget, why);
-	pr->retries++;
-	run->retries_used++;
-	delay = backoff_wait(pr->retries, retry_after, jitter_next(&run->jit));
-	log_info("%s %s %lld: %s; retry %d of %ld in %.1f s", name, pr->count ? "count" : "page",
-		 pr->page, why, pr->retries, run->o->retries, delay);
-	if (!pr->count)
-		pr->rs->inflight++;
-	queue_req(run, pr, delay);
-	return 0;
 }
 
 /*
@@ -277,191 +65,15 @@ static void want_full(struct res_state *rs, int warn, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The account is the organization with primary: true; several: the lowest id. */
-static void note_primary(struct run *run, yajl_val obj, const char *id)
-{
-	yajl_val attrs = json_get(obj, "attributes");
-	yajl_val primary = json_get(attrs, "primary");
-	const char *name = json_get_str(attrs, "name");
-
-	if (!primary || !YAJL_IS_TRUE(primary))
-		return;
-	if (run->primary_id && id_cmp(id, run->primary_id) >= 0)
-		return;
-	free(run->primary_id);
-	free(run->primary_name);
-	run->primary_id = xstrdup(id);
-	run->primary_name = name ? xstrdup(name) : NULL;
-}
-
-/* One record into the walk's records, refused when larger than a record may be. */
-static int add_record(struct run *run, struct res_state *rs, yajl_val obj, const char *id,
-		      long long page, struct itg_err *e)
-{
-	buf_reset(&run->line);
-	json_gen_value(run->gen, obj);
-	json_gen_take(run->gen, &run->line);
-	if (records_check_size(rs->res, id, run->line.len, e) != 0)
-		return -1;
-	if (rs->res == RES_ORGANIZATIONS) {
-		if (page != PAGE_BY_ID)
-			strmap_put(rs->ids, id, NULL);
-		note_primary(run, obj, id);
-	}
-	return records_add(&rs->recs, id, buf_str(&run->line), run->line.len, page, e);
-}
-
-/*
- * After a page is in: plan the rest of the walk (refill queues it), or
- * close the resource.  -1 with e set when page 1 announces more than a
- * walk may take, or a walk that follows next-page reaches the most pages.
- */
-static int advance(struct run *run, struct res_state *rs, struct page_req *pr,
-		   const struct page_meta *m, size_t records, struct itg_err *e)
-{
-	const char *name = resource_names[rs->res];
-	long page_size = run->o->page_size;
-
-	if (!pr->probe || records > 0)
-		rs->pages_done++;
-	if (rs->kind != WALK_FULL)
-		rs->change_requests++;
-	if (rs->need_full)
-		return 0;
-	walk_tally_total(&rs->tally, pr->page, m->has_total_count, m->total_count);
-	if (m->has_total_count && (!rs->has_total_count || m->total_count > rs->total_count)) {
-		rs->has_total_count = 1;
-		rs->total_count = m->total_count;
-		rs->cap = paging_cap(rs->total_count, page_size);
-	}
-	if (pr->page >= rs->top_page) {
-		rs->top_page = pr->page;
-		rs->top_meta = *m;
-		rs->top_records = records;
-	}
-	if (pr->page == 1) {
-		int capped;
-		long long last;
-
-		if (paging_plan(name, m, records, page_size, &last, &capped, e) != 0)
-			return -1;
-		if (capped)
-			log_warn("%s: total-pages %lld is more than total-count %lld allows at "
-				 "%ld per page: fetching %lld pages",
-				 name, m->total_pages, m->total_count, page_size, last);
-		rs->pages_planned = last;
-		rs->next_page = 2;
-	} else if (records == 0 && !pr->probe && pr->page < rs->pages_planned) {
-		/* an empty page ends the walk: no page after it holds anything now */
-		rs->pages_planned = pr->page;
-	}
-	log_progress("%s: %llu records, %lld of %lld pages", name,
-		     (unsigned long long)rs->recs.added, rs->pages_done,
-		     rs->pages_planned > rs->pages_done ? rs->pages_planned : rs->pages_done);
-	if (rs->inflight || rs->next_page <= rs->pages_planned)
-		return 0;
-	if (paging_more(&rs->top_meta, rs->top_page, rs->top_records, rs->cap)) {
-		/* the data grew during the walk: follow it page by page */
-		rs->pages_planned = rs->top_page + 1;
-		rs->next_page = rs->pages_planned + 1;
-		submit_page(run, rs, rs->top_page + 1);
-		return 0;
-	}
-	if (paging_over_max(&rs->top_meta, rs->top_page, rs->top_records))
-		return err_set(e, ITG_EXIT_RUNTIME,
-			       "%s: page %lld still announces more, and a walk takes at most %lld "
-			       "pages: the server is not answering as IT Glue does; check the region "
-			       "or --base-url; nothing was published",
-			       name, rs->top_page, PAGING_MAX_PAGES);
-	if (!rs->probed && rs->top_records == (size_t)page_size && rs->cap > 0 &&
-	    rs->top_page < rs->cap) {
-		/* a full last page: a total stated lower than the truth would end the
-		 * walk here unseen, with the count agreeing; one page more shows it */
-		rs->probed = 1;
-		submit_page(run, rs, rs->top_page + 1)->probe = 1;
-		return 0;
-	}
-	if (rs->top_records && rs->top_meta.has_next && !rs->top_meta.next_is_null &&
-	    rs->cap > 0 && rs->top_page >= rs->cap)
-		log_warn("%s: stopped at page %lld, the most that total-count %lld allows, although "
-			 "the server announced more",
-			 name, rs->top_page, rs->total_count);
-	log_progress_end();
-	return 0;
-}
-
-/* Parses a 200 body into doc and its data array; retries the request when it cannot. */
-static int parse_page(struct run *run, struct page_req *pr, yajl_val *doc, yajl_val *data,
-		      int *retried, struct itg_err *e)
-{
-	struct fetch_request *r = &pr->fr;
-	char err[256], why[320];
-
-	*retried = 0;
-	*doc = json_parse(r->body.p ? r->body.p : "", r->body.len, err, sizeof err);
-	if (!*doc) {
-		/* the parser's message may quote the body: say only its size */
-		snprintf(why, sizeof why, "malformed JSON body (%zu bytes) on HTTP %ld", r->body.len,
-			 r->status);
-		*retried = 1;
-		return retry_page(run, pr, 0, why, e);
-	}
-	*data = json_get(*doc, "data");
-	if (!*data || !YAJL_IS_ARRAY(*data)) {
-		yajl_tree_free(*doc);
-		snprintf(why, sizeof why, "no data array in the body (%zu bytes)", r->body.len);
-		*retried = 1;
-		return retry_page(run, pr, 0, why, e);
-	}
-	for (size_t i = 0; i < (*data)->u.array.len; i++) {
-		if (!confirm_record_valid((*data)->u.array.values[i])) {
-			yajl_tree_free(*doc);
-			snprintf(why, sizeof why, "record %zu of the page has no numeric id", i + 1);
-			*retried = 1;
-			return retry_page(run, pr, 0, why, e);
-		}
-	}
-	/* the page is taken: its body is not needed any more (its tree still is) */
-	fetch_release(run->f, r);
-	return 0;
-}
-
-/* A 200 with a body: every record is taken, or the page is retried. */
-static int accept_page(struct run *run, struct page_req *pr, struct itg_err *e)
-{
-	struct res_state *rs = pr->rs;
-	struct page_meta m;
-	yajl_val doc, data;
-	size_t n;
-	int retried, rc;
-
-	rc = parse_page(run, pr, &doc, &data, &retried, e);
-	if (rc != 0 || retried)
-		return rc;
-	for (size_t i = 0; i < data->u.array.len; i++) {
-		yajl_val obj = data->u.array.values[i];
-		if (add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e) != 0) {
-			yajl_tree_free(doc);
-			return -1;
-		}
-	}
-	paging_read_meta(doc, &m);
-	n = data->u.array.len;
-	yajl_tree_free(doc);
-	return advance(run, rs, pr, &m, n, e);
-}
-
-/* ---- the changes of an incremental run (incremental.h) ---- */
-
 /* The answer to a count request: meta.total-count is the resource's total. */
-static int accept_count(struct run *run, struct page_req *pr, struct itg_err *e)
+int changes_accept_count(struct run *run, struct page_req *pr, struct itg_err *e)
 {
 	struct res_state *rs = pr->rs;
 	struct page_meta m;
 	yajl_val doc, data;
 	int retried, rc;
 
-	rc = parse_page(run, pr, &doc, &data, &retried, e);
+	rc = walk_parse_page(run, pr, &doc, &data, &retried, e);
 	if (rc != 0 || retried)
 		return rc;
 	paging_read_meta(doc, &m);
@@ -482,7 +94,7 @@ static int accept_count(struct run *run, struct page_req *pr, struct itg_err *e)
  * one.  A server that does not sort as asked, or whose total moves, makes
  * the resource walk in full.
  */
-static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e)
+int changes_accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e)
 {
 	struct res_state *rs = pr->rs;
 	const char *name = resource_names[rs->res];
@@ -494,7 +106,7 @@ static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e
 	enum incr_scan scan;
 	int retried, rc = 0;
 
-	rc = parse_page(run, pr, &doc, &data, &retried, e);
+	rc = walk_parse_page(run, pr, &doc, &data, &retried, e);
 	if (rc != 0 || retried)
 		return rc;
 	paging_read_meta(doc, &m);
@@ -526,7 +138,7 @@ static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e
 			      "has no updated-at", name);
 	for (size_t i = 0; i < changes && rc == 0 && !rs->need_full; i++) {
 		yajl_val obj = data->u.array.values[i];
-		rc = add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e);
+		rc = walk_add_record(run, rs, obj, json_get_id(obj, "id"), pr->page, e);
 	}
 	yajl_tree_free(doc);
 	if (rc != 0 || rs->need_full)
@@ -535,7 +147,7 @@ static int accept_sorted(struct run *run, struct page_req *pr, struct itg_err *e
 	    paging_more(&m, pr->page, n, paging_cap(rs->server_total, page_size))) {
 		rs->pages_planned = pr->page + 1;
 		rs->next_page = pr->page + 2;
-		submit_page(run, rs, pr->page + 1);
+		walk_submit_page(run, rs, pr->page + 1);
 	}
 	log_progress("%s: %llu changed so far, %lld pages", name,
 		     (unsigned long long)rs->recs.added, rs->pages_done);
@@ -565,7 +177,7 @@ static int start_window(struct run *run, struct res_state *rs, long k)
 		return 0;
 	rs->win = k;
 	reset_paging(rs);
-	submit_page(run, rs, 1);
+	walk_submit_page(run, rs, 1);
 	return 1;
 }
 
@@ -574,7 +186,7 @@ static int start_window(struct run *run, struct res_state *rs, long k)
  * an organizations range on page 1 is asked again 7 days at a time;
  * anything else makes the resource walk in full.
  */
-static int changes_refused(struct run *run, struct page_req *pr, const char *summary)
+int changes_refused(struct run *run, struct page_req *pr, const char *summary)
 {
 	struct res_state *rs = pr->rs;
 	long status = pr->fr.status;
@@ -594,15 +206,16 @@ static int changes_refused(struct run *run, struct page_req *pr, const char *sum
 	return 0;
 }
 
-/* ---- organizations asked for by id ---- */
+/* Unconfirmed ids logged one by one; beyond that only the summary counts them. */
+#define CONFIRM_LOG_DETAILS 10
 
-static void submit_single(struct run *run, struct res_state *rs, const char *id)
+void byid_submit(struct run *run, struct res_state *rs, const char *id)
 {
-	struct page_req *pr = new_req(run, rs);
+	struct page_req *pr = walk_new_req(run, rs);
 
 	pr->id = id;
 	pr->fr.url = confirm_url(run->o->base_url, id);
-	queue_req(run, pr, 0);
+	walk_queue_req(run, pr, 0);
 }
 
 /* Neither found nor confirmed deleted: the link stays, and the manifest says why not. */
@@ -633,7 +246,7 @@ static void single_retry(struct run *run, struct page_req *pr, long long retry_a
 	delay = backoff_wait(pr->retries, retry_after, jitter_next(&run->jit));
 	log_info("organizations/%s: %s; retry %d of %ld in %.1f s", pr->id, why, pr->retries,
 		 run->o->retries, delay);
-	queue_req(run, pr, delay);
+	walk_queue_req(run, pr, delay);
 }
 
 /*
@@ -642,7 +255,7 @@ static void single_retry(struct run *run, struct page_req *pr, long long retry_a
  * retried like a page, and only a refused key fails the run; whatever else
  * happens leaves the id unconfirmed, so its link is kept.
  */
-static int handle_single(struct run *run, struct page_req *pr, struct itg_err *e)
+int byid_handle(struct run *run, struct page_req *pr, struct itg_err *e)
 {
 	struct fetch_request *r = &pr->fr;
 	char why[400], summary[200];
@@ -667,7 +280,7 @@ static int handle_single(struct run *run, struct page_req *pr, struct itg_err *e
 				 &record, why, sizeof why)) {
 	case CONFIRM_FOUND:
 		/* a record the walk missed: into the snapshot, sorted in place by records_write */
-		rc = add_record(run, pr->rs, record, pr->id, PAGE_BY_ID, e);
+		rc = walk_add_record(run, pr->rs, record, pr->id, PAGE_BY_ID, e);
 		yajl_tree_free(doc);
 		if (rc == 0)
 			run->cc.found++;
@@ -689,123 +302,6 @@ static int handle_single(struct run *run, struct page_req *pr, struct itg_err *e
 		single_unconfirmed(run, pr, why);
 		return 0;
 	}
-}
-
-static int handle(struct run *run, struct page_req *pr, struct itg_err *e)
-{
-	struct fetch_request *r = &pr->fr;
-	const char *name = resource_names[pr->rs->res];
-	char summary[200], why[400];
-
-	if (pr->id)
-		return handle_single(run, pr, e);
-	if (!pr->count)
-		pr->rs->inflight--;
-	/* not a network error: asking again would bring the same bytes */
-	if (r->too_large)
-		return err_set(e, ITG_EXIT_RUNTIME,
-			       "%s page %lld: the answers in flight would inflate to more than %zu "
-			       "MiB (this one to %.1f MiB when it was stopped): IT Glue answered "
-			       "something that is not a page of %s; nothing was published; if its "
-			       "pages really are that large, lower --page-size or --concurrency",
-			       name, pr->page, fetch_budget_limit(run->f) >> 20,
-			       (double)r->received / 1048576.0, name);
-	if (r->curl_code != CURLE_OK) {
-		snprintf(why, sizeof why, "%s", r->error);
-		scrub_inplace(why, sizeof why, run->o->api_key);
-		return retry_page(run, pr, 0, why, e);
-	}
-	switch (errors_classify(r->status)) {
-	case HTTP_OK:
-		if (pr->count)
-			return accept_count(run, pr, e);
-		if (pr->rs->kind == WALK_SORTED)
-			return accept_sorted(run, pr, e);
-		return accept_page(run, pr, e);
-	case HTTP_RATE_LIMIT:
-		return retry_page(run, pr, r->retry_after, "HTTP 429 (rate limit)", e);
-	case HTTP_RETRY:
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
-				      summary, sizeof summary);
-		snprintf(why, sizeof why, "HTTP %ld (%s)", r->status, summary);
-		return retry_page(run, pr, 0, why, e);
-	case HTTP_AUTH:
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
-				      summary, sizeof summary);
-		return errors_auth(e, r->status, name, run->o->region, run->o->base_url, summary);
-	case HTTP_FATAL:
-	default:
-		if (pr->count || pr->rs->kind != WALK_FULL) {
-			errors_summarise_body(r->body.p ? r->body.p : "", r->body.len,
-					      run->o->api_key, summary, sizeof summary);
-			return changes_refused(run, pr, summary);
-		}
-		/* sort=id is only a courtesy (records are sorted here): a server
-		 * that refuses it on page 1 is asked again without it */
-		if ((r->status == 400 || r->status == 422) && pr->page == 1 && !pr->rs->unsorted &&
-		    pr->rs->res != RES_DOMAINS) {
-			errors_summarise_body(r->body.p ? r->body.p : "", r->body.len,
-					      run->o->api_key, summary, sizeof summary);
-			log_warn("%s: HTTP %ld on page 1 (%s); asking again without sort=id", name,
-				 r->status, summary);
-			pr->rs->unsorted = 1;
-			free(r->url);
-			r->url = page_url(run, pr->rs, 1);
-			pr->rs->inflight++;
-			queue_req(run, pr, 0);
-			return 0;
-		}
-		errors_summarise_body(r->body.p ? r->body.p : "", r->body.len, run->o->api_key,
-				      summary, sizeof summary);
-		return errors_fatal(e, r->status, name, pr->page, run->o->page_size, summary);
-	}
-}
-
-/*
- * Runs every planned request to its end, queueing more as others finish
- * (refill); a request not queued again by its handler is done with.
- */
-static int drain(struct run *run, struct itg_err *e)
-{
-	struct fetch_request *done;
-	struct itg_err fe = {0};
-
-	for (refill(run); (done = fetch_wait(run->f, &fe)) != NULL; refill(run)) {
-		struct page_req *pr = done->tag;
-		int rc;
-
-		pr->queued = 0;
-		rc = handle(run, pr, e);
-		if (!pr->queued)
-			req_done(run, pr);
-		if (rc != 0)
-			return -1;
-	}
-	if (fe.code) {
-		*e = fe;
-		return -1;
-	}
-	log_progress_end();
-	return 0;
-}
-
-/* Starts a walk of rs from page 1, with nothing kept from an earlier one. */
-static void start_walk(struct run *run, struct res_state *rs, const char *staged, size_t budget)
-{
-	int unsorted = rs->unsorted, walk = rs->walk + 1;
-
-	records_free(&rs->recs);
-	strmap_free(rs->ids, NULL);
-	*rs = (struct res_state){.res = rs->res, .selected = 1, .walk = walk, .cap = -1,
-				 .unsorted = unsorted, .pages_planned = 1, .next_page = 2};
-	records_init(&rs->recs, staged, resource_names[rs->res], budget);
-	if (rs->res == RES_ORGANIZATIONS) {
-		rs->ids = strmap_new(1024);
-		free(run->primary_id);
-		free(run->primary_name);
-		run->primary_id = run->primary_name = NULL;
-	}
-	submit_page(run, rs, 1);
 }
 
 /* Copies the base's file of a resource unchanged (a merge without changes). */
@@ -861,8 +357,8 @@ out:
  * record of rs replaces the base's copy), and with no record of rs the
  * base's file is copied as it is (the same bytes a merge would write).
  */
-static int write_resource(struct run *run, struct res_state *rs, const char *dir, int merge,
-			  struct itg_err *e)
+int write_resource(struct run *run, struct res_state *rs, const char *dir, int merge,
+		   struct itg_err *e)
 {
 	struct snapshot_resource *out = &run->man.res[rs->res];
 	const struct snapshot_resource *in = &run->base.res[rs->res];
@@ -919,7 +415,7 @@ static int write_resource(struct run *run, struct res_state *rs, const char *dir
 }
 
 /* Removes what write_resource wrote for rs: its merge is not the snapshot after all. */
-static void unwrite_resource(struct run *run, struct res_state *rs, const char *dir)
+void unwrite_resource(struct run *run, struct res_state *rs, const char *dir)
 {
 	struct snapshot_resource *out = &run->man.res[rs->res];
 	char *path = fs_join(dir, out->file);
@@ -945,15 +441,15 @@ static void start_changes(struct run *run, struct res_state *rs, const char *sta
 
 		rs->kind = WALK_FILTER;
 		rs->ids = strmap_new(1024);
-		submit_page(run, rs, 1);
-		count = new_req(run, rs);
+		walk_submit_page(run, rs, 1);
+		count = walk_new_req(run, rs);
 		count->count = 1;
 		count->page = 1;
 		count->fr.url = incr_count_url(run->o->base_url, rs->res);
-		queue_req(run, count, 0);
+		walk_queue_req(run, count, 0);
 	} else {
 		rs->kind = WALK_SORTED;
-		submit_page(run, rs, 1);
+		walk_submit_page(run, rs, 1);
 	}
 }
 
@@ -1014,7 +510,7 @@ static int add_base_org_ids(struct run *run, struct res_state *rs, struct itg_er
 		if (!strstr(line, "\"primary\":true"))
 			continue;
 		obj = json_parse(line, len, err, sizeof err);
-		note_primary(run, obj, buf_str(&id));
+		walk_note_primary(run, obj, buf_str(&id));
 		yajl_tree_free(obj);
 	}
 	ndjson_reader_close(&rd);
@@ -1078,7 +574,7 @@ static void finish_changes(struct run *run, struct res_state *rs, const char *st
 }
 
 /* The changes of every resource read by its changes, before any full walk. */
-static int walk_changes(struct run *run, const char *staged, size_t budget, struct itg_err *e)
+int changes_walk(struct run *run, const char *staged, size_t budget, struct itg_err *e)
 {
 	int more;
 
@@ -1086,7 +582,7 @@ static int walk_changes(struct run *run, const char *staged, size_t budget, stru
 		if (run->rs[i].selected && run->rs[i].incr)
 			start_changes(run, &run->rs[i], staged, budget);
 	do {
-		if (drain(run, e) != 0)
+		if (walk_drain(run, e) != 0)
 			return -1;
 		more = 0;
 		for (int i = 0; i < RES_COUNT; i++)
@@ -1111,16 +607,16 @@ static int walk_all(struct run *run, const char *staged, size_t budget, struct i
 	/* the resources walked in full anyway go alongside the changes */
 	for (int i = 0; i < RES_COUNT; i++)
 		if (run->rs[i].selected && !run->rs[i].incr)
-			start_walk(run, &run->rs[i], staged, budget);
-	if (run->incremental && walk_changes(run, staged, budget, e) != 0)
+			walk_start(run, &run->rs[i], staged, budget);
+	if (run->incremental && changes_walk(run, staged, budget, e) != 0)
 		return -1;
 	for (int i = 0; i < RES_COUNT; i++)
 		if (run->rs[i].selected && run->rs[i].incr && !run->rs[i].skip_walk)
-			start_walk(run, &run->rs[i], staged, budget);
+			walk_start(run, &run->rs[i], staged, budget);
 	for (int round = 1;; round++) {
 		int again = 0;
 
-		if (drain(run, e) != 0)
+		if (walk_drain(run, e) != 0)
 			return -1;
 		for (int i = 0; i < RES_COUNT; i++) {
 			struct res_state *rs = &run->rs[i];
@@ -1144,7 +640,7 @@ static int walk_all(struct run *run, const char *staged, size_t budget, struct i
 					       "again later",
 					       name, why);
 			log_warn("%s: %s; walking %s again from the start", name, why, name);
-			start_walk(run, rs, staged, budget);
+			walk_start(run, rs, staged, budget);
 			again = 1;
 		}
 		if (!again)
@@ -1156,7 +652,7 @@ static int walk_all(struct run *run, const char *staged, size_t budget, struct i
  * The linked organizations the walk did not return are asked for by id
  * (confirm.h); the answers go into the records and the manifest's lists.
  */
-static int confirm_missing(struct run *run, struct itg_err *e)
+int byid_confirm_missing(struct run *run, struct itg_err *e)
 {
 	struct res_state *rs = &run->rs[RES_ORGANIZATIONS];
 	struct snapshot_ids *unc = &run->man.unconfirmed_missing;
@@ -1176,7 +672,7 @@ static int confirm_missing(struct run *run, struct itg_err *e)
 	/* queued a window at a time by refill */
 	run->asking = 1;
 	run->ask_next = 0;
-	if (drain(run, e) != 0)
+	if (walk_drain(run, e) != 0)
 		return -1;
 	run->asking = 0;
 	if (run->cc.detailed > CONFIRM_LOG_DETAILS)
@@ -1338,7 +834,7 @@ int extract_run(const struct extract_options *o, struct itg_err *e)
 	if (walk_all(&run, staged, budget, e) != 0)
 		goto out;
 	if (run.rs[RES_ORGANIZATIONS].selected) {
-		if (confirm_missing(&run, e) != 0 ||
+		if (byid_confirm_missing(&run, e) != 0 ||
 		    write_resource(&run, &run.rs[RES_ORGANIZATIONS], staged,
 				   run.rs[RES_ORGANIZATIONS].skip_walk, e) != 0)
 			goto out;
