@@ -21,7 +21,7 @@
  * count or CRC that does not match, another server), when the last full
  * walk is older than itglue.full_every, or when the base claims to begin
  * in the future.  These are the pure parts: the decision, the mark, the
- * URLs, the windows and the scan of a sorted page; extract.c runs them.
+ * URLs, the windows and the scan of a sorted page; changes.c runs them.
  */
 #ifndef ITG_EXTRACT_INCREMENTAL_H
 #define ITG_EXTRACT_INCREMENTAL_H

@@ -5,7 +5,9 @@
  * (lib/yamltree.c: marks kept; anchors, aliases, tags and deep nesting
  * refused), which is then checked key by key here: libyaml has no types
  * and accepts duplicate keys (docs/libraries.md 2.3), so typing and
- * duplicates are ours.
+ * duplicates are ours (lib/yamlget.c: typed values and mappings with
+ * key-path errors).  This file knows the keys: which exist, their types
+ * and ranges, the product each belongs to, and the defaults.
  *
  * docs/contract.md section 4 lists every key; these tune the extractor
  * and the runner (all optional):
@@ -24,11 +26,11 @@
 #include "pipeline.h"
 #include "fsutil.h"
 #include "xalloc.h"
+#include "yamlget.h"
 #include "yamltree.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,176 +64,19 @@ const char *auto_link_name(enum auto_link a)
 
 /* ---- checking the tree into struct pipeline ---- */
 
-struct ctx {
-	const char *path;
-	struct pipeline *p;
-	struct itg_err *e;
-};
-
-static int fail(struct ctx *c, const struct ynode *at, const char *keypath, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* "FILE:LINE:COL: KEYPATH: message". */
-static int fail(struct ctx *c, const struct ynode *at, const char *keypath, const char *fmt, ...)
+/* The pipeline the key functions fill in: the reading's user pointer. */
+static struct pipeline *pipeline_of(const struct yget *c)
 {
-	struct buf b = {0};
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (keypath && *keypath)
-		err_at(c->e, ITG_EXIT_USAGE, c->path, at->line, at->col, "%s: %s", keypath,
-		       buf_str(&b));
-	else
-		err_at(c->e, ITG_EXIT_USAGE, c->path, at->line, at->col, "%s", buf_str(&b));
-	buf_free(&b);
-	return -1;
-}
-
-static const char *kind_name(const struct ynode *y)
-{
-	return y->kind == Y_MAP ? "a mapping" : y->kind == Y_SEQ ? "a list" : "a single value";
-}
-
-static int is_null(const struct ynode *y)
-{
-	return y->kind == Y_SCALAR && y->plain &&
-	       (!*y->text || !strcmp(y->text, "~") || !strcmp(y->text, "null"));
-}
-
-static int expect_scalar(struct ctx *c, const struct ynode *v, const char *kp)
-{
-	if (v->kind != Y_SCALAR)
-		return fail(c, v, kp, "expected a single value, found %s", kind_name(v));
-	if (is_null(v))
-		return fail(c, v, kp, "has no value, give one or remove the key");
-	return 0;
-}
-
-static int get_string(struct ctx *c, const struct ynode *v, const char *kp, char **out)
-{
-	if (expect_scalar(c, v, kp) < 0)
-		return -1;
-	if (!*v->text)
-		return fail(c, v, kp, "is empty, give a value or remove the key");
-	free(*out);
-	*out = xstrdup(v->text);
-	return 0;
-}
-
-/* A path resolved against the pipeline file's folder. */
-static int get_path(struct ctx *c, const struct ynode *v, const char *kp, char **out)
-{
-	if (expect_scalar(c, v, kp) < 0)
-		return -1;
-	if (!*v->text)
-		return fail(c, v, kp, "is empty, give a path or remove the key");
-	free(*out);
-	*out = fs_resolve(c->p->dir, v->text);
-	return 0;
-}
-
-static int get_bool(struct ctx *c, const struct ynode *v, const char *kp, int *out)
-{
-	if (expect_scalar(c, v, kp) < 0)
-		return -1;
-	if (v->plain && !strcmp(v->text, "true"))
-		*out = 1;
-	else if (v->plain && !strcmp(v->text, "false"))
-		*out = 0;
-	else
-		return fail(c, v, kp, "\"%s\" is not a boolean, write true or false", v->text);
-	return 0;
-}
-
-static int get_int(struct ctx *c, const struct ynode *v, const char *kp, long long lo,
-		   long long hi, long long *out)
-{
-	char *end;
-	long long n;
-
-	if (expect_scalar(c, v, kp) < 0)
-		return -1;
-	errno = 0;
-	n = v->plain ? strtoll(v->text, &end, 10) : 0;
-	if (!v->plain || end == v->text || *end || errno || n < lo || n > hi)
-		return fail(c, v, kp, "\"%s\" is not a whole number from %lld to %lld", v->text,
-			    lo, hi);
-	*out = n;
-	return 0;
-}
-
-static int get_long(struct ctx *c, const struct ynode *v, const char *kp, long lo, long hi,
-		    long *out)
-{
-	long long n;
-
-	if (get_int(c, v, kp, lo, hi, &n) < 0)
-		return -1;
-	*out = (long)n;
-	return 0;
-}
-
-/* A number; lo_open makes the lower bound exclusive. */
-static int get_number(struct ctx *c, const struct ynode *v, const char *kp, double lo,
-		      int lo_open, double hi, double *out)
-{
-	char *end;
-	double d;
-
-	if (expect_scalar(c, v, kp) < 0)
-		return -1;
-	errno = 0;
-	d = v->plain ? strtod(v->text, &end) : 0;
-	if (!v->plain || end == v->text || *end || errno || !isfinite(d) || d > hi ||
-	    (lo_open ? d <= lo : d < lo))
-		return fail(c, v, kp, "\"%s\" is not a number in %c%g, %g]", v->text,
-			    lo_open ? '(' : '[', lo, hi);
-	*out = d;
-	return 0;
-}
-
-/* Index of v's text in list, exactly spelled; error listing the choices. */
-static int get_choice(struct ctx *c, const struct ynode *v, const char *kp,
-		      const char *const *list, int *out)
-{
-	struct buf b = {0};
-	int rc;
-
-	if (expect_scalar(c, v, kp) < 0)
-		return -1;
-	for (int i = 0; list[i]; i++)
-		if (!strcmp(v->text, list[i])) {
-			*out = i;
-			return 0;
-		}
-	for (int i = 0; list[i]; i++)
-		buf_addf(&b, "%s%s", i ? ", " : "", list[i]);
-	rc = fail(c, v, kp, "\"%s\" is not one of %s", v->text, buf_str(&b));
-	buf_free(&b);
-	return rc;
-}
-
-static int get_choice_str(struct ctx *c, const struct ynode *v, const char *kp,
-			  const char *const *list, char **out)
-{
-	int i;
-
-	if (get_choice(c, v, kp, list, &i) < 0)
-		return -1;
-	free(*out);
-	*out = xstrdup(list[i]);
-	return 0;
+	return c->user;
 }
 
 /* An IT Glue name or id: a plain digit scalar is an id (docs/rules.md 4, 15). */
-static int get_entry(struct ctx *c, const struct ynode *v, const char *kp, struct sel_entry *out)
+static int get_entry(struct yget *c, const struct ynode *v, const char *kp, struct sel_entry *out)
 {
-	if (expect_scalar(c, v, kp) < 0)
+	if (yget_scalar(c, v, kp) < 0)
 		return -1;
 	if (!*v->text)
-		return fail(c, v, kp, "empty name, give a name or an id");
+		return yget_fail(c, v, kp, "empty name, give a name or an id");
 	out->text = xstrdup(v->text);
 	out->is_int = v->plain && id_is_numeric(v->text);
 	out->line = (int)v->line;
@@ -248,7 +93,7 @@ static void selector_free(struct selector *s)
 }
 
 /* all | none (when allow_none) | [list]. */
-static int get_selector(struct ctx *c, const struct ynode *v, const char *kp, int allow_none,
+static int get_selector(struct yget *c, const struct ynode *v, const char *kp, int allow_none,
 			struct selector *out)
 {
 	selector_free(out);
@@ -270,54 +115,20 @@ static int get_selector(struct ctx *c, const struct ynode *v, const char *kp, in
 		return 0;
 	}
 	if (v->kind == Y_MAP)
-		return fail(c, v, kp, "expected %s or a list, found a mapping",
-			    allow_none ? "all, none" : "all");
-	return fail(c, v, kp, "\"%s\" is not %s or a list of names or ids", v->text,
-		    allow_none ? "all, none" : "all");
+		return yget_fail(c, v, kp, "expected %s or a list, found a mapping",
+				 allow_none ? "all, none" : "all");
+	return yget_fail(c, v, kp, "\"%s\" is not %s or a list of names or ids", v->text,
+			 allow_none ? "all, none" : "all");
 }
 
-static int only_for(struct ctx *c, const struct ynode *key, const char *kp, enum product want)
+static int only_for(struct yget *c, const struct ynode *key, const char *kp, enum product want)
 {
-	if (c->p->product == want)
+	if (pipeline_of(c)->product == want)
 		return 0;
-	return fail(c, key, kp, "only for product %s, remove it from a %s pipeline",
-		    product_name(want), product_name(c->p->product));
+	return yget_fail(c, key, kp, "only for product %s, remove it from a %s pipeline",
+			 product_name(want), product_name(pipeline_of(c)->product));
 }
 
-/*
- * Walks a mapping: rejects non-mappings, non-scalar and duplicate keys, and
- * hands each pair to on_key, which returns 1 for a key it does not know.
- */
-typedef int (*key_fn)(struct ctx *c, const char *key, const struct ynode *k,
-		      const struct ynode *v, const char *kp, void *arg);
-
-static int walk_map(struct ctx *c, const struct ynode *map, const char *prefix, key_fn on_key,
-		    void *arg)
-{
-	if (map->kind != Y_MAP)
-		return fail(c, map, prefix, "expected a mapping (key: value lines), found %s",
-			    is_null(map) ? "nothing" : kind_name(map));
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *k = map->kids[i], *v = map->kids[i + 1];
-		char kp[256];
-		int rc;
-
-		if (k->kind != Y_SCALAR)
-			return fail(c, k, prefix, "keys must be plain words, found %s",
-				    kind_name(k));
-		snprintf(kp, sizeof kp, "%s%s%s", prefix, *prefix ? "." : "", k->text);
-		for (size_t j = 0; j < i; j += 2)
-			if (!strcmp(map->kids[j]->text, k->text))
-				return fail(c, k, kp, "duplicate key (first at line %ld), keep one",
-					    map->kids[j]->line);
-		rc = on_key(c, k->text, k, v, kp, arg);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			return fail(c, k, kp, "unknown key, remove it or check its spelling");
-	}
-	return 0;
-}
 
 int pipeline_parse_duration(const char *s, long long *seconds)
 {
@@ -345,64 +156,64 @@ int pipeline_parse_duration(const char *s, long long *seconds)
 	return 0;
 }
 
-static int get_duration(struct ctx *c, const struct ynode *v, const char *kp, long long *out)
+static int get_duration(struct yget *c, const struct ynode *v, const char *kp, long long *out)
 {
-	if (expect_scalar(c, v, kp) < 0)
+	if (yget_scalar(c, v, kp) < 0)
 		return -1;
 	if (pipeline_parse_duration(v->text, out) != 0)
-		return fail(c, v, kp,
-			    "\"%s\" is not a duration: write minutes, hours or days as 30m, 24h "
-			    "or 7d (at most 3650d)",
-			    v->text);
+		return yget_fail(c, v, kp,
+				 "\"%s\" is not a duration: write minutes, hours or days as 30m, "
+				 "24h or 7d (at most 3650d)",
+				 v->text);
 	return 0;
 }
 
-static int on_itglue(struct ctx *c, const char *key, const struct ynode *k,
+static int on_itglue(struct yget *c, const char *key, const struct ynode *k,
 		     const struct ynode *v, const char *kp, void *arg)
 {
-	struct pipeline *p = c->p;
+	struct pipeline *p = pipeline_of(c);
 
 	(void)k;
 	(void)arg;
 	if (!strcmp(key, "region"))
-		return get_choice_str(c, v, kp, regions, &p->region);
+		return yget_choice_str(c, v, kp, regions, &p->region);
 	if (!strcmp(key, "api_key_file"))
-		return get_path(c, v, kp, &p->api_key_file);
+		return yget_path(c, v, kp, &p->api_key_file);
 	if (!strcmp(key, "base_url"))
-		return get_string(c, v, kp, &p->base_url);
+		return yget_string(c, v, kp, &p->base_url);
 	if (!strcmp(key, "rate"))
-		return get_number(c, v, kp, 0, 1, 1e6, &p->rate);
+		return yget_number(c, v, kp, 0, 1, 1e6, &p->rate);
 	if (!strcmp(key, "concurrency"))
-		return get_long(c, v, kp, 1, 32, &p->concurrency);
+		return yget_long(c, v, kp, 1, 32, &p->concurrency);
 	if (!strcmp(key, "timeout"))
-		return get_long(c, v, kp, 1, 3600, &p->timeout);
+		return yget_long(c, v, kp, 1, 3600, &p->timeout);
 	if (!strcmp(key, "retries"))
-		return get_long(c, v, kp, 0, 100, &p->retries);
+		return yget_long(c, v, kp, 0, 100, &p->retries);
 	if (!strcmp(key, "page_size"))
-		return get_long(c, v, kp, 1, 1000, &p->page_size);
+		return yget_long(c, v, kp, 1, 1000, &p->page_size);
 	if (!strcmp(key, "incremental"))
-		return get_bool(c, v, kp, &p->incremental);
+		return yget_bool(c, v, kp, &p->incremental);
 	if (!strcmp(key, "full_every"))
 		return get_duration(c, v, kp, &p->full_every);
 	return 1;
 }
 
-static int on_contacts(struct ctx *c, const char *key, const struct ynode *k,
+static int on_contacts(struct yget *c, const char *key, const struct ynode *k,
 		       const struct ynode *v, const char *kp, void *arg)
 {
 	(void)k;
 	(void)arg;
 	if (!strcmp(key, "enabled"))
-		return get_bool(c, v, kp, &c->p->contacts_enabled);
+		return yget_bool(c, v, kp, &pipeline_of(c)->contacts_enabled);
 	if (!strcmp(key, "contact_types"))
-		return get_selector(c, v, kp, 0, &c->p->contact_types);
+		return get_selector(c, v, kp, 0, &pipeline_of(c)->contact_types);
 	return 1;
 }
 
-static int on_sync(struct ctx *c, const char *key, const struct ynode *k,
+static int on_sync(struct yget *c, const char *key, const struct ynode *k,
 		   const struct ynode *v, const char *kp, void *arg)
 {
-	struct pipeline *p = c->p;
+	struct pipeline *p = pipeline_of(c);
 	int i;
 
 	(void)arg;
@@ -411,42 +222,42 @@ static int on_sync(struct ctx *c, const char *key, const struct ynode *k,
 	if (!strcmp(key, "organization_statuses"))
 		return get_selector(c, v, kp, 0, &p->organization_statuses);
 	if (!strcmp(key, "auto_link")) {
-		if (get_choice(c, v, kp, auto_links, &i) < 0)
+		if (yget_choice(c, v, kp, auto_links, &i) < 0)
 			return -1;
 		p->auto_link = (enum auto_link)i;
 		return 0;
 	}
 	if (!strcmp(key, "fuzzy_threshold"))
-		return get_number(c, v, kp, 0, 0, 1, &p->fuzzy_threshold);
+		return yget_number(c, v, kp, 0, 0, 1, &p->fuzzy_threshold);
 	if (!strcmp(key, "contacts")) {
 		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
 			return -1;
-		return walk_map(c, v, kp, on_contacts, NULL);
+		return yget_map(c, v, kp, on_contacts, NULL);
 	}
 	return 1;
 }
 
-static int on_defaults(struct ctx *c, const char *key, const struct ynode *k,
+static int on_defaults(struct yget *c, const char *key, const struct ynode *k,
 		       const struct ynode *v, const char *kp, void *arg)
 {
-	struct pipeline *p = c->p;
+	struct pipeline *p = pipeline_of(c);
 
 	(void)arg;
 	if (!strcmp(key, "employee_count"))
-		return get_choice_str(c, v, kp, pipeline_employee_counts,
-				      &p->default_employee_count);
+		return yget_choice_str(c, v, kp, pipeline_employee_counts,
+				       &p->default_employee_count);
 	if (!strcmp(key, "industry"))
-		return get_choice_str(c, v, kp, pipeline_industries, &p->default_industry);
+		return yget_choice_str(c, v, kp, pipeline_industries, &p->default_industry);
 	if (!strcmp(key, "phishing") || !strcmp(key, "training")) {
 		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
 			return -1;
-		return get_bool(c, v, kp, !strcmp(key, "phishing") ? &p->default_phishing
-								   : &p->default_training);
+		return yget_bool(c, v, kp, !strcmp(key, "phishing") ? &p->default_phishing
+								    : &p->default_training);
 	}
 	return 1;
 }
 
-static int on_override(struct ctx *c, const char *key, const struct ynode *k,
+static int on_override(struct yget *c, const char *key, const struct ynode *k,
 		       const struct ynode *v, const char *kp, void *arg)
 {
 	struct import_override *o = arg;
@@ -454,24 +265,25 @@ static int on_override(struct ctx *c, const char *key, const struct ynode *k,
 	if (!strcmp(key, "itglue_organization"))
 		return get_entry(c, v, kp, &o->target);
 	if (!strcmp(key, "employee_count"))
-		return get_choice_str(c, v, kp, pipeline_employee_counts, &o->employee_count);
+		return yget_choice_str(c, v, kp, pipeline_employee_counts, &o->employee_count);
 	if (!strcmp(key, "industry"))
-		return get_choice_str(c, v, kp, pipeline_industries, &o->industry);
+		return yget_choice_str(c, v, kp, pipeline_industries, &o->industry);
 	if (!strcmp(key, "phishing") || !strcmp(key, "training")) {
 		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
 			return -1;
-		return get_bool(c, v, kp, !strcmp(key, "phishing") ? &o->phishing : &o->training);
+		return yget_bool(c, v, kp, !strcmp(key, "phishing") ? &o->phishing : &o->training);
 	}
 	return 1;
 }
 
-static int get_overrides(struct ctx *c, const struct ynode *v, const char *kp)
+static int get_overrides(struct yget *c, const struct ynode *v, const char *kp)
 {
-	struct pipeline *p = c->p;
+	struct pipeline *p = pipeline_of(c);
 
 	if (v->kind != Y_SEQ)
-		return fail(c, v, kp, "expected a list of mappings (- itglue_organization: ...), "
-				      "found %s", kind_name(v));
+		return yget_fail(c, v, kp,
+				 "expected a list of mappings (- itglue_organization: ...), "
+				 "found %s", yget_kind_name(v));
 	p->overrides = xcalloc(v->n ? v->n : 1, sizeof *p->overrides);
 	for (size_t i = 0; i < v->n; i++) {
 		struct import_override *o = &p->overrides[p->n_overrides++];
@@ -479,33 +291,34 @@ static int get_overrides(struct ctx *c, const struct ynode *v, const char *kp)
 
 		o->phishing = o->training = -1;
 		o->line = (int)m->line;
-		if (walk_map(c, m, kp, on_override, o) < 0)
+		if (yget_map(c, m, kp, on_override, o) < 0)
 			return -1;
 		if (!o->target.text)
-			return fail(c, m, kp, "itglue_organization is missing, name the IT Glue "
-					      "organization (name or id)");
+			return yget_fail(c, m, kp,
+					 "itglue_organization is missing, name the IT Glue "
+					 "organization (name or id)");
 	}
 	return 0;
 }
 
-static int on_import(struct ctx *c, const char *key, const struct ynode *k,
+static int on_import(struct yget *c, const char *key, const struct ynode *k,
 		     const struct ynode *v, const char *kp, void *arg)
 {
 	(void)k;
 	(void)arg;
 	if (!strcmp(key, "select"))
-		return get_selector(c, v, kp, 1, &c->p->import_select);
+		return get_selector(c, v, kp, 1, &pipeline_of(c)->import_select);
 	if (!strcmp(key, "defaults"))
-		return walk_map(c, v, kp, on_defaults, NULL);
+		return yget_map(c, v, kp, on_defaults, NULL);
 	if (!strcmp(key, "overrides"))
 		return get_overrides(c, v, kp);
 	return 1;
 }
 
-static int on_licenses(struct ctx *c, const char *key, const struct ynode *k,
+static int on_licenses(struct yget *c, const char *key, const struct ynode *k,
 		       const struct ynode *v, const char *kp, void *arg)
 {
-	struct pipeline *p = c->p;
+	struct pipeline *p = pipeline_of(c);
 	long long *slot;
 
 	(void)arg;
@@ -520,16 +333,16 @@ static int on_licenses(struct ctx *c, const char *key, const struct ynode *k,
 	} else {
 		return 1;
 	}
-	return get_int(c, v, kp, 0, 1000000000LL, slot);
+	return yget_int(c, v, kp, 0, 1000000000LL, slot);
 }
 
-static int on_domains(struct ctx *c, const char *key, const struct ynode *k,
+static int on_domains(struct yget *c, const char *key, const struct ynode *k,
 		      const struct ynode *v, const char *kp, void *arg)
 {
 	(void)k;
 	(void)arg;
 	if (!strcmp(key, "protected"))
-		return get_path(c, v, kp, &c->p->protected_domains);
+		return yget_path(c, v, kp, &pipeline_of(c)->protected_domains);
 	return 1;
 }
 
@@ -537,45 +350,46 @@ static int on_domains(struct ctx *c, const char *key, const struct ynode *k,
  * A count (a YAML integer) or a percentage ("10%", plain or quoted) of the
  * store's links.
  */
-static int get_safety_limit(struct ctx *c, const struct ynode *v, const char *kp,
+static int get_safety_limit(struct yget *c, const struct ynode *v, const char *kp,
 			    struct safety_limit *out)
 {
 	size_t n;
 	char *end;
 	double d;
 
-	if (expect_scalar(c, v, kp) < 0)
+	if (yget_scalar(c, v, kp) < 0)
 		return -1;
 	n = strlen(v->text);
 	if (n > 1 && v->text[n - 1] == '%') {
 		errno = 0;
 		d = strtod(v->text, &end);
 		if (end != v->text + n - 1 || errno || !isfinite(d) || d < 0 || d > 100)
-			return fail(c, v, kp, "\"%s\" is not a percentage from 0%% to 100%%",
-				    v->text);
+			return yget_fail(c, v, kp, "\"%s\" is not a percentage from 0%% to 100%%",
+					 v->text);
 		out->is_percent = 1;
 		out->percent = d;
 		out->count = 0;
 		return 0;
 	}
 	if (!v->plain)
-		return fail(c, v, kp, "\"%s\" is neither a count nor a percentage (such as 10%%)",
-			    v->text);
+		return yget_fail(c, v, kp,
+				 "\"%s\" is neither a count nor a percentage (such as 10%%)",
+				 v->text);
 	out->is_percent = 0;
 	out->percent = 0;
-	return get_int(c, v, kp, 0, 1000000000LL, &out->count);
+	return yget_int(c, v, kp, 0, 1000000000LL, &out->count);
 }
 
-static int on_safety(struct ctx *c, const char *key, const struct ynode *k,
+static int on_safety(struct yget *c, const char *key, const struct ynode *k,
 		     const struct ynode *v, const char *kp, void *arg)
 {
 	(void)arg;
 	if (!strcmp(key, "max_unlinks"))
-		return get_safety_limit(c, v, kp, &c->p->max_unlinks);
+		return get_safety_limit(c, v, kp, &pipeline_of(c)->max_unlinks);
 	if (!strcmp(key, "max_user_unlinks")) {
 		if (only_for(c, k, kp, PRODUCT_BULLPHISH) < 0)
 			return -1;
-		return get_safety_limit(c, v, kp, &c->p->max_user_unlinks);
+		return get_safety_limit(c, v, kp, &pipeline_of(c)->max_user_unlinks);
 	}
 	return 1;
 }
@@ -596,50 +410,52 @@ long long safety_allowance(const struct safety_limit *l, long long n)
 }
 
 /* The run folder name: one safe path component. */
-static int check_name(struct ctx *c, const struct ynode *v, const char *kp)
+static int check_name(struct yget *c, const struct ynode *v, const char *kp)
 {
-	const char *s = c->p->name;
+	const char *s = pipeline_of(c)->name;
 
 	if (s[0] == '.')
-		return fail(c, v, kp, "\"%s\" must not start with a dot, it names a folder", s);
+		return yget_fail(c, v, kp, "\"%s\" must not start with a dot, it names a folder",
+				 s);
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return fail(c, v, kp, "\"%s\" may hold only letters, digits, '-', '_' and "
-					      "'.', it names a folder", c->p->name);
+			return yget_fail(c, v, kp,
+					 "\"%s\" may hold only letters, digits, '-', '_' and "
+					 "'.', it names a folder", pipeline_of(c)->name);
 	return 0;
 }
 
-static int on_top(struct ctx *c, const char *key, const struct ynode *k,
+static int on_top(struct yget *c, const char *key, const struct ynode *k,
 		  const struct ynode *v, const char *kp, void *arg)
 {
-	struct pipeline *p = c->p;
+	struct pipeline *p = pipeline_of(c);
 
 	(void)arg;
 	if (!strcmp(key, "product"))
 		return 0;  /* read first, see pipeline_load */
 	if (!strcmp(key, "name"))
-		return get_string(c, v, kp, &p->name) < 0 ? -1 : check_name(c, v, kp);
+		return yget_string(c, v, kp, &p->name) < 0 ? -1 : check_name(c, v, kp);
 	if (!strcmp(key, "itglue"))
-		return walk_map(c, v, kp, on_itglue, NULL);
+		return yget_map(c, v, kp, on_itglue, NULL);
 	if (!strcmp(key, "store"))
-		return get_path(c, v, kp, &p->store);
+		return yget_path(c, v, kp, &p->store);
 	if (!strcmp(key, "out"))
-		return get_path(c, v, kp, &p->out);
+		return yget_path(c, v, kp, &p->out);
 	if (!strcmp(key, "keep_runs"))
-		return get_long(c, v, kp, 1, 1000, &p->keep_runs);
+		return yget_long(c, v, kp, 1, 1000, &p->keep_runs);
 	if (!strcmp(key, "sync"))
-		return walk_map(c, v, kp, on_sync, NULL);
+		return yget_map(c, v, kp, on_sync, NULL);
 	if (!strcmp(key, "import"))
-		return walk_map(c, v, kp, on_import, NULL);
+		return yget_map(c, v, kp, on_import, NULL);
 	if (!strcmp(key, "licenses"))
-		return walk_map(c, v, kp, on_licenses, NULL);
+		return yget_map(c, v, kp, on_licenses, NULL);
 	if (!strcmp(key, "safety"))
-		return walk_map(c, v, kp, on_safety, NULL);
+		return yget_map(c, v, kp, on_safety, NULL);
 	if (!strcmp(key, "domains")) {
 		if (only_for(c, k, kp, PRODUCT_DARKWEBID) < 0)
 			return -1;
-		return walk_map(c, v, kp, on_domains, NULL);
+		return yget_map(c, v, kp, on_domains, NULL);
 	}
 	return 1;
 }
@@ -678,27 +494,29 @@ static const struct ynode *top_value(const struct ynode *root, const char *key,
 	return NULL;
 }
 
-static int check_tree(struct ctx *c, const struct ynode *root)
+static int check_tree(struct yget *c, const struct ynode *root)
 {
 	const struct ynode *v;
 	int i;
 
-	if (!root || is_null(root))
+	if (!root || yget_is_null(root))
 		return err_at(c->e, ITG_EXIT_USAGE, c->path, 1, 1,
 			      "empty pipeline, set at least name and product");
 	if (root->kind != Y_MAP)
-		return fail(c, root, "", "expected a mapping of settings (name: ..., product: ...), "
-					 "found %s", kind_name(root));
+		return yget_fail(c, root, "",
+				 "expected a mapping of settings (name: ..., product: ...), "
+				 "found %s", yget_kind_name(root));
 	v = top_value(root, "product", NULL);
 	if (!v)
-		return fail(c, root, "product", "missing, set it to bullphish or darkwebid");
-	if (get_choice(c, v, "product", product_names, &i) < 0)
+		return yget_fail(c, root, "product", "missing, set it to bullphish or darkwebid");
+	if (yget_choice(c, v, "product", product_names, &i) < 0)
 		return -1;
-	c->p->product = product_parse(product_names[i]);
-	if (walk_map(c, root, "", on_top, NULL) < 0)
+	pipeline_of(c)->product = product_parse(product_names[i]);
+	if (yget_map(c, root, "", on_top, NULL) < 0)
 		return -1;
-	if (!c->p->name)
-		return fail(c, root, "name", "missing, name the pipeline (its run folder under out/)");
+	if (!pipeline_of(c)->name)
+		return yget_fail(c, root, "name",
+				 "missing, name the pipeline (its run folder under out/)");
 	return 0;
 }
 
@@ -706,12 +524,12 @@ int pipeline_load(const char *path, struct pipeline *p, struct itg_err *e)
 {
 	struct buf b = {0};
 	struct ynode *root = NULL;
-	struct ctx c;
+	struct yget c = {0};
 	size_t bom;
 
 	memset(p, 0, sizeof *p);
 	c.path = path;
-	c.p = p;
+	c.user = p;
 	c.e = e;
 	if (fs_read_all(path, &b, PIPELINE_MAX_BYTES, e) < 0) {
 		buf_free(&b);
@@ -730,6 +548,7 @@ int pipeline_load(const char *path, struct pipeline *p, struct itg_err *e)
 	}
 	p->path = xstrdup(path);
 	p->dir = fs_dirname(path);
+	c.dir = p->dir;
 	set_defaults(p);
 	if (check_tree(&c, root) < 0) {
 		ynode_free(root);

@@ -1,6 +1,7 @@
 /*
  * yamltree.h - a YAML document read into a tree of scalars, mappings and
- * lists, for the strict settings loader (lib/pipeline.c).
+ * lists, for the strict settings loader (lib/pipeline.c; its values are
+ * typed by lib/yamlget.c).
  *
  * libyaml has no types and accepts duplicate keys, anchors and aliases
  * (docs/libraries.md 2.3): the tree keeps every scalar as text with its
