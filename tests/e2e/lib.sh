@@ -115,3 +115,28 @@ assert_no_canary() {
 		! grep -rqF -- "$E2E_CANARY" "$_f" || fail "$_f: contains the API key"
 	done
 }
+
+# Snapshots made by itg-extract against the mock, for the tests of
+# incremental runs.  snap_extract NAME ARGS...: runs itg-extract into
+# $T/NAME, its log in $T/NAME.log, the mock's request lines of that run
+# (mock_start --log-requests) in $T/NAME.req.
+snap_extract() {
+	_name=$1
+	shift
+	_before=$(wc -l <"$E2E_TMP/mock.err")
+	"$ITG_BIN/itg-extract" "$@" --out "$T/$_name" 2>"$T/$_name.log" ||
+		{ cat "$T/$_name.log" >&2; fail "itg-extract $_name failed"; }
+	tail -n +"$((_before + 1))" "$E2E_TMP/mock.err" | grep ' GET /' >"$T/$_name.req" || true
+}
+# snap_requests NAME PATTERN: how many requests of run NAME match (grep -E)
+snap_requests() { grep -cE "$2" "$T/$1.req" || true; }
+# snap_same_files A B: snapshot B has the resource files of A, each
+# byte-identical, and the same manifest entries for them
+snap_same_files() {
+	for _f in "$T/$1"/*.ndjson.gz; do
+		cmp "$_f" "$T/$2/$(basename "$_f")" || fail "$2/$(basename "$_f") differs from $1's"
+	done
+	assert_eq "$(cd "$T/$1" && ls ./*.ndjson.gz)" "$(cd "$T/$2" && ls ./*.ndjson.gz)" "files of $2"
+	assert_eq "$(jq -c .resources "$T/$1/manifest.json")" "$(jq -c .resources "$T/$2/manifest.json")" \
+		"manifest resources of $2"
+}

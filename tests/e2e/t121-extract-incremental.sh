@@ -25,31 +25,8 @@ itglue:
 store: ../store
 YAML
 sed 's/^itglue:$/itglue:\n  incremental: true/' "$T/p/bp.yaml" >"$T/p/incr.yaml"
-LOG=$E2E_TMP/mock.err
 
-# extract NAME ARGS...: runs itg-extract into $T/NAME, its log in $T/NAME.log,
-# the mock's request lines of that run in $T/NAME.req.
-extract() {
-	_name=$1
-	shift
-	_before=$(wc -l <"$LOG")
-	"$ITG_BIN/itg-extract" "$@" --out "$T/$_name" 2>"$T/$_name.log" ||
-		{ cat "$T/$_name.log" >&2; fail "itg-extract $_name failed"; }
-	tail -n +"$((_before + 1))" "$LOG" | grep ' GET /' >"$T/$_name.req" || true
-}
-# requests NAME PATTERN: how many requests of run NAME match (grep -E)
-requests() { grep -cE "$2" "$T/$1.req" || true; }
-# same_files A B: every resource file of snapshot A is byte-identical in B
-same_files() {
-	for _f in "$T/$1"/*.ndjson.gz; do
-		cmp "$_f" "$T/$2/$(basename "$_f")" || fail "$2/$(basename "$_f") differs from $1's"
-	done
-	assert_eq "$(cd "$T/$1" && ls ./*.ndjson.gz)" "$(cd "$T/$2" && ls ./*.ndjson.gz)" "files of $2"
-	assert_eq "$(jq -c .resources "$T/$1/manifest.json")" "$(jq -c .resources "$T/$2/manifest.json")" \
-		"manifest resources of $2"
-}
-
-extract s1 -p "$T/p/bp.yaml"
+snap_extract s1 -p "$T/p/bp.yaml"
 M1=$T/s1/manifest.json
 assert_eq full "$(jq -r .mode "$M1")" "mode of a full snapshot"
 assert_eq null "$(jq -c .base "$M1")" "base of a full snapshot"
@@ -67,10 +44,10 @@ jq --arg now "$now" '(map(if .id == "201" then .attributes.title = "Head of Offi
 mv "$T/o.json" "$T/data/organizations.json"
 mv "$T/c.json" "$T/data/contacts.json"
 
-extract s2 -p "$T/p/bp.yaml" --since "$T/s1"
-extract f2 -p "$T/p/bp.yaml"
+snap_extract s2 -p "$T/p/bp.yaml" --since "$T/s1"
+snap_extract f2 -p "$T/p/bp.yaml"
 cat "$T/s2.log"
-same_files f2 s2
+snap_same_files f2 s2
 gzip -dc "$T/s2/organizations.ndjson.gz" | grep -q '"name":"City of Durham (renamed)"' || fail "rename missing"
 gzip -dc "$T/s2/contacts.ndjson.gz" | grep -q '"id":"951"' || fail "added contact missing"
 assert_eq 39 "$(jq .resources.contacts.records "$T/s2/manifest.json")" "contacts"
@@ -83,15 +60,15 @@ assert_eq '["99"]' "$(jq -c .resources.organizations.confirmed_deleted "$M2")" "
 assert_eq "$(jq -c .account "$M1")" "$(jq -c .account "$M2")" "account"
 # the requests: the changes, two totals and the small resources, and 99 asked by id
 cat "$T/s2.req"
-assert_eq 1 "$(requests s2 'GET /organizations[?].*filter%5Bupdated_at%5D=[^&]*%2C\*')" "organizations changed since the mark"
-assert_eq 1 "$(requests s2 'GET /organizations[?]page%5Bsize%5D=1&page%5Bnumber%5D=1 ')" "organizations total"
-assert_eq 1 "$(requests s2 'GET /contacts[?].*sort=-updated_at')" "contacts newest first"
-assert_eq 1 "$(requests s2 'GET /organizations/99 ')" "the linked organization missing"
+assert_eq 1 "$(snap_requests s2 'GET /organizations[?].*filter%5Bupdated_at%5D=[^&]*%2C\*')" "organizations changed since the mark"
+assert_eq 1 "$(snap_requests s2 'GET /organizations[?]page%5Bsize%5D=1&page%5Bnumber%5D=1 ')" "organizations total"
+assert_eq 1 "$(snap_requests s2 'GET /contacts[?].*sort=-updated_at')" "contacts newest first"
+assert_eq 1 "$(snap_requests s2 'GET /organizations/99 ')" "the linked organization missing"
 for r in organization_types organization_statuses contact_types; do
-	assert_eq 1 "$(requests s2 "GET /$r[?]")" "$r, small: walked in full"
+	assert_eq 1 "$(snap_requests s2 "GET /$r[?]")" "$r, small: walked in full"
 done
 assert_eq 7 "$(wc -l <"$T/s2.req" | tr -d ' ')" "requests of the incremental run"
-full_pages=$(requests f2 'GET /(organizations|contacts)[?]')
+full_pages=$(snap_requests f2 'GET /(organizations|contacts)[?]')
 [ "$full_pages" -ge 11 ] || fail "the full walk asked only $full_pages pages of organizations and contacts"
 # the mark is 5 minutes before the base began
 began=$(date -u -d "$(jq -r .started_at "$M1")" +%s)
@@ -101,27 +78,27 @@ assert_contains "$T/s2.log" "INFO itg-extract: organizations: 2 changed since" "
 assert_contains "$T/s2.log" "INFO itg-extract: contacts: 3 changed since" "contacts log"
 
 # Nothing changed since: as cheap, and the same files (copied from the base).
-extract s3 -p "$T/p/bp.yaml" --since "$T/s2"
-same_files f2 s3
+snap_extract s3 -p "$T/p/bp.yaml" --since "$T/s2"
+snap_same_files f2 s3
 assert_eq 7 "$(wc -l <"$T/s3.req" | tr -d ' ')" "requests with nothing changed"
 assert_eq "$(cd "$T/s2" && pwd -P)" "$(jq -r .base.path "$T/s3/manifest.json")" "base of the third"
 assert_eq "$(jq -r .started_at "$M1")" "$(jq -r .last_full_at "$T/s3/manifest.json")" "last_full_at still the first's"
 
 # itglue.incremental without --since: the snapshot about to be replaced is the base.
 cp -R "$T/s1" "$T/same"
-extract same -p "$T/p/incr.yaml"
-same_files f2 same
+snap_extract same -p "$T/p/incr.yaml"
+snap_same_files f2 same
 assert_eq incremental "$(jq -r .mode "$T/same/manifest.json")" "mode in place"
 assert_contains "$T/same.log" "incremental, from $(cd "$T" && pwd -P)/same" "base in place"
 # --full overrides the pipeline; --since and --full exclude each other.
-extract full -p "$T/p/incr.yaml" --full
+snap_extract full -p "$T/p/incr.yaml" --full
 assert_eq full "$(jq -r .mode "$T/full/manifest.json")" "mode with --full"
 rc=0
 "$ITG_BIN/itg-extract" -p "$T/p/bp.yaml" --since "$T/s1" --full --out "$T/x" 2>"$T/x.log" || rc=$?
 assert_eq 2 "$rc" "--since with --full"
 assert_contains "$T/x.log" "--since and --full exclude each other" "usage error"
 # no snapshot to start from: a full walk, said plainly
-extract first -p "$T/p/incr.yaml"
+snap_extract first -p "$T/p/incr.yaml"
 assert_eq full "$(jq -r .mode "$T/first/manifest.json")" "mode with nothing to start from"
 assert_contains "$T/first.log" "holds no snapshot: a full walk" "no base"
 mock_stop

@@ -25,36 +25,18 @@ itglue:
   rate: 100
 store: ../store
 YAML
-LOG=$E2E_TMP/mock.err
 
-extract() {
-	_name=$1
-	shift
-	_before=$(wc -l <"$LOG")
-	"$ITG_BIN/itg-extract" "$@" --out "$T/$_name" 2>"$T/$_name.log" ||
-		{ cat "$T/$_name.log" >&2; fail "itg-extract $_name failed"; }
-	tail -n +"$((_before + 1))" "$LOG" | grep ' GET /' >"$T/$_name.req" || true
-}
-requests() { grep -cE "$2" "$T/$1.req" || true; }
-same_files() {
-	for _f in "$T/$1"/*.ndjson.gz; do
-		cmp "$_f" "$T/$2/$(basename "$_f")" || fail "$2/$(basename "$_f") differs from $1's"
-	done
-	assert_eq "$(jq -c .resources "$T/$1/manifest.json")" "$(jq -c .resources "$T/$2/manifest.json")" \
-		"manifest resources of $2"
-}
-
-extract s1 -p "$T/p/bp.yaml"
+snap_extract s1 -p "$T/p/bp.yaml"
 sleep 1
 now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 jq --arg now "$now" '[.[] | select(.id != "4") | if .id == "9" then .attributes.name = "Globex Corporation" | .attributes["updated-at"] = $now else . end]' \
 	"$T/data/organizations.json" >"$T/o.json"
 mv "$T/o.json" "$T/data/organizations.json"
 
-extract s2 -p "$T/p/bp.yaml" --since "$T/s1"
-extract f2 -p "$T/p/bp.yaml"
+snap_extract s2 -p "$T/p/bp.yaml" --since "$T/s1"
+snap_extract f2 -p "$T/p/bp.yaml"
 cat "$T/s2.log"
-same_files f2 s2
+snap_same_files f2 s2
 M2=$T/s2/manifest.json
 assert_eq incremental "$(jq -r .mode "$M2")" "mode"
 assert_eq '["4","99"]' "$(jq -c .resources.organizations.confirmed_deleted "$M2")" "deletion confirmed"
@@ -64,16 +46,16 @@ assert_contains "$T/s2.log" "INFO itg-extract: organizations: IT Glue has 14, th
 assert_contains "$T/s2.log" "INFO itg-extract: contacts: 0 changed since" "contacts from the base"
 gzip -dc "$T/s2/organizations.ndjson.gz" | grep -q '"name":"Globex Corporation"' || fail "rename missing"
 # the full walk: every page, sorted by id; 4 asked by id and 404
-assert_eq 3 "$(requests s2 'GET /organizations[?]page%5Bsize%5D=5&page%5Bnumber%5D=[0-9]+&sort=id ')" "organizations pages"
-assert_eq 0 "$(requests s2 'GET /contacts[?]page%5Bsize%5D=5&page%5Bnumber%5D=[0-9]+&sort=id ')" "contacts pages"
-assert_eq 1 "$(requests s2 'GET /organizations/4 404')" "the deleted organization asked by id"
+assert_eq 3 "$(snap_requests s2 'GET /organizations[?]page%5Bsize%5D=5&page%5Bnumber%5D=[0-9]+&sort=id ')" "organizations pages"
+assert_eq 0 "$(snap_requests s2 'GET /contacts[?]page%5Bsize%5D=5&page%5Bnumber%5D=[0-9]+&sort=id ')" "contacts pages"
+assert_eq 1 "$(snap_requests s2 'GET /organizations/4 404')" "the deleted organization asked by id"
 
 # The next run from it: cheap again.
-extract s3 -p "$T/p/bp.yaml" --since "$T/s2"
-same_files f2 s3
+snap_extract s3 -p "$T/p/bp.yaml" --since "$T/s2"
+snap_same_files f2 s3
 assert_eq incremental "$(jq -r .mode "$T/s3/manifest.json")" "mode of the next run"
 assert_eq '["4","99"]' "$(jq -c .resources.organizations.confirmed_deleted "$T/s3/manifest.json")" "deletion still confirmed"
-assert_eq 0 "$(requests s3 'GET /(organizations|contacts)[?]page%5Bsize%5D=5&page%5Bnumber%5D=[0-9]+&sort=id ')" "no full walk of a big resource"
+assert_eq 0 "$(snap_requests s3 'GET /(organizations|contacts)[?]page%5Bsize%5D=5&page%5Bnumber%5D=[0-9]+&sort=id ')" "no full walk of a big resource"
 assert_eq 8 "$(wc -l <"$T/s3.req" | tr -d ' ')" "requests of the next run (3 small walks, 2 totals and changes, 2 by id)"
 # with a deletion and a creation since: the totals agree, but the created one is a change
 sleep 1
@@ -83,9 +65,9 @@ jq --arg now "$now" '[.[] | select(.id != "12")] + [(.[0] | .id = "40" | .attrib
 jq '[.[] | select(.id != "205")]' "$T/data/contacts.json" >"$T/c.json"
 mv "$T/o.json" "$T/data/organizations.json"
 mv "$T/c.json" "$T/data/contacts.json"
-extract s4 -p "$T/p/bp.yaml" --since "$T/s3"
-extract f4 -p "$T/p/bp.yaml"
-same_files f4 s4
+snap_extract s4 -p "$T/p/bp.yaml" --since "$T/s3"
+snap_extract f4 -p "$T/p/bp.yaml"
+snap_same_files f4 s4
 # (9, renamed a moment ago, is within the overlap: asked again, a change again)
 assert_contains "$T/s4.log" "organizations: IT Glue has 14, the previous snapshot with the 2 changed merged in 15 (something was deleted)" "creation and deletion"
 assert_contains "$T/s4.log" "contacts: IT Glue has 36, the previous snapshot with the 0 changed merged in 37 (something was deleted); walking contacts in full" "deleted contact"

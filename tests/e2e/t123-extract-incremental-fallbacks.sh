@@ -16,7 +16,6 @@ T=$(e2e_tmp)
 command -v jq >/dev/null 2>&1 || { echo "skip: jq is missing"; exit 77; }
 cp -R "$ITG_REPO/fixtures/itglue" "$T/data"
 mkdir "$T/p"
-LOG=$E2E_TMP/mock.err
 now_s=$(date -u +%s)
 
 pipeline() {
@@ -30,38 +29,24 @@ itglue:
   full_every: ${1:-24h}
 YAML
 }
-extract() {
-	_name=$1
-	shift
-	_before=$(wc -l <"$LOG")
-	"$ITG_BIN/itg-extract" "$@" --out "$T/$_name" 2>"$T/$_name.log" ||
-		{ cat "$T/$_name.log" >&2; fail "itg-extract $_name failed"; }
-	tail -n +"$((_before + 1))" "$LOG" | grep ' GET /' >"$T/$_name.req" || true
-}
-requests() { grep -cE "$2" "$T/$1.req" || true; }
 mode() { jq -r .mode "$T/$1/manifest.json"; }
-same_files() {
-	for _f in "$T/$1"/*.ndjson.gz; do
-		cmp "$_f" "$T/$2/$(basename "$_f")" || fail "$2/$(basename "$_f") differs from $1's"
-	done
-}
 
 mock_start --data "$T/data" --log-requests
 pipeline 3d
-ITG_FIXED_TIME=$now_s extract base -p "$T/p/bp.yaml"
+ITG_FIXED_TIME=$now_s snap_extract base -p "$T/p/bp.yaml"
 
 # full_every: 3d in the pipeline; two days later incremental, four days later full.
-ITG_FIXED_TIME=$((now_s + 2 * 86400)) extract d2 -p "$T/p/bp.yaml" --since "$T/base"
+ITG_FIXED_TIME=$((now_s + 2 * 86400)) snap_extract d2 -p "$T/p/bp.yaml" --since "$T/base"
 assert_eq incremental "$(mode d2)" "two days after a full walk, full_every 3d"
-ITG_FIXED_TIME=$((now_s + 4 * 86400)) extract d4 -p "$T/p/bp.yaml" --since "$T/d2"
+ITG_FIXED_TIME=$((now_s + 4 * 86400)) snap_extract d4 -p "$T/p/bp.yaml" --since "$T/d2"
 assert_eq full "$(mode d4)" "four days after the full walk, full_every 3d"
 assert_contains "$T/d4.log" "INFO itg-extract: a full walk: the last full walk began 4d ago ($(jq -r .started_at "$T/base/manifest.json")), and full_every is 3d" "why full"
-assert_eq 0 "$(requests d4 'updated_at')" "no changes asked when walking in full"
+assert_eq 0 "$(snap_requests d4 'updated_at')" "no changes asked when walking in full"
 # --full-every overrides the pipeline; the default is a day
-ITG_FIXED_TIME=$((now_s + 4 * 86400)) extract d4b -p "$T/p/bp.yaml" --since "$T/d2" --full-every 5d
+ITG_FIXED_TIME=$((now_s + 4 * 86400)) snap_extract d4b -p "$T/p/bp.yaml" --since "$T/d2" --full-every 5d
 assert_eq incremental "$(mode d4b)" "--full-every 5d"
 pipeline
-ITG_FIXED_TIME=$((now_s + 90000)) extract h25 -p "$T/p/bp.yaml" --since "$T/base"
+ITG_FIXED_TIME=$((now_s + 90000)) snap_extract h25 -p "$T/p/bp.yaml" --since "$T/base"
 assert_eq full "$(mode h25)" "25 hours after, the default 24h"
 assert_contains "$T/h25.log" "and full_every is 1d" "the default"
 rc=0
@@ -72,14 +57,14 @@ assert_contains "$T/x.log" '--full-every: "2w" is not a duration' "usage error"
 # A base whose contacts file does not match its manifest: a warning, and a full walk.
 cp -R "$T/base" "$T/bad"
 jq '.resources.contacts.crc32 = "00000000"' "$T/base/manifest.json" >"$T/bad/manifest.json"
-extract after-bad -p "$T/p/bp.yaml" --since "$T/bad"
+snap_extract after-bad -p "$T/p/bp.yaml" --since "$T/bad"
 assert_eq full "$(mode after-bad)" "mode after a broken base"
 assert_contains "$T/after-bad.log" "WARN itg-extract: the previous snapshot $T/bad cannot serve as a base (" "warning"
 assert_contains "$T/after-bad.log" "contacts.ndjson.gz: does not match the snapshot manifest" "what is wrong"
-same_files base after-bad
+snap_same_files base after-bad
 # a base that is no snapshot at all, and one from another server
 printf 'not json' >"$T/bad/manifest.json"
-extract after-bad2 -p "$T/p/bp.yaml" --since "$T/bad"
+snap_extract after-bad2 -p "$T/p/bp.yaml" --since "$T/bad"
 assert_eq full "$(mode after-bad2)" "mode after an unreadable manifest"
 assert_contains "$T/after-bad2.log" "WARN itg-extract: the previous snapshot $T/bad cannot serve as a base" "warning for a bad manifest"
 # a server that refuses sort=-updated_at, and one that ignores it: contacts walked in full
@@ -87,9 +72,9 @@ mock_stop
 for how in --no-sort --ignore-sort; do
 	mock_start --data "$T/data" --log-requests "$how" contacts
 	pipeline
-	extract "b$how" -p "$T/p/bp.yaml"
-	extract "i$how" -p "$T/p/bp.yaml" --since "$T/b$how"
-	same_files "b$how" "i$how"
+	snap_extract "b$how" -p "$T/p/bp.yaml"
+	snap_extract "i$how" -p "$T/p/bp.yaml" --since "$T/b$how"
+	snap_same_files "b$how" "i$how"
 	assert_eq incremental "$(mode "i$how")" "mode with $how contacts"
 	assert_contains "$T/i$how.log" "WARN itg-extract: contacts: IT Glue" "$how: the warning"
 	assert_contains "$T/i$how.log" "; walking contacts in full" "$how: contacts walked in full"
@@ -102,7 +87,7 @@ mock_start --data "$T/data" --log-requests
 pipeline
 jq '.base_url = "https://api.eu.itglue.com"' "$T/base/manifest.json" >"$T/m.json"
 cp -R "$T/base" "$T/eu" && mv "$T/m.json" "$T/eu/manifest.json"
-extract after-eu -p "$T/p/bp.yaml" --since "$T/eu"
+snap_extract after-eu -p "$T/p/bp.yaml" --since "$T/eu"
 assert_eq full "$(mode after-eu)" "mode after a base of another server"
 assert_contains "$T/after-eu.log" "a full walk: the previous snapshot came from https://api.eu.itglue.com, not $MOCK_URL" "why"
 mock_stop
@@ -110,37 +95,37 @@ mock_stop
 # Windows.  A base ten days old (its start pinned), then an organization renamed now.
 mock_start --data "$T/data" --log-requests --max-range-days 7
 pipeline 30d
-ITG_FIXED_TIME=$((now_s - 10 * 86400)) extract old -p "$T/p/bp.yaml"
-ITG_FIXED_TIME=$((now_s - 86400)) extract young -p "$T/p/bp.yaml"
+ITG_FIXED_TIME=$((now_s - 10 * 86400)) snap_extract old -p "$T/p/bp.yaml"
+ITG_FIXED_TIME=$((now_s - 86400)) snap_extract young -p "$T/p/bp.yaml"
 sleep 1
 stamp=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 jq --arg now "$stamp" 'map(if .id == "8" then .attributes.name = "Acme Dental Group" | .attributes["updated-at"] = $now else . end)' \
 	"$T/data/organizations.json" >"$T/o.json"
 mv "$T/o.json" "$T/data/organizations.json"
-extract w -p "$T/p/bp.yaml" --since "$T/old"
-extract fw -p "$T/p/bp.yaml" --full
-same_files fw w
+snap_extract w -p "$T/p/bp.yaml" --since "$T/old"
+snap_extract fw -p "$T/p/bp.yaml" --full
+snap_same_files fw w
 assert_eq incremental "$(mode w)" "mode with windows"
 assert_contains "$T/w.log" "WARN itg-extract: organizations: HTTP 422 to filter[updated_at]=" "the refusal"
 assert_contains "$T/w.log" "asking 7 days at a time" "the fallback"
 assert_contains "$T/w.log" "INFO itg-extract: organizations: 1 changed since" "the change found"
-assert_eq 1 "$(requests w 'updated_at%5D=[^&]*%2C\*.* 422 ')" "the open range refused"
-assert_eq 2 "$(requests w 'updated_at%5D=[^&]*%2C[0-9].* 200 ')" "two 7-day windows"
+assert_eq 1 "$(snap_requests w 'updated_at%5D=[^&]*%2C\*.* 422 ')" "the open range refused"
+assert_eq 2 "$(snap_requests w 'updated_at%5D=[^&]*%2C[0-9].* 200 ')" "two 7-day windows"
 # a base a day old: no refusal, one open range
-extract y -p "$T/p/bp.yaml" --since "$T/young"
-same_files fw y
-assert_eq 0 "$(requests y ' 422 ')" "no refusal for a young base"
-assert_eq 1 "$(requests y 'updated_at%5D=[^&]*%2C\* 200 |updated_at%5D=[^&]*%2C\*&sort=id 200 ')" "one open range"
+snap_extract y -p "$T/p/bp.yaml" --since "$T/young"
+snap_same_files fw y
+assert_eq 0 "$(snap_requests y ' 422 ')" "no refusal for a young base"
+assert_eq 1 "$(snap_requests y 'updated_at%5D=[^&]*%2C\* 200 |updated_at%5D=[^&]*%2C\*&sort=id 200 ')" "one open range"
 mock_stop
 # the same old base against a server that takes any range: one open range, no window
 mock_start --data "$T/data" --log-requests
 pipeline 30d
 jq --arg u "$MOCK_URL" '.base_url = $u' "$T/old/manifest.json" >"$T/m.json"
 mv "$T/m.json" "$T/old/manifest.json"
-extract w2 -p "$T/p/bp.yaml" --since "$T/old"
-same_files fw w2
-assert_eq 0 "$(requests w2 ' 422 ')" "no refusal without the limit"
-assert_eq 1 "$(requests w2 'updated_at%5D=[^&]*%2C\*')" "one open range without the limit"
+snap_extract w2 -p "$T/p/bp.yaml" --since "$T/old"
+snap_same_files fw w2
+assert_eq 0 "$(snap_requests w2 ' 422 ')" "no refusal without the limit"
+assert_eq 1 "$(snap_requests w2 'updated_at%5D=[^&]*%2C\*')" "one open range without the limit"
 assert_not_contains "$T/w2.log" "7 days at a time" "no windows without the limit"
 mock_stop
 exit 0
