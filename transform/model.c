@@ -25,52 +25,6 @@ void model_init(struct model *m, const struct pipeline *p)
 
 /* ---- snapshot ---------------------------------------------------------- */
 
-int model_open_resource(const struct model *m, enum resource res, struct ndjson_reader *r,
-			struct itg_err *e)
-{
-	char *path;
-	int rc;
-
-	if (!m->man.res[res].present)
-		return err_set(e, ITG_EXIT_USAGE,
-			       "%s: the snapshot has no %s: run itg-extract with that resource",
-			       m->snapshot_dir, resource_names[res]);
-	path = fs_join(m->snapshot_dir, m->man.res[res].file);
-	rc = ndjson_reader_open(r, path, e);
-	free(path);
-	return rc;
-}
-
-yajl_val model_parse_record(struct ndjson_reader *r, const char *line, size_t len,
-			    struct itg_err *e)
-{
-	char why[256];
-	yajl_val v = json_parse(line, len, why, sizeof why);
-
-	if (!v) {
-		err_at(e, ITG_EXIT_USAGE, r->path, r->lineno, 0,
-		       "not a JSON record (%s): extract the snapshot again", why);
-		return NULL;
-	}
-	if (!YAJL_IS_OBJECT(v) || !json_get_id(v, "id") || !*json_get_id(v, "id")) {
-		yajl_tree_free(v);
-		err_at(e, ITG_EXIT_USAGE, r->path, r->lineno, 0,
-		       "record has no id: extract the snapshot again");
-		return NULL;
-	}
-	return v;
-}
-
-const char *model_attr_id(yajl_val rec, const char *key)
-{
-	return json_str_or_number(json_get(json_get(rec, "attributes"), key));
-}
-
-const char *model_attr_str(yajl_val rec, const char *key)
-{
-	return json_get_str(json_get(rec, "attributes"), key);
-}
-
 int model_open_records(const struct model *m, enum resource res, const struct recread_spec *spec,
 		       struct recread *r, struct itg_err *e)
 {

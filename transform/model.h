@@ -19,14 +19,11 @@
 #include "csvtab.h"
 #include "err.h"
 #include "fsutil.h"
-#include "ndjson.h"
 #include "pipeline.h"
 #include "recread.h"
 #include "snapshot.h"
 #include "store.h"
 #include "strmap.h"
-
-#include <yajl/yajl_tree.h>
 
 struct prod_org;
 struct inventory_counts;
@@ -201,21 +198,6 @@ int model_load_store(struct model *m, const char *dir, struct itg_err *e);
 /* Sets m->p, product and contacts_on from the pipeline (borrowed). */
 void model_init(struct model *m, const struct pipeline *p);
 void model_free(struct model *m);
-
-/* Opens a snapshot resource listed in the manifest; a missing resource is
- * ITG_EXIT_USAGE saying to extract it. */
-int model_open_resource(const struct model *m, enum resource res, struct ndjson_reader *r,
-			struct itg_err *e);
-/* Parses one snapshot line into a tree (for a one-off read; the rules'
- * passes stream with model_open_records); NULL and an error naming
- * file:line when it is not a JSON object with an id.  Free with
- * yajl_tree_free. */
-yajl_val model_parse_record(struct ndjson_reader *r, const char *line, size_t len,
-			    struct itg_err *e);
-/* attributes.<key> of a record as a string id or number text, or NULL. */
-const char *model_attr_id(yajl_val rec, const char *key);
-/* attributes.<key> as a string, or NULL. */
-const char *model_attr_str(yajl_val rec, const char *key);
 
 /*
  * Streams a snapshot resource listed in the manifest, pulling the fields of
