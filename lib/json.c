@@ -206,14 +206,6 @@ void json_kv_raw_number(yajl_gen g, const char *key, const char *text)
 	yajl_gen_number(g, text, strlen(text));
 }
 
-void json_kv_double(yajl_gen g, const char *key, double val)
-{
-	char num[64];
-
-	snprintf(num, sizeof num, "%.6g", val);
-	json_kv_raw_number(g, key, num);
-}
-
 void json_gen_value(yajl_gen g, yajl_val v)
 {
 	if (!v) {

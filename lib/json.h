@@ -55,7 +55,6 @@ void json_kv_int(yajl_gen g, const char *key, long long val);
 void json_kv_bool(yajl_gen g, const char *key, int val);
 /* A number from its text, written as is (ids, %.17g doubles). */
 void json_kv_raw_number(yajl_gen g, const char *key, const char *text);
-void json_kv_double(yajl_gen g, const char *key, double val);  /* %.6g, finite only */
 /* Re-emits a parsed value (object keys in their original order). */
 void json_gen_value(yajl_gen g, yajl_val v);
 /* Appends the generator's output to b and clears the generator. */
