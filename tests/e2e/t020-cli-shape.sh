@@ -93,4 +93,18 @@ assert errors[0]["stage"] == sys.argv[2], errors[0]
 assert "missing" in errors[0]["msg"], errors[0]
 EOF
 done
+
+# Only whole option names: "--api-key KEY" is not --api-key-file, and the key
+# it was given is quoted nowhere; nor is a mistyped option's "=VALUE".
+run itg-extract --api-key "$E2E_CANARY" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --api-key exit code"
+assert_eq "itg-extract: unknown option --api-key (write the whole name)" "$(head -n 1 "$T/err")" \
+	"itg-extract --api-key"
+run itg-extract "--api-key=$E2E_CANARY" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --api-key= exit code"
+run itg-extract "--apikey=$E2E_CANARY" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --apikey= exit code"
+assert_no_canary "$T/out" "$T/err"
+[ ! -e "$T/snap" ] || fail "a snapshot after a usage error"
+
 exit 0
