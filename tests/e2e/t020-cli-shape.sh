@@ -107,4 +107,12 @@ assert_eq 2 "$rc" "itg-extract --apikey= exit code"
 assert_no_canary "$T/out" "$T/err"
 [ ! -e "$T/snap" ] || fail "a snapshot after a usage error"
 
+# A pipeline's itglue.base_url that is refused is named by file, line and
+# column like any other key, not as the --base-url flag.
+printf 'name: x\nproduct: bullphish\nstore: store\nitglue:\n  base_url: http://192.0.2.1\n' \
+	>"$T/remote.yaml"
+run itg-extract -p "$T/remote.yaml" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract with a remote http base_url"
+assert_contains "$T/err" "ERROR itg-extract: $T/remote.yaml:5:13: itglue.base_url: plain http is allowed only to loopback" \
+	"base_url refusal"
 exit 0
