@@ -151,8 +151,9 @@ int errors_auth(struct itg_err *e, long status, const char *resource, const char
 		return err_set(e, ITG_EXIT_AUTH,
 			       "IT Glue refused access to %s (HTTP 401, %s): the API key may lack "
 			       "access to this resource, or be wrong, revoked or issued for another "
-			       "region (%s); check the key under Account > Settings > API Keys "
-			       "and the region",
+			       "region (%s), or this machine's IP address is not on the account's "
+			       "API allowlist; check the key under Account > Settings > API Keys, "
+			       "the region, and the allowlist",
 			       resource, summary, where);
 	return err_set(e, ITG_EXIT_AUTH,
 		       "IT Glue refused the API key (HTTP %ld on %s, %s): the key is wrong or "

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,8 +178,22 @@ static int settle_options(const struct flags *fl, const struct pipeline *pl,
 	} else {
 		extract_default_resources(pl ? pl->product : PRODUCT_NONE, o->resources);
 	}
-	if (extract_resolve_base_url(region, base_in, base_url, &o->allow_http, e) != 0)
-		return cmd_as_usage_error(e);
+	if (extract_resolve_base_url(region, base_in, base_url, &o->allow_http, e) != 0) {
+		const char *why = e->msg;
+
+		if (fl->base_url || !base_in)
+			return cmd_as_usage_error(e);
+		/* the pipeline's value: name its file, line and column as for any key */
+		if (strncmp(why, "--base-url: ", 12) == 0)
+			why += 12;
+		{
+			char msg[sizeof e->msg];
+
+			snprintf(msg, sizeof msg, "%s", why);
+			return err_set(e, ITG_EXIT_USAGE, "%s:%ld:%ld: itglue.base_url: %s", pl->path,
+				       pl->base_url_line, pl->base_url_col, msg);
+		}
+	}
 	o->base_url = *base_url;
 	o->region = base_in && *base_in ? "" : region && *region ? region : "us";
 	o->out_dir = fl->out;

@@ -144,7 +144,9 @@ int cli_read_key_file(const char *key_file, char **key, struct itg_err *e)
 	if (!**key || strchr(*key, '\n') || strlen(*key) > CLI_KEY_FILE_MAX) {
 		cli_forget_key(*key);
 		*key = NULL;
-		return err_set(e, ITG_EXIT_USAGE, "API key file %s holds no single-line key",
+		return err_set(e, ITG_EXIT_USAGE, "API key file %s holds no single-line key: put the key "
+			       "alone on one line (a new one is made under Account > Settings > "
+			       "API Keys)",
 			       key_file);
 	}
 	return 0;

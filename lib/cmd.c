@@ -110,7 +110,25 @@ static void describe_bad_option(int opt, char **argv, char *msg, size_t size)
 		/* a known long option given "=VALUE" though it takes none */
 		snprintf(msg, size, "option %.*s takes no value", (int)strcspn(word, "="), word);
 	else
-		snprintf(msg, size, "unknown option %s", word);
+		/* without "=VALUE": a value given to a mistyped option may be a secret */
+		snprintf(msg, size, "unknown option %.*s", (int)strcspn(word, "="), word);
+}
+
+/*
+ * getopt_long takes any unambiguous prefix of a long option: "--api-key"
+ * would reach --api-key-file and the key given after it would be quoted
+ * back as a file name.  Only the whole name is an option; 1 when word
+ * (argv's word for options[index]) abbreviates it.
+ */
+static int abbreviated(const char *word, const struct option *options, int index)
+{
+	size_t n;
+
+	if (index < 0 || strncmp(word, "--", 2) != 0)
+		return 0;
+	word += 2;
+	n = strcspn(word, "=");
+	return n != strlen(options[index].name) || strncmp(word, options[index].name, n) != 0;
 }
 
 /* Handles a common option: 1 when it was one, 0 when it is the program's, -1 bad value. */
@@ -153,17 +171,30 @@ static int parse(const struct cmd *cmd, void *ctx, int argc, char **argv, struct
 	struct itg_err e = {0};
 	char *shorts = xasprintf(":%s%s", (cmd->flags & CMD_PIPELINE) ? "p:" : "",
 				 cmd->short_options ? cmd->short_options : "");
-	int opt, rc = 0;
+	int opt, index = -1, rc = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shorts, options, &index)) != -1) {
 		int common;
 
 		if (opt == '?' || opt == ':') {
 			describe_bad_option(opt, argv, msg, size);
 			rc = -1;
 			break;
+		}
+		if (index >= 0) {
+			/* "--opt VALUE" leaves optind past VALUE; "--opt=VALUE" past the word */
+			const char *word = optarg && optarg == argv[optind - 1] ? argv[optind - 2]
+									       : argv[optind - 1];
+
+			if (abbreviated(word, options, index)) {
+				snprintf(msg, size, "unknown option %.*s (write the whole name)",
+					 (int)strcspn(word, "="), word);
+				rc = -1;
+				break;
+			}
+			index = -1;
 		}
 		common = common_option(c, opt, optarg, &e);
 		if (common == 0 && !cmd->option)

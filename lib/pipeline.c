@@ -179,8 +179,11 @@ static int on_itglue(struct yget *c, const char *key, const struct ynode *k,
 		return yget_choice_str(c, v, kp, regions, &p->region);
 	if (!strcmp(key, "api_key_file"))
 		return yget_path(c, v, kp, &p->api_key_file);
-	if (!strcmp(key, "base_url"))
+	if (!strcmp(key, "base_url")) {
+		p->base_url_line = v->line;
+		p->base_url_col = v->col;
 		return yget_string(c, v, kp, &p->base_url);
+	}
 	if (!strcmp(key, "rate"))
 		return yget_number(c, v, kp, 0, 1, 1e6, &p->rate);
 	if (!strcmp(key, "concurrency"))

@@ -75,6 +75,7 @@ struct pipeline {
 	char *region;        /* us | eu | au; default "us" */
 	char *api_key_file;  /* resolved path or NULL */
 	char *base_url;      /* itglue.base_url (optional; for test servers) or NULL */
+	long base_url_line, base_url_col; /* its position, for itg-extract's refusal */
 	double rate;         /* itglue.rate, requests/s; 0 = stage default */
 	long concurrency;    /* itglue.concurrency; 0 = default */
 	long timeout;        /* itglue.timeout, seconds; 0 = default */

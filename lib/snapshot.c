@@ -356,6 +356,14 @@ static int manifest_read(const char *dir, struct snapshot_manifest *m, int keep_
 		goto out;
 	}
 	root = json_parse(b.p, b.len, errbuf, sizeof errbuf);
+	/* yajl's first line says what; the (flattened, indented) lines after it
+	 * quote the text around the fault: keep only the first */
+	{
+		char *excerpt = strstr(errbuf, "  ");
+
+		if (excerpt)
+			*excerpt = '\0';
+	}
 	if (!root || !YAJL_IS_OBJECT(root)) {
 		err_at(e, ITG_EXIT_USAGE, path, 0, 0, "not a snapshot manifest: %s",
 		       root ? "not an object" : errbuf);
@@ -423,8 +431,15 @@ out:
 	yajl_tree_free(root);
 	buf_free(&b);
 	free(path);
-	if (rc != 0)
+	if (rc != 0) {
+		size_t n = strlen(e->msg);
+
+		/* every refusal of a manifest has the same remedy */
+		if (!strstr(e->msg, "extract it again") && n < sizeof e->msg)
+			snprintf(e->msg + n, sizeof e->msg - n,
+				 ": the snapshot is damaged or not one, extract it again");
 		snapshot_manifest_free(m);
+	}
 	return rc;
 }
 

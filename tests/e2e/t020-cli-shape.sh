@@ -93,4 +93,26 @@ assert errors[0]["stage"] == sys.argv[2], errors[0]
 assert "missing" in errors[0]["msg"], errors[0]
 EOF
 done
+
+# Only whole option names: "--api-key KEY" is not --api-key-file, and the key
+# it was given is quoted nowhere; nor is a mistyped option's "=VALUE".
+run itg-extract --api-key "$E2E_CANARY" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --api-key exit code"
+assert_eq "itg-extract: unknown option --api-key (write the whole name)" "$(head -n 1 "$T/err")" \
+	"itg-extract --api-key"
+run itg-extract "--api-key=$E2E_CANARY" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --api-key= exit code"
+run itg-extract "--apikey=$E2E_CANARY" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --apikey= exit code"
+assert_no_canary "$T/out" "$T/err"
+[ ! -e "$T/snap" ] || fail "a snapshot after a usage error"
+
+# A pipeline's itglue.base_url that is refused is named by file, line and
+# column like any other key, not as the --base-url flag.
+printf 'name: x\nproduct: bullphish\nstore: store\nitglue:\n  base_url: http://192.0.2.1\n' \
+	>"$T/remote.yaml"
+run itg-extract -p "$T/remote.yaml" --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract with a remote http base_url"
+assert_contains "$T/err" "ERROR itg-extract: $T/remote.yaml:5:13: itglue.base_url: plain http is allowed only to loopback" \
+	"base_url refusal"
 exit 0

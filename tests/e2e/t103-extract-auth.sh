@@ -34,6 +34,8 @@ rc=0
 assert_eq 3 "$rc" "exit code on 401"
 assert_contains "$T/log401" "access to contacts (HTTP 401" "401 names the resource"
 assert_contains "$T/log401" "lack access to this resource" "401 names the cause"
+assert_contains "$T/log401" "another region" "401 names the region"
+assert_contains "$T/log401" "allowlist" "401 names the allowlist"
 assert_eq "snap" "$(ls -A "$T/out")" "output parent after 401"
 
 # The same pipeline without contacts works with that key.

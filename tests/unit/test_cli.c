@@ -110,10 +110,10 @@ static void test_key_file_readable_by_others_empty_or_too_large_is_refused(void)
 	unit_write_file(path, "");
 	chmod(path, 0600);
 	CU_ASSERT_EQUAL(read_key(path, &key, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "holds no single-line key"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "holds no single-line key: put the key alone"));
 	unit_write_file(path, "ITG.secret\nITG.secret2\n");
 	CU_ASSERT_EQUAL(read_key(path, &key, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "holds no single-line key"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "holds no single-line key: put the key alone"));
 	memset(big, 'k', CLI_KEY_FILE_MAX + 1);
 	big[CLI_KEY_FILE_MAX + 1] = '\0';
 	unit_write_file(path, big);

@@ -198,6 +198,38 @@ static void test_unknown_option_is_usage_error_with_synopsis(void)
 	CU_ASSERT_STRING_EQUAL(o.err, "itg-tool: unknown option -x\n" TOOL_USAGE);
 }
 
+/*
+ * Only whole option names: getopt_long alone takes "--nam" for --name, so
+ * "--api-key KEY" reached --api-key-file and quoted KEY as a file name.
+ * A mistyped option's "=VALUE" is not quoted either.
+ */
+static void test_abbreviated_option_is_refused_and_values_not_quoted(void)
+{
+	struct outcome o;
+
+	RUN(&tool, OUT_FILE, &o, "--nam", "SECRET");
+	CU_ASSERT_EQUAL(o.status, 2);
+	CU_ASSERT_STRING_EQUAL(o.err, "itg-tool: unknown option --nam (write the whole name)\n"
+			       TOOL_USAGE);
+	CU_ASSERT_STRING_EQUAL(o.out, "");
+
+	RUN(&tool, OUT_FILE, &o, "--fai=SECRET");
+	CU_ASSERT_EQUAL(o.status, 2);
+	CU_ASSERT_PTR_NULL(strstr(o.err, "SECRET"));
+
+	RUN(&tool, OUT_FILE, &o, "--pipe", "x.yaml");
+	CU_ASSERT_EQUAL(o.status, 2);
+
+	RUN(&tool, OUT_FILE, &o, "--bogus=SECRET");
+	CU_ASSERT_EQUAL(o.status, 2);
+	CU_ASSERT_STRING_EQUAL(o.err, "itg-tool: unknown option --bogus\n" TOOL_USAGE);
+
+	/* the whole name still works, with its value either way */
+	RUN(&tool, OUT_FILE, &o, "--name", "acme", "--pipeline=x.yaml");
+	CU_ASSERT_EQUAL(o.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "pipeline=x.yaml name=acme"));
+}
+
 static void test_missing_value_is_usage_error(void)
 {
 	struct outcome o;
@@ -394,6 +426,8 @@ static void test_failed_run_keeps_its_code_when_stdout_fails_too(void)
 static CU_TestInfo tests[] = {
 	{"test_unknown_option_is_usage_error_with_synopsis",
 	 test_unknown_option_is_usage_error_with_synopsis},
+	{"test_abbreviated_option_is_refused_and_values_not_quoted",
+	 test_abbreviated_option_is_refused_and_values_not_quoted},
 	{"test_missing_value_is_usage_error", test_missing_value_is_usage_error},
 	{"test_value_refused_by_handler_is_usage_error",
 	 test_value_refused_by_handler_is_usage_error},

@@ -462,6 +462,10 @@ static void test_auth_errors_name_key_region_and_allowlist(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "access to contacts"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "lack access to this resource"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "http://127.0.0.1:9"));
+	/* the contract's three causes, on 401 as on 403 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "wrong, revoked"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "another region"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "allowlist"));
 }
 
 static void test_other_4xx_fail_with_a_hint(void)

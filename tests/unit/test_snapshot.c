@@ -258,6 +258,38 @@ static void test_malformed_evidence_keys_are_refused_naming_the_manifest(void)
 	unit_rmtree(dir);
 }
 
+/* A refused manifest says what to do, in one line without yajl's excerpt. */
+static void test_a_refused_manifest_says_to_extract_again(void)
+{
+	static const char *const bad[] = {
+		"{\"format\": 1, \"region\": \"\"",
+		"{\"format\": 9, \"resources\": {}}",
+		"[]",
+	};
+	char *dir = unit_tmpdir();
+	char *path = fs_join(dir, "manifest.json");
+	struct snapshot_manifest m;
+	struct itg_err e = {0};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		unit_write_file(path, bad[i]);
+		err_clear(&e);
+		CU_ASSERT_EQUAL(snapshot_manifest_read(dir, &m, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "manifest.json"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "extract it again"));
+		CU_ASSERT_PTR_NULL(strchr(e.msg, '\n'));
+		CU_ASSERT_PTR_NULL(strstr(e.msg, "right here"));
+	}
+	free(path);
+	unit_rmtree(dir);
+	err_clear(&e);
+	dir = unit_tmpdir();
+	CU_ASSERT_EQUAL(snapshot_manifest_read(dir, &m, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a snapshot (no complete manifest.json)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "extract it again"));
+	unit_rmtree(dir);
+}
+
 static void test_mode_base_and_last_full_at_are_written_and_read_back(void)
 {
 	char *dir = unit_tmpdir();
@@ -369,6 +401,7 @@ static void test_malformed_mode_keys_are_refused_naming_the_manifest(void)
 }
 
 static CU_TestInfo tests[] = {
+	{"a_refused_manifest_says_to_extract_again", test_a_refused_manifest_says_to_extract_again},
 	{"mode_base_and_last_full_at_are_written_and_read_back", test_mode_base_and_last_full_at_are_written_and_read_back},
 	{"malformed_mode_keys_are_refused_naming_the_manifest", test_malformed_mode_keys_are_refused_naming_the_manifest},
 	{"evidence_keys_are_written_in_the_documented_shape", test_evidence_keys_are_written_in_the_documented_shape},
