@@ -130,7 +130,9 @@ static void choose_mode(struct run *run, const struct extract_options *o)
 	if (!o->since || time_parse_rfc3339(run->man.started_at, &run->now_ms) != 0)
 		return;
 	if (incr_open_base(o->since, &run->base, &run->base_dir, &missing, &be) != 0) {
-		if (missing)
+		if (missing && o->since_given)
+			log_warn("--since %s: %s: a full walk", o->since, be.msg);
+		else if (missing)
 			log_info("%s: a full walk", be.msg);
 		else
 			log_warn("the previous snapshot %s cannot serve as a base (%s): a full walk",

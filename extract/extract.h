@@ -55,6 +55,8 @@ struct extract_options {
 	const char *since;       /* the snapshot to start from (docs/contract.md section 11), or
 				  * NULL for a full walk; a base that cannot serve means a full
 				  * walk too (a warning when it is there but damaged) */
+	int since_given;         /* since came from --since: a folder with no snapshot at all
+				  * is a warning too (the operator named it) */
 	long long full_every;    /* seconds: a full walk when the last began longer ago */
 	const volatile sig_atomic_t *stop; /* raised by a signal handler: give up cleanly */
 };

@@ -158,7 +158,9 @@ static int settle_options(const struct flags *fl, const struct pipeline *pl,
 			  struct extract_options *o, char **base_url, struct itg_err *e)
 {
 	const char *region = fl->region ? fl->region : pl ? pl->region : NULL;
-	const char *base_in = fl->base_url ? fl->base_url : pl ? pl->base_url : NULL;
+	/* an explicit --region overrides the file's base_url as much as its region */
+	const char *base_in = fl->base_url ? fl->base_url
+			      : pl && !fl->region ? pl->base_url : NULL;
 
 	o->page_size = fl->page_size ? fl->page_size
 		       : pl && pl->page_size > 0 ? pl->page_size : PAGE_SIZE_DEFAULT;
@@ -202,6 +204,7 @@ static int settle_options(const struct flags *fl, const struct pipeline *pl,
 		return cmd_usage_error(e, "--since and --full exclude each other: give one");
 	/* incremental from the snapshot about to be replaced, unless told another */
 	o->since = fl->full ? NULL : fl->since ? fl->since : pl && pl->incremental ? fl->out : NULL;
+	o->since_given = fl->since != NULL;
 	o->full_every = fl->full_every ? fl->full_every
 			: pl ? pl->full_every : PIPELINE_FULL_EVERY_DEFAULT;
 	o->ca_bundle = getenv("ITG_CA_BUNDLE");

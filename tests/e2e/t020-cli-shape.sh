@@ -115,4 +115,12 @@ run itg-extract -p "$T/remote.yaml" --out "$T/snap"
 assert_eq 2 "$rc" "itg-extract with a remote http base_url"
 assert_contains "$T/err" "ERROR itg-extract: $T/remote.yaml:5:13: itglue.base_url: plain http is allowed only to loopback" \
 	"base_url refusal"
+# An explicit --region overrides the file's base_url as it overrides its
+# region: the refused URL is not even read, and the run goes on to ask for a
+# key (none here: exit 2 before anything is fetched).
+(unset ITGLUE_API_KEY; run itg-extract -p "$T/remote.yaml" --region eu --out "$T/snap"
+assert_eq 2 "$rc" "itg-extract --region over a file's base_url"
+assert_not_contains "$T/err" "itglue.base_url" "base_url read despite --region"
+assert_contains "$T/err" "no IT Glue API key" "--region run asks for the key") || exit 1
+[ ! -e "$T/snap" ] || fail "a snapshot after a missing key"
 exit 0

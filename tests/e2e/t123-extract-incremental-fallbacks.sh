@@ -90,6 +90,11 @@ cp -R "$T/base" "$T/eu" && mv "$T/m.json" "$T/eu/manifest.json"
 snap_extract after-eu -p "$T/p/bp.yaml" --since "$T/eu"
 assert_eq full "$(mode after-eu)" "mode after a base of another server"
 assert_contains "$T/after-eu.log" "a full walk: the previous snapshot came from https://api.eu.itglue.com, not $MOCK_URL" "why"
+# --since naming a folder with no snapshot: the operator named it, so the
+# full walk is a warning (seen under --quiet), not an info line
+snap_extract after-none -p "$T/p/bp.yaml" --since "$T/nowhere" --quiet
+assert_eq full "$(mode after-none)" "mode after --since of no snapshot"
+assert_contains "$T/after-none.log" "WARN itg-extract: --since $T/nowhere: " "warning for --since of no snapshot"
 mock_stop
 
 # Windows.  A base ten days old (its start pinned), then an organization renamed now.
