@@ -350,8 +350,3 @@ unsigned long fetch_requests(const struct fetch *f)
 {
 	return f->started;
 }
-
-double fetch_rate(const struct fetch *f)
-{
-	return f->bucket.rate;
-}

@@ -113,8 +113,6 @@ struct fetch_request *fetch_wait(struct fetch *f, struct itg_err *e);
 
 /* Transfers started so far (every attempt counts). */
 unsigned long fetch_requests(const struct fetch *f);
-/* The bucket's rate now. */
-double fetch_rate(const struct fetch *f);
 
 /* Seconds on the monotonic clock. */
 double fetch_clock(void);
