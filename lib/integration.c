@@ -185,15 +185,17 @@ void integration_render(const struct integration *it, struct buf *out)
 		json_kv_str(g, "product", it->product);
 	if (it->pipeline)
 		json_kv_str(g, "pipeline", it->pipeline);
-	if (it->account_id || it->account_name) {
+	/* contract.md sections 5 and 10: a bound store names its account (both
+	 * null when the snapshot named none), and disconnected_by is always
+	 * there, null while nobody disconnected the integration */
+	if (it->product || it->account_id || it->account_name) {
 		json_key(g, "itglue_account");
 		yajl_gen_map_open(g);
 		json_kv_str(g, "primary_organization_id", it->account_id);
 		json_kv_str(g, "primary_organization_name", it->account_name);
 		yajl_gen_map_close(g);
 	}
-	if (it->disconnected_by)
-		json_kv_str(g, "disconnected_by", it->disconnected_by);
+	json_kv_str(g, "disconnected_by", it->disconnected_by);
 	yajl_gen_map_close(g);
 	json_gen_take(g, out);
 	buf_addc(out, '\n');

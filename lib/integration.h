@@ -8,9 +8,11 @@
  * IT Glue account, and who disconnected it.
  *
  * The file is written compact, in a fixed key order: status, region,
- * last_sync, last_error always (null when unset), then the binding keys only
- * when they are set, and a newline:
- *   {"status":"connected","region":"us","last_sync":"2026-03-01T05:00:00.000Z","last_error":null}
+ * last_sync, last_error always (null when unset), then product and pipeline
+ * when they are set, itglue_account once the store is bound (both of its
+ * keys null while no snapshot named an account), disconnected_by always
+ * (null unless someone disconnected the integration), and a newline:
+ *   {"status":"connected","region":"us","last_sync":"2026-03-01T05:00:00.000Z","last_error":null,"disconnected_by":null}
  * Keys this module does not know are not kept when the file is rewritten.
  */
 #ifndef ITG_INTEGRATION_H

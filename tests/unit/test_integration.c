@@ -79,9 +79,40 @@ static void test_binding_keys_are_written_only_when_set(void)
 	integration_set(&it.pipeline, "p");
 	integration_render(&it, &b);
 	CU_ASSERT_STRING_EQUAL(buf_str(&b), "{\"status\":\"syncing\",\"region\":\"au\",\"last_sync\":null,"
-					    "\"last_error\":null,\"pipeline\":\"p\"}\n");
+					    "\"last_error\":null,\"pipeline\":\"p\","
+					    "\"disconnected_by\":null}\n");
 	integration_set(&it.pipeline, NULL);
 	CU_ASSERT_PTR_NULL(it.pipeline);
+	integration_free(&it);
+	buf_free(&b);
+}
+
+/*
+ * contract.md section 5 lists disconnected_by (operator | itglue | null) and
+ * section 10 the bound store's itglue_account: a reader may index both.
+ */
+static void test_bound_store_always_names_account_and_disconnected_by(void)
+{
+	struct integration it = {0}, back;
+	struct itg_err e = {0};
+	struct buf b = {0};
+
+	integration_set(&it.status, INTEGRATION_CONNECTED);
+	integration_set(&it.product, "darkwebid");
+	integration_set(&it.pipeline, "dw");
+	integration_render(&it, &b);
+	CU_ASSERT_STRING_EQUAL(buf_str(&b),
+			       "{\"status\":\"connected\",\"region\":null,\"last_sync\":null,"
+			       "\"last_error\":null,\"product\":\"darkwebid\",\"pipeline\":\"dw\","
+			       "\"itglue_account\":{\"primary_organization_id\":null,"
+			       "\"primary_organization_name\":null},\"disconnected_by\":null}\n");
+	/* read back, the null account binds nothing and nobody disconnected it */
+	CU_ASSERT_EQUAL_FATAL(integration_parse("x.json", b.p, b.len, &back, &e), 1);
+	CU_ASSERT_PTR_NULL(back.account_id);
+	CU_ASSERT_PTR_NULL(back.account_name);
+	CU_ASSERT_PTR_NULL(back.disconnected_by);
+	CU_ASSERT_STRING_EQUAL(integration_effective_status(&back), INTEGRATION_CONNECTED);
+	integration_free(&back);
 	integration_free(&it);
 	buf_free(&b);
 }
@@ -223,6 +254,8 @@ static CU_TestInfo tests[] = {
 	 test_render_matches_the_bytes_itg_load_writes},
 	{"test_read_then_render_gives_the_same_bytes", test_read_then_render_gives_the_same_bytes},
 	{"test_binding_keys_are_written_only_when_set", test_binding_keys_are_written_only_when_set},
+	{"test_bound_store_always_names_account_and_disconnected_by",
+	 test_bound_store_always_names_account_and_disconnected_by},
 	{"test_numeric_account_id_is_kept_as_text", test_numeric_account_id_is_kept_as_text},
 	{"test_missing_or_empty_file_is_no_state_yet", test_missing_or_empty_file_is_no_state_yet},
 	{"test_malformed_state_is_a_usage_error_naming_the_file",

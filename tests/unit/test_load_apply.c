@@ -544,7 +544,9 @@ static void test_disconnect_unlinks_and_marks_integration_disconnected(void)
 	CU_ASSERT_STRING_EQUAL(f.r.integration_json,
 			       "{\"status\":\"disconnected\",\"region\":\"eu\",\"last_sync\":"
 			       "\"2026-02-01T00:00:00.000Z\",\"last_error\":null,\"product\":"
-			       "\"bullphish\",\"pipeline\":\"test\",\"disconnected_by\":\"operator\"}\n");
+			       "\"bullphish\",\"pipeline\":\"test\",\"itglue_account\":{"
+			       "\"primary_organization_id\":null,\"primary_organization_name\":null},"
+			       "\"disconnected_by\":\"operator\"}\n");
 	CU_ASSERT(f.r.integration_changed);
 	fixture_close(&f);
 }
@@ -577,17 +579,19 @@ static void test_first_applied_plan_binds_the_store(void)
 			       "{\"status\":\"connected\",\"region\":\"eu\",\"last_sync\":\"" NOW
 			       "\",\"last_error\":null,\"product\":\"bullphish\",\"pipeline\":"
 			       "\"test\",\"itglue_account\":{\"primary_organization_id\":\"42\","
-			       "\"primary_organization_name\":\"Acme MSP\"}}\n");
+			       "\"primary_organization_name\":\"Acme MSP\"},\"disconnected_by\":null}\n");
 	CU_ASSERT_EQUAL(f.r.events.nev, 0);
 	fixture_close(&f);
 
-	/* an account the snapshot did not name stays unknown */
+	/* an account the snapshot did not name stays unknown: both keys null
+	 * (contract.md sections 5 and 10 list itglue_account and disconnected_by) */
 	fixture_open(&f, PRODUCT_DARKWEBID, dw_orgs, dw_links, dw_domains);
 	CU_ASSERT_EQUAL(run_as(&f, review_only, NULL, NULL, 0), 0);
 	CU_ASSERT_STRING_EQUAL(f.r.integration_json,
 			       "{\"status\":\"connected\",\"region\":\"eu\",\"last_sync\":\"" NOW
 			       "\",\"last_error\":null,\"product\":\"darkwebid\",\"pipeline\":"
-			       "\"test\"}\n");
+			       "\"test\",\"itglue_account\":{\"primary_organization_id\":null,"
+			       "\"primary_organization_name\":null},\"disconnected_by\":null}\n");
 	fixture_close(&f);
 }
 
@@ -599,10 +603,12 @@ static void test_binding_is_kept_and_rebound_on_connect(void)
 	for (int connect = 0; connect <= 1; connect++) {
 		const char *want = connect ? "\"pipeline\":\"test\",\"itglue_account\":{"
 					     "\"primary_organization_id\":\"42\","
-					     "\"primary_organization_name\":\"Acme MSP\"}}"
+					     "\"primary_organization_name\":\"Acme MSP\"},"
+					     "\"disconnected_by\":null}"
 					   : "\"pipeline\":\"old-name\",\"itglue_account\":{"
 					     "\"primary_organization_id\":\"7\","
-					     "\"primary_organization_name\":\"Old MSP\"}}";
+					     "\"primary_organization_name\":\"Old MSP\"},"
+					     "\"disconnected_by\":null}";
 
 		fixture_open(&f, PRODUCT_BULLPHISH, bp_orgs, bp_links, bp_users);
 		integration_set(&f.s.it.status, INTEGRATION_CONNECTED);
@@ -649,7 +655,7 @@ static void test_syncing_stands_for_the_status_the_run_started_from(void)
 		CU_ASSERT_STRING_EQUAL(ev.f[0].new, "connected");
 		load_event_free(&ev);
 	}
-	CU_ASSERT_PTR_NULL(strstr(f.r.integration_json, "disconnected_by"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.r.integration_json, "\"disconnected_by\":null}"));
 	fixture_close(&f);
 
 	/* a store that never had a status gets one: that is a change */

@@ -60,7 +60,7 @@ static void test_syncing_keeps_last_sync_error_and_binding(void)
 	got = state_of(&f);
 	CU_ASSERT_STRING_EQUAL(got, "{\"status\":\"syncing\",\"region\":\"eu\",\"last_sync\":"
 				    "\"2026-01-01T00:00:00.000Z\",\"last_error\":\"old\","
-				    "\"pipeline\":\"nightly\"}\n");
+				    "\"pipeline\":\"nightly\",\"disconnected_by\":null}\n");
 	free(got);
 	teardown(&f);
 }
