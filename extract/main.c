@@ -197,7 +197,9 @@ static int settle_options(const struct flags *fl, const struct pipeline *pl,
 		}
 	}
 	o->base_url = *base_url;
-	o->region = base_in && *base_in ? "" : region && *region ? region : "us";
+	/* the region as the flag or the pipeline gives it, also beside a base URL:
+	 * the manifest records both */
+	o->region = region && *region ? region : "us";
 	o->out_dir = fl->out;
 	o->store = pl ? pl->store : NULL;
 	if (fl->since && fl->full)

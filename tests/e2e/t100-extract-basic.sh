@@ -55,7 +55,8 @@ assert_eq 0 "$(gzip -dc "$S/organization_statuses.ndjson.gz" | wc -c | tr -d ' '
 gzip -dc "$S/organizations.ndjson.gz" | head -1 >"$T/first"
 assert_contains "$T/first" '{"id":"1","type":"organizations","attributes":{"name":"Org 1","organization-type-id":1,"quick-notes":null,"primary":false}' "first record"
 
-# The manifest: counts and sizes match the files; a custom base URL has no region.
+# The manifest: counts and sizes match the files; the region (the default
+# here) is recorded beside the base URL that was used.
 M=$S/manifest.json
 for r in organizations:300 contacts:600 domains:300 organization_types:2 organization_statuses:0 contact_types:0; do
 	name=${r%%:*}
@@ -68,7 +69,7 @@ for r in organizations:300 contacts:600 domains:300 organization_types:2 organiz
 	tr -d ' \n' <"$M" | grep -q "\"$name\":{[^}]*\"bytes\":$bytes[,}]" ||
 		fail "manifest: $name should have $bytes bytes"
 done
-assert_contains "$M" '"region": ""' "manifest region"
+assert_contains "$M" '"region": "us"' "manifest region"
 assert_contains "$M" "\"base_url\": \"$MOCK_URL\"" "manifest base_url"
 grep -q '"finished_at": "[0-9-]*T[0-9:.]*Z"' "$M" || fail "manifest: no finished_at"
 
