@@ -360,6 +360,21 @@ static void licenses(struct rdoc *d, const struct report_input *in)
 			 rows[i].total == LICENSE_UNLIMITED ? -1 : rows[i].total, 1);
 }
 
+/*
+ * The next plan line of action a at *i or after it, opened into l (close it
+ * with plan_line_close): 1, or 0 once past the last line.  The sections'
+ * loops: for (i = 0; open_next(p, A, &i, &l); plan_line_close(&l), i++).
+ */
+static int open_next(const struct plan *p, enum plan_action a, size_t *i, struct plan_line *l)
+{
+	for (; *i < p->n; (*i)++)
+		if (p->lines[*i].action == a) {
+			plan_line_open(p, *i, l);
+			return 1;
+		}
+	return 0;
+}
+
 /* The name a skipped contact line gives, if any. */
 static const char *contact_name(const struct plan_line *l, struct buf *b)
 {
@@ -389,12 +404,9 @@ static void review_table(struct rdoc *d, const struct report_input *in,
 		  (const char *const[]){"plan_line", "itglue_organization_id", "itglue_name",
 					"organization_id", "organization_name", "name", "reason",
 					"source", "candidates", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_REVIEW, &i, &l); plan_line_close(&l), i++) {
 		const char *itg, *org;
 		struct buf *cand;
-		if (p->lines[i].action != PA_REVIEW)
-			continue;
-		plan_line_open(p, i, &l);
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		org = plan_id(&l, PK_ORGANIZATION_ID);
 		cand = rtab_buf(&t);
@@ -410,7 +422,6 @@ static void review_table(struct rdoc *d, const struct report_input *in,
 					       plan_str(&l, PK_REASON), plan_str(&l, PK_SOURCE),
 					       buf_str(cand)},
 			 plan_str(&l, PK_REASON), 1, 0);
-		plan_line_close(&l);
 	}
 	rtab_close(&t, "None.");
 }
@@ -428,11 +439,8 @@ static void unimported_table(struct rdoc *d, const struct report_input *in,
 		  (const char *const[]){"plan_line", "domain", "itglue_domain_id", "organization_id",
 					"organization_name", "itglue_organization_id", "reason",
 					NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_IMPORT_DOMAIN, &i, &l); plan_line_close(&l), i++) {
 		const char *org = in->res->lines[i].org_id;
-		if (p->lines[i].action != PA_IMPORT_DOMAIN)
-			continue;
-		plan_line_open(p, i, &l);
 		if (report_line_unimported(&l))
 			rtab_row(&t, 1,
 				 (const char *const[]){plan_str(&l, PK_DOMAIN),
@@ -446,7 +454,6 @@ static void unimported_table(struct rdoc *d, const struct report_input *in,
 						       plan_id(&l, PK_ITGLUE_ORGANIZATION_ID),
 						       report_line_reason(&l)},
 				 report_line_reason(&l), 1, 0);
-		plan_line_close(&l);
 	}
 	rtab_close(&t, "None.");
 }
@@ -465,12 +472,9 @@ static void limited_table(struct rdoc *d, const struct report_input *in,
 		  (const char *const[]){"plan_line", "itglue_organization_id", "itglue_name",
 					"organization_id", "organization_name", "modules_left_off",
 					"reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_IMPORT_ORGANIZATION, &i, &l); plan_line_close(&l), i++) {
 		const char *org = in->res->lines[i].org_id, *itg;
 		struct buf *mods;
-		if (p->lines[i].action != PA_IMPORT_ORGANIZATION)
-			continue;
-		plan_line_open(p, i, &l);
 		if (report_line_license_limited(&l)) {
 			itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 			mods = rtab_buf(&t);
@@ -485,7 +489,6 @@ static void limited_table(struct rdoc *d, const struct report_input *in,
 						       report_line_reason(&l)},
 				 report_line_reason(&l), 1, 0);
 		}
-		plan_line_close(&l);
 	}
 	rtab_close(&t, "None.");
 }
@@ -503,11 +506,8 @@ static void skipped_table(struct rdoc *d, const struct report_input *in,
 					NULL},
 		  (const char *const[]){"plan_line", "kind", "itglue_organization_id", "itglue_name",
 					"itglue_contact_id", "name", "reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_SKIP, &i, &l); plan_line_close(&l), i++) {
 		const char *contact, *itg, *name;
-		if (p->lines[i].action != PA_SKIP)
-			continue;
-		plan_line_open(p, i, &l);
 		contact = plan_id(&l, PK_ITGLUE_CONTACT_ID);
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		name = contact ? contact_name(&l, rtab_buf(&t)) : str_or(plan_str(&l, PK_NAME), "");
@@ -520,7 +520,6 @@ static void skipped_table(struct rdoc *d, const struct report_input *in,
 					       report_itglue_name(nm, itg), contact, name,
 					       plan_str(&l, PK_REASON)},
 			 plan_str(&l, PK_REASON), 1, 0);
-		plan_line_close(&l);
 	}
 	rtab_close(&t, "None.");
 }
@@ -625,11 +624,8 @@ static void links_made(struct rdoc *d0, const struct report_input *in,
 		  (const char *const[]){"plan_line", "changed", "organization_id",
 					"organization_name", "itglue_organization_id", "itglue_name",
 					"match", "score", "reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_LINK, &i, &l); plan_line_close(&l), i++) {
 		const char *org, *itg;
-		if (p->lines[i].action != PA_LINK)
-			continue;
-		plan_line_open(p, i, &l);
 		org = plan_id(&l, PK_ORGANIZATION_ID);
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		rtab_row(&t, changed(in, i),
@@ -644,7 +640,6 @@ static void links_made(struct rdoc *d0, const struct report_input *in,
 					       json_str_or_number(json_get(l.v, PK_SCORE)),
 					       report_line_reason(&l)},
 			 report_line_reason(&l), changed(in, i), 0);
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
@@ -665,11 +660,8 @@ static void links_removed(struct rdoc *d0, const struct report_input *in,
 		  (const char *const[]){"plan_line", "changed", "organization_id",
 					"organization_name", "itglue_organization_id", "itglue_name",
 					"source", "reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_UNLINK, &i, &l); plan_line_close(&l), i++) {
 		const char *org, *itg;
-		if (p->lines[i].action != PA_UNLINK)
-			continue;
-		plan_line_open(p, i, &l);
 		org = plan_id(&l, PK_ORGANIZATION_ID);
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		rtab_row(&t, changed(in, i),
@@ -683,7 +675,6 @@ static void links_removed(struct rdoc *d0, const struct report_input *in,
 					       report_itglue_name(nm, itg), plan_str(&l, PK_SOURCE),
 					       report_line_reason(&l)},
 			 report_line_reason(&l), changed(in, i), 0);
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
@@ -702,11 +693,8 @@ static void renames(struct rdoc *d0, const struct report_input *in,
 		  (const char *const[]){"plan_line", "changed", "organization_id", "old_name",
 					"new_name", "itglue_organization_id", "itglue_name",
 					"reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_RENAME, &i, &l); plan_line_close(&l), i++) {
 		const char *org, *itg;
-		if (p->lines[i].action != PA_RENAME)
-			continue;
-		plan_line_open(p, i, &l);
 		org = plan_id(&l, PK_ORGANIZATION_ID);
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		rtab_row(&t, changed(in, i),
@@ -719,7 +707,6 @@ static void renames(struct rdoc *d0, const struct report_input *in,
 					       plan_str(&l, PK_BEFORE), plan_str(&l, PK_AFTER), itg,
 					       report_itglue_name(nm, itg), report_line_reason(&l)},
 			 report_line_reason(&l), changed(in, i), 0);
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
@@ -741,12 +728,9 @@ static void orgs_imported(struct rdoc *d0, const struct report_input *in,
 		  (const char *const[]){"plan_line", "changed", "organization_id", "name",
 					"itglue_organization_id", "employee_count", "industry",
 					"phishing", "training", "license_limited", "reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_IMPORT_ORGANIZATION, &i, &l); plan_line_close(&l), i++) {
 		const char *org = in->res->lines[i].row_id, *itg;
 		struct buf *mods;
-		if (p->lines[i].action != PA_IMPORT_ORGANIZATION)
-			continue;
-		plan_line_open(p, i, &l);
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		mods = rtab_buf(&t);
 		join_array(mods, json_get(l.v, PK_LICENSE_LIMITED), NULL);
@@ -769,7 +753,6 @@ static void orgs_imported(struct rdoc *d0, const struct report_input *in,
 					       bp ? boolword(&l, PK_TRAINING) : "", buf_str(mods),
 					       report_line_reason(&l)},
 			 report_line_reason(&l), changed(in, i), 0);
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
@@ -793,11 +776,8 @@ static void users_table(struct rdoc *d0, const struct report_input *in,
 		  (const char *const[]){"plan_line", "changed", "user_id", "first_name", "last_name",
 					"email", "group", "organization_id", "organization_name",
 					"itglue_contact_id", "reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, action, &i, &l); plan_line_close(&l), i++) {
 		const char *user, *org = in->res->lines[i].org_id;
-		if (p->lines[i].action != action)
-			continue;
-		plan_line_open(p, i, &l);
 		user = action == PA_IMPORT_USER ? in->res->lines[i].row_id
 						: plan_id(&l, PK_USER_ID);
 		if (!org)
@@ -819,7 +799,6 @@ static void users_table(struct rdoc *d0, const struct report_input *in,
 					       plan_id(&l, PK_ITGLUE_CONTACT_ID),
 					       report_line_reason(&l)},
 			 report_line_reason(&l), changed(in, i), 0);
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
@@ -838,12 +817,9 @@ static void users_updated(struct rdoc *d0, const struct report_input *in,
 		  (const char *const[]){"plan_line", "changed", "user_id", "user_name", "email",
 					"organization_id", "organization_name", "itglue_contact_id",
 					"field", "old", "new", "reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_UPDATE_USER, &i, &l); plan_line_close(&l), i++) {
 		const char *user, *org;
 		yajl_val after, before;
-		if (p->lines[i].action != PA_UPDATE_USER)
-			continue;
-		plan_line_open(p, i, &l);
 		user = plan_id(&l, PK_USER_ID);
 		org = in->res->lines[i].org_id ? in->res->lines[i].org_id
 					       : plan_id(&l, PK_ORGANIZATION_ID);
@@ -867,7 +843,6 @@ static void users_updated(struct rdoc *d0, const struct report_input *in,
 						       new, report_line_reason(&l)},
 				 k == 0 ? report_line_reason(&l) : NULL, changed(in, i), 0);
 		}
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
@@ -887,13 +862,10 @@ static void domains(struct rdoc *d0, const struct report_input *in,
 					"organization_id", "organization_name",
 					"itglue_organization_id", "itglue_domain_id", "status",
 					"reason", NULL});
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; open_next(p, PA_IMPORT_DOMAIN, &i, &l); plan_line_close(&l), i++) {
 		const char *org = in->res->lines[i].org_id, *id = in->res->lines[i].row_id;
 		const char *status;
 		struct buf *dom;
-		if (p->lines[i].action != PA_IMPORT_DOMAIN)
-			continue;
-		plan_line_open(p, i, &l);
 		status = report_line_unimported(&l) ? DOMAIN_UNIMPORTED : DOMAIN_IMPORTED;
 		dom = rtab_buf(&t);
 		if (id)
@@ -911,7 +883,6 @@ static void domains(struct rdoc *d0, const struct report_input *in,
 					       plan_id(&l, PK_ITGLUE_DOMAIN_ID), status,
 					       report_line_reason(&l)},
 			 report_line_reason(&l), changed(in, i), 0);
-		plan_line_close(&l);
 	}
 	ctab_close(&t, d, "None.");
 }
