@@ -2,10 +2,14 @@
 #include "reasons.h"
 #include "xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 const char *plan_id(const struct plan_line *l, const char *key)
@@ -89,41 +93,55 @@ static int check_line(const struct plan_line *l, const char *word, enum product 
 	return 0;
 }
 
+/*
+ * Verifies one line (n bytes at start, the file's line lineno at byte off)
+ * and appends it to p's index.
+ */
+static int verify_line(struct plan *p, size_t *cap, const char *start, size_t n, uint64_t off,
+		       long lineno, enum product want, const char *file, struct itg_err *e)
+{
+	char errbuf[256];
+	struct plan_line l = {lineno, PA_COUNT, (size_t)off, n, NULL};
+	const char *word;
+	int rc;
+
+	if (n == 0)
+		return err_at(e, ITG_EXIT_USAGE, file, lineno, 0, "empty line, make the plan again");
+	l.v = json_parse(start, n, errbuf, sizeof errbuf);
+	if (!l.v)
+		return err_at(e, ITG_EXIT_USAGE, file, lineno, 0, "%s, make the plan again", errbuf);
+	word = json_get_str(l.v, PK_ACTION);
+	l.action = plan_action_parse(word);
+	if (!YAJL_IS_OBJECT(l.v) || !word)
+		rc = err_at(e, ITG_EXIT_USAGE, file, lineno, 0,
+			    "not an object with an \"action\", make the plan again");
+	else
+		rc = check_line(&l, word, want, file, e);
+	yajl_tree_free(l.v);
+	if (rc != 0)
+		return rc;
+	if (n > UINT32_MAX)
+		return err_at(e, ITG_EXIT_USAGE, file, lineno, 0,
+			      "a line of %zu bytes is too long, make the plan again", n);
+	xgrow((void **)&p->lines, cap, p->n + 1, sizeof *p->lines);
+	p->lines[p->n++] = (struct plan_ix){off, (uint32_t)n, (uint8_t)l.action};
+	return 0;
+}
+
 int planread_lines(struct plan *p, char *text, size_t len, enum product want,
 		   const char *file, struct itg_err *e)
 {
 	size_t cap = 0;
 
 	p->text = text;
+	p->fd = -1;
 	for (size_t off = 0, lineno = 1; off < len; lineno++) {
 		const char *start = text + off, *nl = memchr(start, '\n', len - off);
 		size_t n = nl ? (size_t)(nl - start) : len - off;
-		char errbuf[256];
-		struct plan_line l = {(long)lineno, PA_COUNT, off, n, NULL};
-		const char *word;
-		int rc;
 
+		if (verify_line(p, &cap, start, n, off, (long)lineno, want, file, e) != 0)
+			return -1;
 		off += n + (nl ? 1 : 0);
-		if (n == 0)
-			return err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
-				      "empty line, make the plan again");
-		l.v = json_parse(start, n, errbuf, sizeof errbuf);
-		if (!l.v)
-			return err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
-				      "%s, make the plan again", errbuf);
-		word = json_get_str(l.v, PK_ACTION);
-		l.action = plan_action_parse(word);
-		if (!YAJL_IS_OBJECT(l.v) || !word)
-			rc = err_at(e, ITG_EXIT_USAGE, file, (long)lineno, 0,
-				    "not an object with an \"action\", make the plan again");
-		else
-			rc = check_line(&l, word, want, file, e);
-		yajl_tree_free(l.v);
-		if (rc != 0)
-			return rc;
-		l.v = NULL;
-		xgrow((void **)&p->lines, &cap, p->n + 1, sizeof *p->lines);
-		p->lines[p->n++] = l;
 	}
 	return 0;
 }
@@ -153,18 +171,114 @@ static void take_manifest(struct plan *p, struct plan_manifest *m)
 	plan_manifest_free(m);
 }
 
+/* The bytes of plan.ndjson read at a time, and the window plan_line_text reads again. */
+#define PLAN_CHUNK (1u << 20)
+
+struct plan_window {
+	char *buf;
+	size_t cap, len;
+	uint64_t off;          /* the file offset of buf[0] */
+};
+
+static void file_id(const struct stat *st, struct plan_file_id *id)
+{
+	id->dev = (unsigned long long)st->st_dev;
+	id->ino = (unsigned long long)st->st_ino;
+	id->size = (unsigned long long)st->st_size;
+	id->mtime_s = (long long)st->st_mtim.tv_sec;
+	id->mtime_ns = (long long)st->st_mtim.tv_nsec;
+	id->ctime_s = (long long)st->st_ctim.tv_sec;
+	id->ctime_ns = (long long)st->st_ctim.tv_nsec;
+}
+
+/* What one pass over plan.ndjson found: its figures and its first bad line. */
+struct plan_scan {
+	uint64_t bytes;
+	long lines;
+	uint32_t crc;
+	int bad;               /* a line failed; the rest is only counted */
+	struct itg_err line_err;
+	size_t cap;            /* of p->lines */
+};
+
+/* The complete lines of buf[0, len) (the file's bytes from base): how many bytes they took. */
+static size_t scan_lines(struct plan *p, struct plan_scan *sc, const char *buf, size_t len,
+			 uint64_t base, int at_end, enum product want)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		const char *start = buf + off, *nl = memchr(start, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - start) : len - off;
+
+		if (!nl && !at_end)
+			break;
+		sc->lines++;
+		if (!sc->bad && verify_line(p, &sc->cap, start, n, base + off, sc->lines, want,
+					    p->path, &sc->line_err) != 0)
+			sc->bad = 1;
+		off += n + (nl ? 1 : 0);
+	}
+	return off;
+}
+
+/*
+ * Reads fd to its end in chunks: the CRC-32 and the figures of every byte,
+ * and every line verified into p's index.  A line longer than the chunk
+ * grows the buffer to hold it.
+ */
+static int scan_file(struct plan *p, int fd, enum product want, struct plan_scan *sc,
+		     struct itg_err *e)
+{
+	size_t cap = PLAN_CHUNK, have = 0;
+	char *buf = xmalloc(cap);
+	uint64_t base = 0;
+	int rc = 0;
+
+	sc->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	for (;;) {
+		ssize_t got;
+		size_t used;
+
+		if (have == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		got = read(fd, buf + have, cap - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", p->path,
+				     strerror(errno));
+			break;
+		}
+		sc->crc = (uint32_t)crc32(sc->crc, (const Bytef *)buf + have, (uInt)got);
+		sc->bytes += (uint64_t)got;
+		have += (size_t)got;
+		used = scan_lines(p, sc, buf, have, base, got == 0, want);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		base += used;
+		if (got == 0)
+			break;
+	}
+	free(buf);
+	return rc;
+}
+
 int planread_load(const char *dir, enum product want, struct plan *p, struct itg_err *e)
 {
 	struct plan_manifest man;
-	char *path = NULL;
-	struct buf b = {0};
-	long want_lines = 0, nlines = 0;
+	struct plan_scan sc;
+	struct stat st;
+	long want_lines = 0;
 	uint64_t want_bytes = 0;
-	uint32_t want_crc = 0, crc;
-	size_t len;
+	uint32_t want_crc = 0;
 	int rc = -1;
 
 	memset(p, 0, sizeof *p);
+	memset(&sc, 0, sizeof sc);
+	p->fd = -1;
 	p->dir = xstrdup(dir);
 	if (plan_manifest_read(dir, want, &man, e) != 0)
 		goto out;
@@ -172,47 +286,123 @@ int planread_load(const char *dir, enum product want, struct plan *p, struct itg
 	want_bytes = man.bytes;
 	want_crc = man.crc32;
 	take_manifest(p, &man);
-	path = fs_join(dir, PLAN_FILE);
-	if (fs_read_all(path, &b, 0, e) != 0) {
-		e->code = ITG_EXIT_USAGE;
+	p->path = fs_join(dir, PLAN_FILE);
+	p->fd = open(p->path, O_RDONLY | O_CLOEXEC);
+	if (p->fd < 0) {
+		err_set(e, errno == ENOENT ? ITG_EXIT_USAGE : ITG_EXIT_RUNTIME, "cannot read %s: %s",
+			p->path, strerror(errno));
 		goto out;
 	}
-	crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	for (size_t off = 0; off < b.len;) {
-		size_t n = b.len - off;
-		crc = (uint32_t)crc32(crc, (const Bytef *)b.p + off, n > (1u << 30) ? (1u << 30) : (uInt)n);
-		off += n > (1u << 30) ? (1u << 30) : n;
+	if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		err_set(e, ITG_EXIT_USAGE, "cannot read %s: not a plain file", p->path);
+		goto out;
 	}
-	for (size_t i = 0; i < b.len; i++)
-		if (b.p[i] == '\n' || i + 1 == b.len)
-			nlines++;
-	if ((uint64_t)b.len != want_bytes || nlines != want_lines || crc != want_crc) {
-		err_at(e, ITG_EXIT_USAGE, path, 0, 0,
-		       "does not match its manifest (%ld lines, %zu bytes, crc32 %08" PRIx32
+	file_id(&st, &p->id);
+	/* the index at its final size at once: a line takes two bytes at least */
+	if (want_lines > 0 && (uint64_t)want_lines <= (uint64_t)st.st_size / 2 + 1)
+		xgrow((void **)&p->lines, &sc.cap, (size_t)want_lines, sizeof *p->lines);
+	if (scan_file(p, p->fd, want, &sc, e) != 0)
+		goto out;
+	/* the figures first: a plan cut short is that, whatever its last line says */
+	if (sc.bytes != want_bytes || sc.lines != want_lines || sc.crc != want_crc) {
+		err_at(e, ITG_EXIT_USAGE, p->path, 0, 0,
+		       "does not match its manifest (%ld lines, %" PRIu64 " bytes, crc32 %08" PRIx32
 		       "; manifest says %ld, %" PRIu64 ", %08" PRIx32 "), make the plan again",
-		       nlines, b.len, crc, want_lines, want_bytes, want_crc);
+		       sc.lines, sc.bytes, sc.crc, want_lines, want_bytes, want_crc);
 		goto out;
 	}
-	len = b.len;
-	rc = planread_lines(p, buf_detach(&b), len, want, path, e);
+	if (sc.bad) {
+		*e = sc.line_err;
+		goto out;
+	}
+	p->win = xcalloc(1, sizeof *p->win);
+	rc = 0;
 out:
-	buf_free(&b);
-	free(path);
 	if (rc != 0)
 		planread_free(p);
 	return rc;
 }
 
+int planread_unchanged(const struct plan *p, struct itg_err *e)
+{
+	struct plan_file_id now;
+	struct stat st;
+
+	if (p->fd < 0)
+		return 0;
+	if (fstat(p->fd, &st) != 0)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot check %s: %s", p->path, strerror(errno));
+	file_id(&st, &now);
+	if (memcmp(&now, &p->id, sizeof now) != 0)
+		return err_set(e, ITG_EXIT_STALE,
+			       "%s was changed while the load read it: refused, nothing was "
+			       "changed; make the plan again (pipelines/run, or itg-transform)",
+			       p->path);
+	return 0;
+}
+
+/* Fills the window with the file's bytes from off, at least need of them. */
+static void window_fill(const struct plan *p, uint64_t off, size_t need)
+{
+	struct plan_window *w = p->win;
+	size_t want = need > PLAN_CHUNK ? need : PLAN_CHUNK;
+
+	if (w->cap < want) {
+		free(w->buf);
+		w->buf = xmalloc(want);
+		w->cap = want;
+	}
+	w->off = off;
+	w->len = 0;
+	while (w->len < want) {
+		ssize_t got = pread(p->fd, w->buf + w->len, want - w->len, (off_t)(off + w->len));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		w->len += (size_t)got;
+	}
+	if (w->len < need) {
+		/* verified when read: only a file changed under the load gets here */
+		fprintf(stderr, "ERROR cannot read %s again (%s): it was changed while the load "
+				"read it; nothing was changed, make the plan again\n",
+			p->path, w->len < need && errno ? strerror(errno) : "cut short");
+		exit(1);
+	}
+}
+
+const char *plan_line_text(const struct plan *p, size_t i)
+{
+	const struct plan_ix *l = &p->lines[i];
+	const struct plan_window *w = p->win;
+
+	if (p->text)
+		return p->text + l->off;
+	if (!w->buf || l->off < w->off || l->off + l->len > w->off + w->len)
+		window_fill(p, l->off, l->len);
+	return w->buf + (l->off - w->off);
+}
+
+void plan_line_ref(const struct plan *p, size_t i, struct plan_line *out)
+{
+	const struct plan_ix *l = &p->lines[i];
+
+	*out = (struct plan_line){(long)i + 1, (enum plan_action)l->action, (size_t)l->off,
+				  l->len, NULL};
+}
+
 void plan_line_open(const struct plan *p, size_t i, struct plan_line *out)
 {
-	const struct plan_line *l = &p->lines[i];
+	const char *text = plan_line_text(p, i);
 	char errbuf[256];
 
-	*out = *l;
-	out->v = json_parse(p->text + l->off, l->len, errbuf, sizeof errbuf);
+	plan_line_ref(p, i, out);
+	out->v = json_parse(text, out->len, errbuf, sizeof errbuf);
 	if (!out->v) {
-		/* verified when read: only memory can run out */
-		fprintf(stderr, "ERROR cannot parse plan line %ld again: %s\n", l->line, errbuf);
+		/* verified when read: only memory can run out, or the file changed */
+		fprintf(stderr, "ERROR cannot parse %s:%ld again: %s\n",
+			p->path ? p->path : PLAN_FILE, out->line, errbuf);
 		exit(1);
 	}
 }
@@ -228,6 +418,12 @@ void planread_free(struct plan *p)
 {
 	free(p->lines);
 	free(p->text);
+	if (p->path && p->fd >= 0)
+		close(p->fd);
+	if (p->win)
+		free(p->win->buf);
+	free(p->win);
+	free(p->path);
 	for (size_t i = 0; i < p->nfiles; i++)
 		free(p->files[i].name);
 	free(p->files);

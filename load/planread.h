@@ -21,17 +21,27 @@
 #include "product.h"
 
 /*
- * A verified line is kept as its place in plan->text, not as a parsed tree:
- * a plan of half a million lines would otherwise hold half a million yajl
- * trees for the whole run.  plan_line_open parses one line for the time it
- * is in use.
+ * A verified line is kept as its place in plan.ndjson, not as a parsed tree
+ * nor as its text: a plan of half a million lines is a hundred megabytes.
+ * planread_load reads the file once, in chunks, verifying every line and
+ * indexing it; afterwards a line's bytes are read again from the open file
+ * through a window of a megabyte (plan_line_text), and plan_line_open parses
+ * one line for the time it is in use.  A plan given as text in memory
+ * (planread_lines) is read from that text.
  */
 struct plan_line {
 	long line;          /* 1-based line in plan.ndjson */
 	enum plan_action action;
-	size_t off, len;    /* the line's bytes in plan->text */
-	yajl_val v;         /* NULL in plan->lines; the parsed object on a copy
-			       that plan_line_open filled (owned by that copy) */
+	size_t off, len;    /* the line's bytes in plan.ndjson */
+	yajl_val v;         /* the parsed object when plan_line_open filled it
+			       (owned by it), else NULL */
+};
+
+/* A verified line in the plan's index: sixteen bytes a line (line i is line i + 1 of the file). */
+struct plan_ix {
+	uint64_t off;       /* the line's first byte in plan.ndjson */
+	uint32_t len;       /* its bytes, without the newline */
+	uint8_t action;     /* enum plan_action */
 };
 
 struct plan {
@@ -54,14 +64,22 @@ struct plan {
 	} inventory;
 	size_t nfiles;
 	struct plan_store_file *files;
-	char *text;               /* plan.ndjson's bytes (owned) */
+	char *text;               /* the plan's bytes, when given in memory (owned), or NULL */
+	int fd;                   /* plan.ndjson open for reading again, or -1 (planread_load) */
+	char *path;               /* plan.ndjson, for messages and the re-check (owned) */
+	struct plan_window *win;  /* the bytes read from fd last (planread.c) */
+	struct plan_file_id {     /* plan.ndjson as verified (planread_unchanged) */
+		unsigned long long dev, ino, size;
+		long long mtime_s, mtime_ns, ctime_s, ctime_ns;
+	} id;
 	size_t n;
-	struct plan_line *lines;
+	struct plan_ix *lines;
 };
 
 /*
  * Reads and verifies DIR/manifest.json and DIR/plan.ndjson for a pipeline
- * of product `want`.  On failure p is left empty.
+ * of product `want`, streaming plan.ndjson once (memory for its index, not
+ * its text) and keeping it open.  On failure p is left empty.
  */
 int planread_load(const char *dir, enum product want, struct plan *p, struct itg_err *e);
 /*
@@ -74,7 +92,26 @@ int planread_lines(struct plan *p, char *text, size_t len, enum product want,
 void planread_free(struct plan *p);
 
 /*
- * Parses line i of p into *out: a copy of p->lines[i] whose v is the line's
+ * The bytes of line i (p->lines[i].len of them, no newline, not
+ * NUL-terminated): valid until the next plan_line_text or plan_line_open of
+ * p.  Lines read in file order cost one read a megabyte.  A read that fails
+ * after the plan was verified (the file cut short under the load) ends the
+ * process with exit 1 naming the file, before the store was changed.
+ */
+const char *plan_line_text(const struct plan *p, size_t i);
+
+/*
+ * 0 if plan.ndjson is still the file planread_load verified (same file,
+ * size, modification and change times), else ITG_EXIT_STALE: it was
+ * rewritten while the load read it.  Always 0 for a plan given in memory.
+ */
+int planread_unchanged(const struct plan *p, struct itg_err *e);
+
+/* Line i of p, not parsed (out->v NULL). */
+void plan_line_ref(const struct plan *p, size_t i, struct plan_line *out);
+
+/*
+ * Parses line i of p into *out: plan_line_ref's line with v the line's
  * object.  Release it with plan_line_close.  The line was verified when the
  * plan was read, so only running out of memory can fail (exit 1, as xalloc).
  */

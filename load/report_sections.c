@@ -41,7 +41,7 @@ struct plan_stats {
  */
 static const char *raw_str(const struct plan *p, size_t i, const char *key, size_t *len)
 {
-	const char *line = p->text + p->lines[i].off, *end = line + p->lines[i].len, *v;
+	const char *line = plan_line_text(p, i), *end = line + p->lines[i].len, *v;
 	size_t klen = strlen(key);
 
 	for (const char *q = line; q + klen + 4 <= end; q++) {
@@ -78,10 +78,11 @@ static void stats_build(const struct report_input *in, struct plan_stats *st)
 	for (size_t i = 0; i < p->n; i++) {
 		enum plan_action a = p->lines[i].action;
 		int ch = in->res->lines[i].changed;
-		struct plan_line l = p->lines[i];
+		struct plan_line l;
 		size_t n;
 		const char *r = raw_str(p, i, PK_REASON, &n);
 
+		plan_line_ref(p, i, &l);
 		buf_reset(&code);
 		/* a reason with an escape in it is decoded the slow way */
 		if (r && !memchr(r, '\\', n)) {
@@ -132,9 +133,9 @@ static const char *boolword(const struct plan_line *l, const char *key)
 }
 
 /* The line number of plan line i, as text in b. */
-static const char *line_no(const struct plan *p, size_t i, struct buf *b)
+static const char *line_no(size_t i, struct buf *b)
 {
-	buf_addf(b, "%ld", p->lines[i].line);
+	buf_addf(b, "%zu", i + 1);
 	return buf_str(b);
 }
 
@@ -416,7 +417,7 @@ static void review_table(struct rdoc *d, const struct report_input *in,
 					       report_org_label(nm, org, rtab_buf(&t)),
 					       str_or(plan_str(&l, PK_NAME), ""),
 					       plan_str(&l, PK_REASON), buf_str(cand)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)), itg,
+			 (const char *const[]){line_no(i, rtab_buf(&t)), itg,
 					       report_itglue_name(nm, itg), org,
 					       report_org_name(nm, org), plan_str(&l, PK_NAME),
 					       plan_str(&l, PK_REASON), plan_str(&l, PK_SOURCE),
@@ -447,7 +448,7 @@ static void unimported_table(struct rdoc *d, const struct report_input *in,
 						       plan_id(&l, PK_ITGLUE_DOMAIN_ID),
 						       report_org_label(nm, org, rtab_buf(&t)),
 						       report_line_reason(&l)},
-				 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+				 (const char *const[]){line_no(i, rtab_buf(&t)),
 						       plan_str(&l, PK_DOMAIN),
 						       plan_id(&l, PK_ITGLUE_DOMAIN_ID), org,
 						       report_org_name(nm, org),
@@ -483,7 +484,7 @@ static void limited_table(struct rdoc *d, const struct report_input *in,
 				 (const char *const[]){report_itglue_label(nm, itg, rtab_buf(&t)),
 						       report_org_label(nm, org, rtab_buf(&t)),
 						       buf_str(mods), report_line_reason(&l)},
-				 (const char *const[]){line_no(p, i, rtab_buf(&t)), itg,
+				 (const char *const[]){line_no(i, rtab_buf(&t)), itg,
 						       report_itglue_name(nm, itg), org,
 						       report_org_name(nm, org), buf_str(mods),
 						       report_line_reason(&l)},
@@ -515,7 +516,7 @@ static void skipped_table(struct rdoc *d, const struct report_input *in,
 			 (const char *const[]){contact ? "contact" : "organization",
 					       report_itglue_label(nm, itg, rtab_buf(&t)),
 					       str_or(contact, ""), name, plan_str(&l, PK_REASON)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       contact ? "contact" : "organization", itg,
 					       report_itglue_name(nm, itg), contact, name,
 					       plan_str(&l, PK_REASON)},
@@ -633,7 +634,7 @@ static void links_made(struct rdoc *d0, const struct report_input *in,
 					       report_itglue_label(nm, itg, rtab_buf(&t)),
 					       str_or(plan_str(&l, PK_MATCH), ""),
 					       report_line_reason(&l)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       changed(in, i) ? "yes" : "no", org,
 					       report_org_name(nm, org), itg,
 					       report_itglue_name(nm, itg), plan_str(&l, PK_MATCH),
@@ -669,7 +670,7 @@ static void links_removed(struct rdoc *d0, const struct report_input *in,
 					       report_itglue_label(nm, itg, rtab_buf(&t)),
 					       str_or(plan_str(&l, PK_SOURCE), ""),
 					       report_line_reason(&l)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       changed(in, i) ? "yes" : "no", org,
 					       report_org_name(nm, org), itg,
 					       report_itglue_name(nm, itg), plan_str(&l, PK_SOURCE),
@@ -702,7 +703,7 @@ static void renames(struct rdoc *d0, const struct report_input *in,
 					       report_itglue_label(nm, itg, rtab_buf(&t)),
 					       str_or(plan_str(&l, PK_BEFORE), ""),
 					       plan_str(&l, PK_AFTER), report_line_reason(&l)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       changed(in, i) ? "yes" : "no", org,
 					       plan_str(&l, PK_BEFORE), plan_str(&l, PK_AFTER), itg,
 					       report_itglue_name(nm, itg), report_line_reason(&l)},
@@ -744,7 +745,7 @@ static void orgs_imported(struct rdoc *d0, const struct report_input *in,
 						    report_itglue_label(nm, itg, rtab_buf(&t)),
 						    plan_str(&l, PK_EMPLOYEE_COUNT),
 						    plan_str(&l, PK_INDUSTRY), report_line_reason(&l)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       changed(in, i) ? "yes" : "no", org,
 					       plan_str(&l, PK_NAME), itg,
 					       plan_str(&l, PK_EMPLOYEE_COUNT),
@@ -789,7 +790,7 @@ static void users_table(struct rdoc *d0, const struct report_input *in,
 					       report_user_cell(nm, user, nm->u_group),
 					       str_or(plan_id(&l, PK_ITGLUE_CONTACT_ID), ""),
 					       report_line_reason(&l)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       changed(in, i) ? "yes" : "no", user,
 					       report_user_cell(nm, user, nm->u_first),
 					       report_user_cell(nm, user, nm->u_last),
@@ -834,7 +835,7 @@ static void users_updated(struct rdoc *d0, const struct report_input *in,
 				 (const char *const[]){report_user_label(nm, user, rtab_buf(&t)),
 						       report_org_label(nm, org, rtab_buf(&t)), field,
 						       old, new, report_line_reason(&l)},
-				 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+				 (const char *const[]){line_no(i, rtab_buf(&t)),
 						       changed(in, i) ? "yes" : "no", user,
 						       report_user_label(nm, user, rtab_buf(&t)),
 						       report_user_cell(nm, user, nm->u_email), org,
@@ -876,7 +877,7 @@ static void domains(struct rdoc *d0, const struct report_input *in,
 			 (const char *const[]){buf_str(dom), report_org_label(nm, org, rtab_buf(&t)),
 					       plan_id(&l, PK_ITGLUE_DOMAIN_ID), status,
 					       report_line_reason(&l)},
-			 (const char *const[]){line_no(p, i, rtab_buf(&t)),
+			 (const char *const[]){line_no(i, rtab_buf(&t)),
 					       changed(in, i) ? "yes" : "no", id,
 					       plan_str(&l, PK_DOMAIN), org, report_org_name(nm, org),
 					       plan_id(&l, PK_ITGLUE_ORGANIZATION_ID),

@@ -80,15 +80,18 @@ struct switch_arg {
 
 /*
  * journal.h step 1b: the new files are written, nothing is switched.  The
- * store files the plan names must still be the bytes the plan was made
- * from: an operator who edited one by hand while the load ran keeps the
- * edit, and the load is called off.
+ * plan must still be the file that was verified (it is read again from
+ * disk, planread.h), and the store files it names must still be the bytes
+ * it was made from: an operator who edited one by hand while the load ran
+ * keeps the edit, and the load is called off.
  */
 static int check_before_switch(void *arg, struct itg_err *e)
 {
 	const struct switch_arg *a = arg;
 
 	pause_before_switch();
+	if (planread_unchanged(a->plan, e) != 0)
+		return -1;
 	return stale_recheck(a->store, a->plan, e);
 }
 
@@ -305,6 +308,9 @@ int load_run(const struct load_opts *o, struct load_outcome *out, struct itg_err
 		if (!staged)
 			goto out;
 	}
+	/* the plan was read again by the apply and the report: the bytes verified */
+	if (planread_unchanged(&plan, e) != 0)
+		goto out;
 	if (!o->dry_run) {
 		long before = journal_steps;
 

@@ -98,9 +98,11 @@ static void check_accepted(const struct plan *p, const uint8_t *d, size_t n, enu
 
 	FUZZ_CHECK((long)p->n == nlines, "%zu lines indexed, the text has %ld", p->n, nlines);
 	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_line *l = &p->lines[i];
+		struct plan_line ref, open;
+		const struct plan_line *l = &ref;
 		const struct plan_action_info *r;
-		struct plan_line open;
+
+		plan_line_ref(p, i, &ref);
 
 		FUZZ_CHECK(l->line == (long)i + 1, "entry %zu is line %ld", i, l->line);
 		FUZZ_CHECK(l->off + l->len <= n, "line %ld outside the text", l->line);

@@ -660,7 +660,63 @@ static void test_progress_counts_have_thousands_separators(void)
 	CU_ASSERT_STRING_EQUAL(s, "18,446,744,073,709,551,615");
 }
 
+/*
+ * plan.ndjson is read in chunks of a megabyte and its lines read again
+ * from the open file: a line longer than a chunk, in the middle of the
+ * file, reads back byte for byte, and the index holds no text.  A plan
+ * rewritten in place afterwards is told apart (ITG_EXIT_STALE).
+ */
+static void test_plan_is_streamed_and_read_again_from_its_file(void)
+{
+	const size_t big = (3u << 20) / 2;
+	struct buf text = {0}, want = {0};
+	struct world w;
+	struct plan p;
+	const char *got;
+
+	world_open(&w);
+	buf_adds(&text, "{\"action\":\"skip\",\"reason\":\"filtered_out\"}\n");
+	buf_adds(&want, "{\"action\":\"skip\",\"reason\":\"");
+	for (size_t i = 0; i < big; i++)
+		buf_addc(&want, (char)('a' + i % 26));
+	buf_adds(&want, "\"}");
+	buf_add(&text, want.p, want.len);
+	buf_adds(&text, "\n");
+	for (int i = 0; i < 20000; i++)
+		buf_adds(&text, "{\"action\":\"skip\",\"reason\":\"filtered_out\"}\n");
+	seal(&w, "darkwebid", 1, buf_str(&text));
+	CU_ASSERT_EQUAL_FATAL(planread_load(w.plan, PRODUCT_DARKWEBID, &p, &w.e), 0);
+	CU_ASSERT_EQUAL(p.n, 20002);
+	CU_ASSERT_PTR_NULL(p.text);
+	CU_ASSERT_EQUAL(p.lines[1].len, want.len);
+	got = plan_line_text(&p, 1);
+	CU_ASSERT(memcmp(got, want.p, want.len) == 0);
+	got = plan_line_text(&p, 20001);
+	CU_ASSERT(memcmp(got, "{\"action\":\"skip\",", 17) == 0);
+	CU_ASSERT_EQUAL(p.lines[20001].off, text.len - p.lines[20001].len - 1);
+	CU_ASSERT_EQUAL(planread_unchanged(&p, &w.e), 0);
+	write_in(w.plan, "plan.ndjson", plan_lines);
+	CU_ASSERT_EQUAL(planread_unchanged(&p, &w.e), -1);
+	CU_ASSERT_EQUAL(w.e.code, ITG_EXIT_STALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.e.msg, "plan.ndjson was changed while the load read it"));
+	planread_free(&p);
+	buf_free(&text);
+	buf_free(&want);
+	world_close(&w);
+}
+
+/* A bad line and figures that disagree with the manifest: the figures are named. */
+static void test_plan_cut_short_is_named_by_its_figures_first(void)
+{
+	expect_plan_error("darkwebid", 1, plan_lines, "{\"action\":\"link\",\"organization_id\"",
+			  "does not match its manifest (1 lines, 34 bytes");
+}
+
 static CU_TestInfo tests[] = {
+	{"test_plan_is_streamed_and_read_again_from_its_file",
+	 test_plan_is_streamed_and_read_again_from_its_file},
+	{"test_plan_cut_short_is_named_by_its_figures_first",
+	 test_plan_cut_short_is_named_by_its_figures_first},
 	{"test_progress_is_due_at_once_then_at_most_every_interval",
 	 test_progress_is_due_at_once_then_at_most_every_interval},
 	{"test_progress_reads_the_clock_every_n_lines_only",
