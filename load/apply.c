@@ -616,6 +616,8 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	memset(r, 0, sizeof *r);
 	r->nlines = p->n;
 	r->lines = xcalloc(p->n + 1, sizeof *r->lines);
+	/* the events wait in an unnamed file in the store's folder, not in memory */
+	eventlog_spill_to(&r->events, s->st.dir);
 	c.plan = p;
 	c.s = s;
 	c.r = r;

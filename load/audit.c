@@ -55,9 +55,13 @@ int audit_write(FILE *fp, const struct apply_result *r, const char *run_id, cons
 	yajl_gen g = json_gen_new();
 	struct load_event view = {0};
 	size_t pos = 0;
-	int rc = 0;
+	int rc = 0, got;
 
-	while (rc == 0 && eventlog_next(&r->events, &pos, &view)) {
+	while (rc == 0 && (got = eventlog_next(&r->events, &pos, &view)) != 0) {
+		if (got < 0) {
+			rc = -1;
+			break;
+		}
 		line_open(g, &view, run_id, now);
 		rc = line_close(g, fp);
 	}

@@ -4,14 +4,24 @@
  * An event in the log: action, table (name indexes), kind, plan line, nf
  * (unsigned LEB128 varints), key and reason (NUL-terminated, "" for no
  * reason), then nf times: field (name index), old, new (NUL-terminated).
- * The encoding is private to this file and lives only as long as the load:
- * nothing outside reads it.
+ * Each event is preceded by the length of its encoding (a varint), so that
+ * a reader of the file knows how many bytes to fetch.  The encoding is
+ * private to this file and lives only as long as the load: nothing outside
+ * reads it.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "eventlog.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Events are moved to the file this many bytes at a time, and read back a window this big. */
+#define EVENTLOG_FLUSH (1u << 20)
+#define EVENTLOG_WINDOW (1u << 20)
 
 /* The index of an interned name (action, table or field), interning it if new. */
 static size_t name_index(struct eventlog *l, const char *name)
@@ -38,6 +48,15 @@ static void put_varint(struct buf *b, size_t v)
 			ch |= 0x80;
 		buf_addc(b, (char)ch);
 	} while (v);
+}
+
+static size_t varint_len(size_t v)
+{
+	size_t n = 1;
+
+	while (v >>= 7)
+		n++;
+	return n;
 }
 
 static size_t get_varint(const char *p, size_t *pos)
@@ -106,48 +125,140 @@ size_t eventlog_open_fields(const struct eventlog *l)
 	return l->cur.open ? l->cur.nf : 0;
 }
 
+int eventlog_spill_to(struct eventlog *l, const char *dir)
+{
+	int fd;
+
+	if (l->fd_open || !dir)
+		return l->fd_open;
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 0;
+	l->fd = fd;
+	l->fd_open = l->spill = 1;
+	return 1;
+}
+
+/* Moves the events in memory to the file; on a failed write they stay, and so do later ones. */
+static void flush(struct eventlog *l)
+{
+	size_t done = 0;
+
+	while (done < l->log.len) {
+		ssize_t n = pwrite(l->fd, l->log.p + done, l->log.len - done,
+				   (off_t)(l->flushed + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			l->spill = 0;
+			return;
+		}
+		done += (size_t)n;
+	}
+	l->flushed += l->log.len;
+	buf_reset(&l->log);
+}
+
 int eventlog_end(struct eventlog *l)
 {
 	int kept = l->cur.open && l->cur.nf > 0;
 
 	if (kept) {
-		put_varint(&l->log, name_index(l, l->cur.action));
-		put_varint(&l->log, name_index(l, l->cur.table));
+		size_t action = name_index(l, l->cur.action), table = name_index(l, l->cur.table);
+		const char *key = buf_str(&l->cur.key), *reason = l->cur.reason ? l->cur.reason : "";
+		size_t len = varint_len(action) + varint_len(table) +
+			     varint_len((size_t)l->cur.kind) + varint_len((size_t)l->cur.plan_line) +
+			     varint_len(l->cur.nf) + strlen(key) + 1 + strlen(reason) + 1 +
+			     l->cur.fields.len;
+
+		put_varint(&l->log, len);
+		put_varint(&l->log, action);
+		put_varint(&l->log, table);
 		put_varint(&l->log, (size_t)l->cur.kind);
 		put_varint(&l->log, (size_t)l->cur.plan_line);
 		put_varint(&l->log, l->cur.nf);
-		put_str(&l->log, buf_str(&l->cur.key));
-		put_str(&l->log, l->cur.reason);
+		put_str(&l->log, key);
+		put_str(&l->log, reason);
 		buf_add(&l->log, l->cur.fields.p, l->cur.fields.len);
 		l->nev++;
 		l->nfields += l->cur.nf;
+		if (l->spill && l->log.len >= EVENTLOG_FLUSH)
+			flush(l);
 	}
 	l->cur.open = 0;
 	l->cur.action = l->cur.table = l->cur.reason = NULL;
 	return kept;
 }
 
+/* Makes ev's window hold the file's bytes [off, off + need): 0, or -1 (errno set). */
+static int window_get(const struct eventlog *l, struct load_event *ev, size_t off, size_t need)
+{
+	size_t want = need > EVENTLOG_WINDOW ? need : EVENTLOG_WINDOW;
+
+	if (off >= ev->win_off && off + need <= ev->win_off + ev->win_len)
+		return 0;
+	if (want > l->flushed - off)
+		want = (size_t)(l->flushed - off);
+	if (ev->win_cap < want) {
+		free(ev->win);
+		ev->win = xmalloc(want);
+		ev->win_cap = want;
+	}
+	ev->win_off = off;
+	ev->win_len = 0;
+	while (ev->win_len < want) {
+		ssize_t n = pread(l->fd, ev->win + ev->win_len, want - ev->win_len,
+				  (off_t)(off + ev->win_len));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		ev->win_len += (size_t)n;
+	}
+	if (ev->win_len < need) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
 int eventlog_next(const struct eventlog *l, size_t *pos, struct load_event *ev)
 {
-	const char *p = l->log.p;
-	const char *reason;
+	const char *p, *reason;
+	size_t len, i = 0;
 
-	if (!p || *pos >= l->log.len)
+	if (*pos >= l->flushed + l->log.len)
 		return 0;
-	ev->action = l->names[get_varint(p, pos)];
-	ev->table = l->names[get_varint(p, pos)];
-	ev->kind = (enum event_kind)get_varint(p, pos);
-	ev->plan_line = (long)get_varint(p, pos);
-	ev->nf = get_varint(p, pos);
-	ev->key = get_str(p, pos);
-	reason = get_str(p, pos);
+	if (*pos < l->flushed) {
+		size_t head = l->flushed - *pos < 10 ? (size_t)(l->flushed - *pos) : 10;
+
+		if (window_get(l, ev, *pos, head) != 0)
+			return -1;
+		len = get_varint(ev->win + (*pos - ev->win_off), &i);
+		if (window_get(l, ev, *pos, i + len) != 0)
+			return -1;
+		p = ev->win + (*pos - ev->win_off);
+	} else {
+		p = l->log.p + (*pos - l->flushed);
+		len = get_varint(p, &i);
+	}
+	*pos += i + len;
+	ev->action = l->names[get_varint(p, &i)];
+	ev->table = l->names[get_varint(p, &i)];
+	ev->kind = (enum event_kind)get_varint(p, &i);
+	ev->plan_line = (long)get_varint(p, &i);
+	ev->nf = get_varint(p, &i);
+	ev->key = get_str(p, &i);
+	reason = get_str(p, &i);
 	ev->reason = *reason ? reason : NULL;
 	if (ev->nf > ev->fcap)
 		xgrow((void **)&ev->f, &ev->fcap, ev->nf, sizeof *ev->f);
-	for (size_t i = 0; i < ev->nf; i++) {
-		ev->f[i].field = l->names[get_varint(p, pos)];
-		ev->f[i].old = get_str(p, pos);
-		ev->f[i].new = get_str(p, pos);
+	for (size_t k = 0; k < ev->nf; k++) {
+		ev->f[k].field = l->names[get_varint(p, &i)];
+		ev->f[k].old = get_str(p, &i);
+		ev->f[k].new = get_str(p, &i);
 	}
 	return 1;
 }
@@ -155,12 +266,15 @@ int eventlog_next(const struct eventlog *l, size_t *pos, struct load_event *ev)
 void load_event_free(struct load_event *ev)
 {
 	free(ev->f);
+	free(ev->win);
 	memset(ev, 0, sizeof *ev);
 }
 
 void eventlog_free(struct eventlog *l)
 {
 	buf_free(&l->log);
+	if (l->fd_open)
+		close(l->fd);
 	for (size_t i = 0; i < l->nnames; i++)
 		free(l->names[i]);
 	free(l->names);

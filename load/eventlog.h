@@ -13,12 +13,22 @@
  * changed nothing leaves no event.  Reading: eventlog_next decodes the
  * kept events, in the order they were kept, into a struct load_event view.
  *
- * Ownership: a zeroed struct eventlog is an empty log; it owns its buffer
- * and names, and eventlog_free releases them (leaving it empty again).  The
- * strings given to eventlog_begin are copied (key) or borrowed until
+ * Memory: half a million imports are a hundred megabytes of events, so a
+ * log given a folder (eventlog_spill_to) moves its kept events, a few
+ * megabytes at a time, into an unnamed file there (O_TMPFILE: no name ever
+ * appears, and it is gone when the load ends, however it ends), and reads
+ * them back from it.  Without a folder, or where the file cannot be made
+ * or written (no O_TMPFILE on that file system, a full disk), the events
+ * simply stay in memory: spilling saves memory, it never fails a load.
+ *
+ * Ownership: a zeroed struct eventlog is an empty log; it owns its buffer,
+ * file and names, and eventlog_free releases them (leaving it empty again).
+ * The strings given to eventlog_begin are copied (key) or borrowed until
  * eventlog_end (action, table, reason).  A view's strings point into the
- * log: valid while the log lives and no event is kept after the view was
- * filled.  The view owns its field array (load_event_free).
+ * log or into the view's own read buffer: valid until the next
+ * eventlog_next with that view, while the log lives and no event is kept
+ * after the view was filled.  The view owns its field array and buffer
+ * (load_event_free).
  */
 #ifndef ITG_LOAD_EVENTLOG_H
 #define ITG_LOAD_EVENTLOG_H
@@ -48,12 +58,20 @@ struct load_event {
 	size_t nf;
 	struct field_change *f;   /* owned by the view: load_event_free */
 	size_t fcap;
+	/* the view's window on the log's file (eventlog.c) */
+	char *win;
+	size_t win_cap, win_len;
+	unsigned long long win_off;
 };
 
 struct eventlog {
 	size_t nev;           /* events kept */
 	size_t nfields;       /* changed fields over all kept events */
-	struct buf log;       /* the kept events, encoded (eventlog.c) */
+	struct buf log;       /* the kept events not in the file yet, encoded (eventlog.c) */
+	int fd_open;          /* fd is the log's file: events [0, flushed) are in it */
+	int spill;            /* more events go to the file (0 once a write failed) */
+	int fd;
+	unsigned long long flushed;   /* bytes of events in the file, before those of log */
 	/* interned names: names[i] is the text of index i */
 	char **names;
 	size_t nnames, names_cap;
@@ -69,6 +87,12 @@ struct eventlog {
 		struct buf fields;    /* nf encoded fields */
 	} cur;
 };
+
+/*
+ * Lets the log keep its events in an unnamed file in dir (see above); 1 if
+ * it can, 0 if they stay in memory.  Call it before the first event.
+ */
+int eventlog_spill_to(struct eventlog *l, const char *dir);
 
 /*
  * Opens an event, forgetting any event still open.  reason NULL or "" is
@@ -90,7 +114,8 @@ int eventlog_end(struct eventlog *l);
 /*
  * Decodes the event at *pos (start with *pos = 0) into ev and moves *pos to
  * the next one: 1, or 0 after the last.  ev starts zeroed and is reused from
- * call to call; release it with load_event_free.
+ * call to call; release it with load_event_free.  Reading the log's file
+ * again can fail (an I/O error): -1 with errno set.
  */
 int eventlog_next(const struct eventlog *l, size_t *pos, struct load_event *ev);
 void load_event_free(struct load_event *ev);

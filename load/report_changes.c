@@ -125,7 +125,7 @@ int report_write_changes(FILE *fp, const struct report_input *in)
 	struct report_names nm;
 	struct change_names cn = {0};
 	size_t pos = 0;
-	int rc = 0;
+	int rc = 0, got;
 
 	report_names_init(&nm, in);
 	cn.nm = &nm;
@@ -157,7 +157,11 @@ int report_write_changes(FILE *fp, const struct report_input *in)
 		describe(&cn, &hv);
 		rc = event_rows(fp, in, &cn, &hv, hv.reason);
 	}
-	while (rc == 0 && eventlog_next(&r->events, &pos, &view)) {
+	while (rc == 0 && (got = eventlog_next(&r->events, &pos, &view)) != 0) {
+		if (got < 0) {
+			rc = -1;
+			break;
+		}
 		describe(&cn, ev);
 		rc = event_rows(fp, in, &cn, ev,
 				report_event_reason(ev->action, ev->reason, in->plan->disconnect));

@@ -19,6 +19,7 @@
 #include "store.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ void report_slug(const char *s, struct buf *out)
 }
 
 struct group {
-	const char *org, *name;      /* borrowed from the store */
+	const char *org, *name;      /* copies (groups.a): an event's old name is gone after the next event */
 	size_t nmembers, cap;
 	size_t *members;             /* rows of users.csv */
 	char *file;
@@ -60,6 +61,7 @@ struct groups {
 	size_t n, cap;
 	struct group **v;
 	struct buf key;
+	struct arena a;
 };
 
 static struct group *group_get(struct groups *g, const char *org, const char *name, int make)
@@ -72,8 +74,8 @@ static struct group *group_get(struct groups *g, const char *org, const char *na
 	if (x || !make)
 		return x;
 	x = xcalloc(1, sizeof *x);
-	x->org = org;
-	x->name = name;
+	x->org = arena_strdup(&g->a, org);
+	x->name = arena_strdup(&g->a, name);
 	strmap_put(g->ix, buf_str(&g->key), x);
 	xgrow((void **)&g->v, &g->cap, g->n + 1, sizeof *g->v);
 	g->v[g->n++] = x;
@@ -86,15 +88,16 @@ static int member_field(const char *f)
 	       strcmp(f, PK_EMAIL) == 0 || strcmp(f, PK_GROUP) == 0;
 }
 
-/* The groups whose members this run created or changed, from the event log. */
-static void changed_groups(const struct report_input *in, const struct report_names *nm,
-			   struct groups *g)
+/* The groups whose members this run created or changed, from the event log: 0 or -1 (errno). */
+static int changed_groups(const struct report_input *in, const struct report_names *nm,
+			  struct groups *g)
 {
 	const struct csv_table *u = &in->after->st.tab[STORE_USERS];
 	struct load_event ev = {0};
 	size_t pos = 0;
+	int got;
 
-	while (eventlog_next(&in->res->events, &pos, &ev)) {
+	while ((got = eventlog_next(&in->res->events, &pos, &ev)) > 0) {
 		long r;
 		int touched = ev.kind == EV_CREATE;
 		if (strcmp(ev.table, store_table_names[STORE_USERS]) != 0)
@@ -106,8 +109,7 @@ static void changed_groups(const struct report_input *in, const struct report_na
 			if (!member_field(ev.f[f].field))
 				continue;
 			touched = 1;
-			/* a user who moved: the group it left changed too (the old name
-			 * lives in the event log, which outlives the report) */
+			/* a user who moved: the group it left changed too */
 			if (strcmp(ev.f[f].field, PK_GROUP) == 0 && ev.kind == EV_UPDATE)
 				group_get(g, csvtab_get(u, (size_t)r, nm->u_org), ev.f[f].old, 1);
 		}
@@ -116,6 +118,7 @@ static void changed_groups(const struct report_input *in, const struct report_na
 				  csvtab_get(u, (size_t)r, nm->u_group), 1);
 	}
 	load_event_free(&ev);
+	return got < 0 ? -1 : 0;
 }
 
 static int group_cmp(const void *a, const void *b)
@@ -209,7 +212,12 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 	char n[32], raw[32];
 
 	g.ix = strmap_new(64);
-	changed_groups(in, nm, &g);
+	if (changed_groups(in, nm, &g) != 0) {
+		if (!f->failed && f->e)
+			err_set(f->e, ITG_EXIT_RUNTIME, "cannot read the load's changes again: %s",
+				strerror(errno));
+		f->failed = 1;
+	}
 	for (size_t r = 0; r < u->nrows; r++) {
 		struct group *x = group_get(&g, csvtab_get(u, r, nm->u_org),
 					    csvtab_get(u, r, nm->u_group), 0);
@@ -218,6 +226,9 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 		xgrow((void **)&x->members, &x->cap, x->nmembers + 1, sizeof *x->members);
 		x->members[x->nmembers++] = r;
 	}
+	/* the members are found: the index goes before the file names take memory */
+	strmap_free(g.ix, NULL);
+	g.ix = NULL;
 	if (g.n)
 		qsort(g.v, g.n, sizeof *g.v, group_cmp);
 	name_files(&g, nm);
@@ -254,5 +265,6 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 	}
 	free(g.v);
 	strmap_free(g.ix, NULL);
+	arena_free(&g.a);
 	buf_free(&g.key);
 }
