@@ -70,9 +70,27 @@ static void free_fields(struct reader *r)
 	r->nfields = 0;
 }
 
+/*
+ * A field of a data row that holds what the row above holds in that column
+ * (the same last_sync, organization_id, group on thousands of rows) shares
+ * its cell: cells are never written in place, only replaced.
+ */
+static char *same_as_above(struct reader *r, const char *s, size_t len)
+{
+	const struct csv_table *t = r->t;
+
+	if (r->have_header && t->nrows && r->nfields < t->ncols && len) {
+		char *above = t->rows[t->nrows - 1][r->nfields];
+		if (strlen(above) == len && memcmp(above, s, len) == 0)
+			return above;
+	}
+	return cell_dup(r->t, s ? s : "", s ? len : 0);
+}
+
 static void on_field(void *s, size_t len, void *ctx)
 {
 	struct reader *r = ctx;
+	char *cell;
 
 	if (r->failed)
 		return;
@@ -83,7 +101,8 @@ static void on_field(void *s, size_t len, void *ctx)
 		return;
 	}
 	xgrow((void **)&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);
-	r->fields[r->nfields++] = cell_dup(r->t, s ? s : "", s ? len : 0);
+	cell = same_as_above(r, s, len);
+	r->fields[r->nfields++] = cell;
 }
 
 static int take_header(struct reader *r)
@@ -324,7 +343,19 @@ void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
 	/* the old value stays in the arena until csvtab_free: val may be it */
 	if (!val)
 		val = "";
+	/* a value set as it was set last in this column shares that cell (see same_as_above) */
+	if (!t->last && t->ncols) {
+		t->last = arena_alloc(&t->arena, t->ncols * sizeof *t->last, _Alignof(char *));
+		memset(t->last, 0, t->ncols * sizeof *t->last);
+		t->nlast = t->ncols;
+	}
+	if ((size_t)col < t->nlast && t->last[col] && strcmp(t->last[col], val) == 0) {
+		t->rows[row][col] = t->last[col];
+		return;
+	}
 	t->rows[row][col] = cell_dup(t, val, strlen(val));
+	if ((size_t)col < t->nlast)
+		t->last[col] = t->rows[row][col];
 }
 
 size_t csvtab_append_row(struct csv_table *t)

@@ -31,6 +31,8 @@ struct csv_table {
 	size_t cap;
 	char ***rows;     /* rows[r][c], every row has ncols NUL-terminated strings */
 	long *lines;      /* physical line where row r starts (1-based) */
+	char **last;      /* per column, the cell csvtab_set stored last (shared by equal values) */
+	size_t nlast;
 	struct arena arena; /* owns the header, the rows and their cells */
 };
 
@@ -50,7 +52,10 @@ void csvtab_free(struct csv_table *t);
 int csvtab_col(const struct csv_table *t, const char *name);
 /* Cell text; "" when col < 0. */
 const char *csvtab_get(const struct csv_table *t, size_t row, int col);
-/* Replaces a cell (copies val).  col must be >= 0. */
+/*
+ * Replaces a cell (copies val, or shares the cell of an equal value: cells
+ * are never written in place).  col must be >= 0.
+ */
 void csvtab_set(struct csv_table *t, size_t row, int col, const char *val);
 /* Appends an empty row (all ""), returns its index. */
 size_t csvtab_append_row(struct csv_table *t);

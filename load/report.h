@@ -38,6 +38,7 @@
 #include "pipeline.h"
 #include "planread.h"
 #include "rdoc.h"
+#include "rowix.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -155,9 +156,9 @@ const char *report_would_refuse(const struct report_input *in);
 struct report_names {
 	const struct lstore *s;
 	const struct report_inventory *inv;
-	struct strmap *orgs;         /* product org id -> row + 1 in organizations.csv */
-	struct strmap *links;        /* product org id -> row + 1 in links.csv */
-	struct strmap *users;        /* user id -> row + 1 in users.csv */
+	struct rowix orgs;           /* product org id -> row in organizations.csv */
+	struct rowix links;          /* product org id -> row in links.csv */
+	struct rowix users;          /* user id -> row in users.csv */
 	struct strmap *itglue;       /* IT Glue org id -> name from the plan (in a) */
 	struct strmap *notes;        /* product org id -> the reason of its unlink or review */
 	int o_id, o_name, o_sync, l_org, l_itg, l_src, l_at;

@@ -17,16 +17,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static struct strmap *index_col(const struct csv_table *t, int col)
-{
-	struct strmap *m = strmap_new(t->nrows);
-
-	for (size_t r = 0; col >= 0 && r < t->nrows; r++)
-		if (*csvtab_get(t, r, col) && !strmap_has(m, csvtab_get(t, r, col)))
-			strmap_put(m, csvtab_get(t, r, col), (void *)(uintptr_t)(r + 1));
-	return m;
-}
-
 static void plan_name(struct report_names *n, const char *itg, const char *name)
 {
 	if (itg && name && *name && !strmap_has(n->itglue, itg))
@@ -111,9 +101,9 @@ void report_names_init(struct report_names *n, const struct report_input *in)
 	n->u_email = csvtab_col(u, "email");
 	n->u_group = csvtab_col(u, "group");
 	n->u_contact = csvtab_col(u, "itglue_contact_id");
-	n->orgs = index_col(o, n->o_id);
-	n->links = index_col(k, n->l_org);
-	n->users = index_col(u, n->u_id);
+	rowix_build(&n->orgs, o, n->o_id);
+	rowix_build(&n->links, k, n->l_org);
+	rowix_build(&n->users, u, n->u_id);
 	n->itglue = strmap_new(64);
 	n->notes = strmap_new(64);
 	scan_plan(n, in->plan);
@@ -121,25 +111,18 @@ void report_names_init(struct report_names *n, const struct report_input *in)
 
 void report_names_free(struct report_names *n)
 {
-	strmap_free(n->orgs, NULL);
-	strmap_free(n->links, NULL);
-	strmap_free(n->users, NULL);
+	rowix_free(&n->orgs);
+	rowix_free(&n->links);
+	rowix_free(&n->users);
 	strmap_free(n->itglue, NULL);
 	strmap_free(n->notes, NULL);
 	arena_free(&n->a);
 	memset(n, 0, sizeof *n);
 }
 
-static long row_of(const struct strmap *m, const char *id)
-{
-	uintptr_t r = id ? (uintptr_t)strmap_get(m, id) : 0;
-
-	return r ? (long)r - 1 : -1;
-}
-
 const char *report_org_name(const struct report_names *n, const char *org_id)
 {
-	long r = row_of(n->orgs, org_id);
+	long r = rowix_get(&n->orgs, org_id);
 	const char *name;
 
 	if (r < 0)
@@ -190,12 +173,12 @@ const char *report_itglue_label(const struct report_names *n, const char *itglue
 
 long report_user_row(const struct report_names *n, const char *user_id)
 {
-	return row_of(n->users, user_id);
+	return rowix_get(&n->users, user_id);
 }
 
 const char *report_user_cell(const struct report_names *n, const char *user_id, int col)
 {
-	long r = row_of(n->users, user_id);
+	long r = rowix_get(&n->users, user_id);
 
 	return r < 0 ? "" : csvtab_get(&n->s->st.tab[STORE_USERS], (size_t)r, col);
 }
@@ -220,5 +203,5 @@ const char *report_user_label(const struct report_names *n, const char *user_id,
 
 long report_org_link(const struct report_names *n, const char *org_id)
 {
-	return row_of(n->links, org_id);
+	return rowix_get(&n->links, org_id);
 }

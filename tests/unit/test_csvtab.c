@@ -3,8 +3,10 @@
 
 #include "csvtab.h"
 #include "fsutil.h"
+#include "rowix.h"
 #include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -365,7 +367,88 @@ static void test_empty_existing_file_reads_as_empty_table(void)
 	unit_rmtree(dir);
 }
 
+/*
+ * Equal values share one cell, read or set (the same last_sync on every
+ * row of an import); replacing one row's value leaves the others as they
+ * were, and the table writes back byte for byte.
+ */
+static void test_equal_cells_are_shared_and_stay_independent(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+	char *out;
+	size_t r;
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				       "1,101,manual,2026-03-01T05:00:00.000Z\n"
+				       "2,102,manual,2026-03-01T05:00:00.000Z\n"
+				       "3,103,auto,2026-03-01T05:00:00.000Z\n",
+			     &t, &e), 0);
+	CU_ASSERT_PTR_EQUAL(csvtab_get(&t, 0, 3), csvtab_get(&t, 1, 3));
+	CU_ASSERT_PTR_EQUAL(csvtab_get(&t, 0, 2), csvtab_get(&t, 1, 2));
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 2, 2), "auto");
+	r = csvtab_append_row(&t);
+	csvtab_set(&t, r, 0, "4");
+	csvtab_set(&t, r, 3, "2026-03-02T05:00:00.000Z");
+	csvtab_set(&t, 2, 3, "2026-03-02T05:00:00.000Z");
+	CU_ASSERT_PTR_EQUAL(csvtab_get(&t, r, 3), csvtab_get(&t, 2, 3));
+	/* a value set from a cell of the table itself, then that cell replaced */
+	csvtab_set(&t, 0, 2, csvtab_get(&t, 2, 2));
+	csvtab_set(&t, 2, 2, "manual");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, 2), "auto");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 1, 2), "manual");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 1, 3), "2026-03-01T05:00:00.000Z");
+	out = write_text(&t);
+	CU_ASSERT_STRING_EQUAL(out, "organization_id,itglue_organization_id,source,linked_at\n"
+				    "1,101,auto,2026-03-01T05:00:00.000Z\n"
+				    "2,102,manual,2026-03-01T05:00:00.000Z\n"
+				    "3,103,manual,2026-03-02T05:00:00.000Z\n"
+				    "4,,,2026-03-02T05:00:00.000Z\n");
+	free(out);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+/* Rows by a column: the first row of a key wins, "" is no key, unknown keys are -1. */
+static void test_row_index_finds_first_row_of_each_key(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+	struct rowix x;
+	char key[16];
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				       "7,101,manual,\n,102,manual,\n7,103,auto,\n9,104,auto,\n",
+			     &t, &e), 0);
+	for (int i = 0; i < 5000; i++) {
+		size_t r = csvtab_append_row(&t);
+		snprintf(key, sizeof key, "n%d", i);
+		csvtab_set(&t, r, 0, key);
+	}
+	rowix_build(&x, &t, 0);
+	CU_ASSERT_EQUAL(rowix_get(&x, "7"), 0);
+	CU_ASSERT_EQUAL(rowix_get(&x, "9"), 3);
+	CU_ASSERT_EQUAL(rowix_get(&x, ""), -1);
+	CU_ASSERT_EQUAL(rowix_get(&x, NULL), -1);
+	CU_ASSERT_EQUAL(rowix_get(&x, "8"), -1);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "n%d", i);
+		CU_ASSERT_EQUAL(rowix_get(&x, key), 4 + i);
+	}
+	rowix_free(&x);
+	rowix_build(&x, &t, -1);
+	CU_ASSERT_EQUAL(rowix_get(&x, "7"), -1);
+	rowix_free(&x);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
+	{"test_equal_cells_are_shared_and_stay_independent",
+	 test_equal_cells_are_shared_and_stay_independent},
+	{"test_row_index_finds_first_row_of_each_key", test_row_index_finds_first_row_of_each_key},
 	{"test_bom_and_crlf_are_accepted", test_bom_and_crlf_are_accepted},
 	{"test_columns_in_any_order_are_found_by_name", test_columns_in_any_order_are_found_by_name},
 	{"test_extra_column_and_row_order_survive_a_round_trip",
