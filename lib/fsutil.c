@@ -162,6 +162,24 @@ static int take_into_buf(void *arg, const char *chunk, size_t n, struct itg_err 
 	return 0;
 }
 
+long long fs_pread_full(int fd, void *buf, size_t n, unsigned long long off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t got = pread(fd, (char *)buf + done, n - done, (off_t)(off + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		done += (size_t)got;
+	}
+	return (long long)done;
+}
+
 int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e)
 {
 	struct into_buf a = {out, path, max_bytes};

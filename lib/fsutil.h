@@ -34,6 +34,12 @@ int fs_remove_tree(const char *path);
 
 /* Reads a whole file (at most max_bytes; 0 = no limit) into out. */
 int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
+/*
+ * Up to n bytes of fd from offset off into buf, retrying short reads and
+ * EINTR: the bytes read (fewer than n only at the end of the file), or -1
+ * with errno set.
+ */
+long long fs_pread_full(int fd, void *buf, size_t n, unsigned long long off);
 /* The same from an open descriptor, which it closes (path names it in errors). */
 int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
 

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "eventlog.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,6 +195,7 @@ int eventlog_end(struct eventlog *l)
 static int window_get(const struct eventlog *l, struct load_event *ev, size_t off, size_t need)
 {
 	size_t want = need > EVENTLOG_WINDOW ? need : EVENTLOG_WINDOW;
+	long long got;
 
 	if (off >= ev->win_off && off + need <= ev->win_off + ev->win_len)
 		return 0;
@@ -205,18 +207,10 @@ static int window_get(const struct eventlog *l, struct load_event *ev, size_t of
 		ev->win_cap = want;
 	}
 	ev->win_off = off;
-	ev->win_len = 0;
-	while (ev->win_len < want) {
-		ssize_t n = pread(l->fd, ev->win + ev->win_len, want - ev->win_len,
-				  (off_t)(off + ev->win_len));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		ev->win_len += (size_t)n;
-	}
+	got = fs_pread_full(l->fd, ev->win, want, off);
+	ev->win_len = got > 0 ? (size_t)got : 0;
+	if (got < 0)
+		return -1;
 	if (ev->win_len < need) {
 		errno = EIO;
 		return -1;

@@ -346,6 +346,7 @@ static void window_fill(const struct plan *p, uint64_t off, size_t need)
 {
 	struct plan_window *w = p->win;
 	size_t want = need > PLAN_CHUNK ? need : PLAN_CHUNK;
+	long long got;
 
 	if (w->cap < want) {
 		free(w->buf);
@@ -353,21 +354,13 @@ static void window_fill(const struct plan *p, uint64_t off, size_t need)
 		w->cap = want;
 	}
 	w->off = off;
-	w->len = 0;
-	while (w->len < want) {
-		ssize_t got = pread(p->fd, w->buf + w->len, want - w->len, (off_t)(off + w->len));
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		w->len += (size_t)got;
-	}
+	got = fs_pread_full(p->fd, w->buf, want, off);
+	w->len = got > 0 ? (size_t)got : 0;
 	if (w->len < need) {
 		/* verified when read: only a file changed under the load gets here */
 		fprintf(stderr, "ERROR cannot read %s again (%s): it was changed while the load "
 				"read it; nothing was changed, make the plan again\n",
-			p->path, w->len < need && errno ? strerror(errno) : "cut short");
+			p->path, got < 0 ? strerror(errno) : "cut short");
 		exit(1);
 	}
 }

@@ -59,6 +59,19 @@ e2e_tmp() {
 	echo "$E2E_TMP"
 }
 
+# load_wait_at_switch PID FILE: waits (up to 30 s) until the itg-load PID,
+# started with ITG_LOAD_PAUSE_BEFORE_SWITCH=FILE, holds at the switch
+# (FILE.waiting exists); touching FILE lets it go on.  Fails if it ends first.
+load_wait_at_switch() {
+	_i=0
+	while [ ! -e "$2.waiting" ]; do
+		kill -0 "$1" 2>/dev/null || { cat err >&2 2>/dev/null; fail "itg-load ended before the switch"; }
+		_i=$((_i + 1))
+		[ $_i -le 300 ] || fail "itg-load did not reach the switch within 30 s"
+		sleep 0.1
+	done
+}
+
 # mock_start [itg-mock args...]: waits (up to 10 s) for the port file.
 mock_start() {
 	[ -z "$MOCK_PID" ] || fail "mock_start: a mock is already running"

@@ -17,13 +17,7 @@ rc=0
 ITG_LOAD_PAUSE_BEFORE_SWITCH=$T/go "$ITG_BIN/itg-load" -p pipeline.yaml --plan plan \
 	--report report >out 2>err &
 pid=$!
-i=0
-while [ ! -e "$T/go.waiting" ]; do
-	kill -0 "$pid" 2>/dev/null || { cat err >&2; fail "itg-load ended before the switch"; }
-	i=$((i + 1))
-	[ $i -le 300 ] || fail "itg-load did not reach the switch within 30 s"
-	sleep 0.1
-done
+load_wait_at_switch "$pid" "$T/go"
 # rewritten in place, as an editor or a second transform into the same folder would
 head -n 1 plan/plan.ndjson >plan/one-line
 cat plan/one-line >plan/plan.ndjson
