@@ -1,13 +1,19 @@
 /*
- * rowix.h - the rows of a store table by the text of one column, for
- * looking ids up (the report's names, the load's row finder).
+ * rowix.h - the rows of a store table by the text of one column (or of two
+ * together), for looking ids up (the report's names, the load's row finder).
  *
  * An open-addressing table of row numbers (four bytes a slot, at most half
- * full): the key itself is not copied, it is compared with the table's cell.
- * A string map of half a million user ids costs some forty megabytes; this
- * costs four.  The first row with a key wins; rows whose cell is "" are not
- * indexed.  The index borrows the table, which must outlive it and must not
- * change while it is used.
+ * full): the key itself is not copied, it is compared with the table's
+ * cells.  A string map of half a million user ids costs some forty
+ * megabytes; this costs four.  Rows whose (last) key cell is "" are not
+ * indexed.  The index borrows the table, which must outlive it.
+ *
+ * Two ways to fill it: rowix_build indexes a table that then does not
+ * change (the first row with a key wins); rowix_init and rowix_put follow a
+ * table that grows and whose key cells change (the highest row with a key
+ * wins, which is the last one put when rows are put in order, as the load
+ * does).  A lookup compares the cells as they are now: a row whose key cell
+ * changed is found by its new key once it is put again, never by its old one.
  */
 #ifndef ITG_ROWIX_H
 #define ITG_ROWIX_H
@@ -19,15 +25,22 @@
 
 struct rowix {
 	const struct csv_table *t;
-	int col;
+	int col, col2;    /* key columns; col2 < 0: one column */
 	uint32_t *slot;   /* row + 1, 0 for an empty slot */
 	size_t cap;       /* a power of two */
+	size_t n;         /* slots used */
 };
 
 /* Indexes every row of t by column col (col < 0: an empty index). */
 void rowix_build(struct rowix *x, const struct csv_table *t, int col);
-/* The first row whose cell is key, or -1 (key NULL or "" too). */
+/* An empty index of t by col, or by col and col2 together (col2 >= 0). */
+void rowix_init(struct rowix *x, const struct csv_table *t, int col, int col2);
+/* Indexes row under its key cells as they are now. */
+void rowix_put(struct rowix *x, size_t row);
+/* The row whose cell is key, or -1 (key NULL or "" too). */
 long rowix_get(const struct rowix *x, const char *key);
+/* The row whose two key cells are key and key2, or -1. */
+long rowix_get2(const struct rowix *x, const char *key, const char *key2);
 void rowix_free(struct rowix *x);
 
 #endif

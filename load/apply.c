@@ -12,6 +12,7 @@
 #include "planfmt.h"
 #include "progress.h"
 #include "reasons.h"
+#include "rowix.h"
 #include "store.h"
 #include "strmap.h"
 
@@ -28,13 +29,14 @@ struct ctx {
 	struct itg_err *e;
 	const char *file;               /* plan.ndjson path for messages */
 	/* indexes: values are row + 1 (or owned strings for refs/linked) */
-	struct strmap *orgs, *users, *links, *user_contacts, *domains_by_id, *domains_by_name;
+	struct strmap *orgs, *links, *domains_by_id, *domains_by_name;
+	/* users by id and by organization and contact: four bytes a user (rowix.h) */
+	struct rowix users, user_contacts;
 	struct strmap *refs;            /* "new:8" -> org id (owned) */
 	struct strmap *linked_itg;      /* itglue org id -> org id (owned) */
 	unsigned char *deleted;         /* links rows to remove at the end */
 	size_t deleted_cap;
 	char *next_id[STORE_NTABLES];   /* next id to assign per table */
-	const char *last_org;           /* the org id the last line resolved to (in strs) */
 };
 
 #define ROW(v) ((size_t)(uintptr_t)(v) - 1)
@@ -146,8 +148,6 @@ static void index_tables(struct ctx *c)
 
 	c->orgs = strmap_new(s->st.tab[STORE_ORGS].nrows);
 	c->links = strmap_new(s->st.tab[STORE_LINKS].nrows);
-	c->users = strmap_new(s->st.tab[STORE_USERS].nrows);
-	c->user_contacts = strmap_new(s->st.tab[STORE_USERS].nrows);
 	c->domains_by_id = strmap_new(s->st.tab[STORE_DOMAINS].nrows);
 	c->domains_by_name = strmap_new(s->st.tab[STORE_DOMAINS].nrows);
 	c->refs = strmap_new(16);
@@ -165,17 +165,13 @@ static void index_tables(struct ctx *c)
 		free(strmap_put(c->linked_itg, itg, xstrdup(org)));
 		free(k);
 	}
-	if (s->st.used[STORE_USERS]) {
-		t = &s->st.tab[STORE_USERS];
-		for (size_t r = 0; r < t->nrows; r++) {
-			const char *contact = cell(c, STORE_USERS, r, "itglue_contact_id");
-			strmap_put(c->users, cell(c, STORE_USERS, r, "id"), VAL(r));
-			if (*contact) {
-				char *k = two_key(cell(c, STORE_USERS, r, "organization_id"), contact);
-				strmap_put(c->user_contacts, k, VAL(r));
-				free(k);
-			}
-		}
+	t = &s->st.tab[STORE_USERS];
+	rowix_init(&c->users, t, csvtab_col(t, "id"), -1);
+	rowix_init(&c->user_contacts, t, csvtab_col(t, "organization_id"),
+		   csvtab_col(t, "itglue_contact_id"));
+	for (size_t r = 0; s->st.used[STORE_USERS] && r < t->nrows; r++) {
+		rowix_put(&c->users, r);
+		rowix_put(&c->user_contacts, r);
 	}
 	if (s->st.used[STORE_DOMAINS]) {
 		t = &s->st.tab[STORE_DOMAINS];
@@ -202,8 +198,8 @@ static void free_indexes(struct ctx *c)
 {
 	strmap_free(c->orgs, NULL);
 	strmap_free(c->links, NULL);
-	strmap_free(c->users, NULL);
-	strmap_free(c->user_contacts, NULL);
+	rowix_free(&c->users);
+	rowix_free(&c->user_contacts);
 	strmap_free(c->domains_by_id, NULL);
 	strmap_free(c->domains_by_name, NULL);
 	strmap_free(c->refs, free);
@@ -250,15 +246,65 @@ static const char *line_org(struct ctx *c, const struct plan_line *l)
 	return id;
 }
 
-static void result_set(struct ctx *c, size_t i, const char *org, const char *row_id)
+#define LINE_KIND 3u
+#define LINE_CHANGED 4u
+
+/* Line i resolved to org (or NULL); its row id is that of row of kind. */
+static void result_set(struct ctx *c, size_t i, const char *org, enum line_row_kind kind,
+		       size_t row)
 {
-	struct line_result *lr = &c->r->lines[i];
+	struct apply_result *r = c->r;
+	struct line_result *lr = &r->lines[i];
 
 	/* lines of one org follow each other: one copy of its id serves them all */
-	if (org && !(c->last_org && strcmp(c->last_org, org) == 0))
-		c->last_org = arena_strdup(&c->r->strs, org);
-	lr->org_id = org ? c->last_org : NULL;
-	lr->row_id = arena_strdup(&c->r->strs, row_id);
+	if (org && !(r->norgs && strcmp(r->orgs[r->norgs - 1], org) == 0)) {
+		xgrow((void **)&r->orgs, &r->orgs_cap, r->norgs + 1, sizeof *r->orgs);
+		r->orgs[r->norgs++] = arena_strdup(&r->strs, org);
+	}
+	lr->org = org ? (uint32_t)r->norgs : 0;
+	lr->row = kind == LINE_ROW_NONE || kind == LINE_ROW_ORG ? 0 : (uint32_t)row + 1;
+	r->line_flags[i] = (unsigned char)((r->line_flags[i] & ~LINE_KIND) | kind);
+}
+
+static void line_changed(struct ctx *c, size_t i, int changed)
+{
+	if (changed)
+		c->r->line_flags[i] |= LINE_CHANGED;
+	else
+		c->r->line_flags[i] &= (unsigned char)~LINE_CHANGED;
+}
+
+const char *apply_line_org(const struct apply_result *r, size_t i)
+{
+	uint32_t o = i < r->nlines ? r->lines[i].org : 0;
+
+	return o ? r->orgs[o - 1] : NULL;
+}
+
+const char *apply_line_row_id(const struct apply_result *r, size_t i)
+{
+	const struct csv_table *t;
+
+	if (i >= r->nlines)
+		return NULL;
+	switch (r->line_flags[i] & LINE_KIND) {
+	case LINE_ROW_ORG:
+		return apply_line_org(r, i);
+	case LINE_ROW_USER:
+		t = &r->s->st.tab[STORE_USERS];
+		break;
+	case LINE_ROW_DOMAIN:
+		t = &r->s->st.tab[STORE_DOMAINS];
+		break;
+	default:
+		return NULL;
+	}
+	return csvtab_get(t, r->lines[i].row - 1, csvtab_col(t, "id"));
+}
+
+int apply_line_changed(const struct apply_result *r, size_t i)
+{
+	return i < r->nlines && (r->line_flags[i] & LINE_CHANGED) != 0;
 }
 
 /* --- actions ------------------------------------------------------------ */
@@ -280,7 +326,7 @@ static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 	void *v = strmap_get(c->links, k);
 	struct csv_table *t = &c->s->st.tab[STORE_LINKS];
 
-	result_set(c, i, org, NULL);
+	result_set(c, i, org, LINE_ROW_NONE, 0);
 	if (v) {
 		size_t row = ROW(v);
 		event_begin(c, plan_action_name(PA_UNLINK), STORE_LINKS, key, plan_str(l, PK_REASON),
@@ -293,7 +339,7 @@ static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 		c->s->changed[STORE_LINKS] = 1;
 		strmap_put(c->links, k, NULL);
 		free(strmap_put(c->linked_itg, itg, NULL));
-		c->r->lines[i].changed = 1;
+		line_changed(c, i, 1);
 	}
 	free(k);
 	free(key);
@@ -331,14 +377,14 @@ static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
-	result_set(c, i, org, NULL);
+	result_set(c, i, org, LINE_ROW_NONE, 0);
 	if (add_link(c, l, plan_action_name(PA_LINK), org, itg, SOURCE_AUTO, plan_str(l, PK_REASON))) {
 		/* the org is synced from now on */
 		event_begin(c, plan_action_name(PA_LINK), STORE_ORGS, org, plan_str(l, PK_REASON),
 			    EV_UPDATE, l->line);
 		set_cell(c, STORE_ORGS, row, "last_sync", c->now);
 		event_end(c);
-		c->r->lines[i].changed = 1;
+		line_changed(c, i, 1);
 	}
 	return 0;
 }
@@ -350,11 +396,11 @@ static int do_rename(struct ctx *c, const struct plan_line *l, size_t i)
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
-	result_set(c, i, org, org);
+	result_set(c, i, org, LINE_ROW_ORG, 0);
 	event_begin(c, plan_action_name(PA_RENAME), STORE_ORGS, org, NULL, EV_UPDATE, l->line);
 	set_cell(c, STORE_ORGS, row, "name", plan_str(l, PK_AFTER));
 	touch(c, STORE_ORGS, row);
-	c->r->lines[i].changed = event_end(c);
+	line_changed(c, i, event_end(c));
 	return 0;
 }
 
@@ -369,7 +415,7 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 	if (existing) {
 		/* already imported (an earlier load of this plan): never twice */
 		free(strmap_put(c->refs, ref, xstrdup(existing)));
-		result_set(c, i, existing, existing);
+		result_set(c, i, existing, LINE_ROW_ORG, 0);
 		return 0;
 	}
 	event_begin(c, plan_action_name(PA_IMPORT_ORGANIZATION), STORE_ORGS, "",
@@ -389,8 +435,8 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 	event_end(c);
 	strmap_put(c->orgs, id, VAL(row));
 	free(strmap_put(c->refs, ref, xstrdup(id)));
-	result_set(c, i, id, id);
-	c->r->lines[i].changed = 1;
+	result_set(c, i, id, LINE_ROW_ORG, 0);
+	line_changed(c, i, 1);
 	add_link(c, l, plan_action_name(PA_IMPORT_ORGANIZATION), id, itg, SOURCE_IMPORT, NULL);
 	return 0;
 }
@@ -401,16 +447,14 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 	const char *contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
 	size_t orow = 0, row = 0;
 	const char *id;
-	char *k;
-	void *v;
+	long found;
 
 	if (!org || find_org(c, l, org, &orow) != 0)
 		return -1;
-	k = two_key(org, contact);
-	v = strmap_get(c->user_contacts, k);
-	if (v) {
+	found = rowix_get2(&c->user_contacts, org, contact);
+	if (found >= 0) {
 		/* the user exists (an earlier load of this plan): bring it up to date */
-		row = ROW(v);
+		row = (size_t)found;
 		id = cell(c, STORE_USERS, row, "id");
 		event_begin(c, plan_action_name(PA_IMPORT_USER), STORE_USERS, id, NULL, EV_UPDATE, l->line);
 	} else {
@@ -419,26 +463,25 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 		event_key(c, id);
 		set_cell(c, STORE_USERS, row, "organization_id", org);
 		set_cell(c, STORE_USERS, row, "itglue_contact_id", contact);
-		strmap_put(c->users, id, VAL(row));
-		strmap_put(c->user_contacts, k, VAL(row));
+		rowix_put(&c->users, row);
+		rowix_put(&c->user_contacts, row);
 	}
 	for (int f = 0; plan_user_fields[f]; f++)
 		set_cell(c, STORE_USERS, row, plan_user_fields[f], plan_str(l, plan_user_fields[f]));
 	touch(c, STORE_USERS, row);
-	result_set(c, i, org, cell(c, STORE_USERS, row, "id"));
-	c->r->lines[i].changed = event_end(c);
-	free(k);
+	result_set(c, i, org, LINE_ROW_USER, row);
+	line_changed(c, i, event_end(c));
 	return 0;
 }
 
 static int find_user(struct ctx *c, const struct plan_line *l, size_t *row)
 {
 	const char *id = plan_id(l, PK_USER_ID);
-	void *v = strmap_get(c->users, id);
+	long found = rowix_get(&c->users, id);
 
-	if (!v)
+	if (found < 0)
 		return misfit(c, l, "user", id, store_file_names[STORE_USERS]);
-	*row = ROW(v);
+	*row = (size_t)found;
 	return 0;
 }
 
@@ -452,11 +495,7 @@ static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 		    plan_str(l, PK_REASON), EV_UPDATE, l->line);
 	switch (l->action) {
 	case PA_LINK_USER: {
-		const char *contact = plan_id(l, PK_ITGLUE_CONTACT_ID);
-		char *k = two_key(cell(c, STORE_USERS, row, "organization_id"), contact);
-		set_cell(c, STORE_USERS, row, "itglue_contact_id", contact);
-		strmap_put(c->user_contacts, k, VAL(row));
-		free(k);
+		set_cell(c, STORE_USERS, row, "itglue_contact_id", plan_id(l, PK_ITGLUE_CONTACT_ID));
 		touch(c, STORE_USERS, row);
 		break;
 	}
@@ -473,8 +512,10 @@ static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 		set_cell(c, STORE_USERS, row, "itglue_contact_id", "");
 		break;
 	}
-	result_set(c, i, cell(c, STORE_USERS, row, "organization_id"), plan_id(l, PK_USER_ID));
-	c->r->lines[i].changed = event_end(c);
+	/* found by its organization and contact as they are now */
+	rowix_put(&c->user_contacts, row);
+	result_set(c, i, cell(c, STORE_USERS, row, "organization_id"), LINE_ROW_USER, row);
+	line_changed(c, i, event_end(c));
 	return 0;
 }
 
@@ -517,8 +558,8 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 	set_cell(c, STORE_DOMAINS, row, "status", pending ? DOMAIN_IMPORTED : DOMAIN_UNIMPORTED);
 	set_cell(c, STORE_DOMAINS, row, "reason", reason);
 	touch(c, STORE_DOMAINS, row);
-	result_set(c, i, org, cell(c, STORE_DOMAINS, row, "id"));
-	c->r->lines[i].changed = event_end(c);
+	result_set(c, i, org, LINE_ROW_DOMAIN, row);
+	line_changed(c, i, event_end(c));
 	return 0;
 }
 
@@ -616,6 +657,8 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	memset(r, 0, sizeof *r);
 	r->nlines = p->n;
 	r->lines = xcalloc(p->n + 1, sizeof *r->lines);
+	r->line_flags = xcalloc(p->n + 1, 1);
+	r->s = s;
 	/* the events wait in an unnamed file in the store's folder, not in memory */
 	eventlog_spill_to(&r->events, s->st.dir);
 	c.plan = p;
@@ -661,6 +704,8 @@ void apply_result_free(struct apply_result *r)
 	eventlog_free(&r->events);
 	arena_free(&r->strs);
 	free(r->lines);
+	free(r->line_flags);
+	free(r->orgs);
 	free(r->integration_json);
 	memset(r, 0, sizeof *r);
 }

@@ -19,6 +19,7 @@
 #define ITG_LOAD_APPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "err.h"
@@ -27,18 +28,27 @@
 #include "planread.h"
 #include "xalloc.h"
 
-/* What a plan line did, for the report (strings owned by the result). */
+/*
+ * What a plan line did, for the report: eight bytes and one a line, read
+ * through apply_line_org, apply_line_row_id and apply_line_changed.
+ */
 struct line_result {
-	const char *org_id;   /* the product org the line resolved to (refs, imports), or NULL */
-	const char *row_id;   /* id of the row it created or matched, or NULL */
-	int changed;          /* it changed at least one field */
+	uint32_t org;         /* index + 1 in the result's orgs, 0: none */
+	uint32_t row;         /* row + 1 in the table of its kind (line_row_kind), 0: none */
 };
+
+/* Which row a line's row id is the id of. */
+enum line_row_kind { LINE_ROW_NONE, LINE_ROW_ORG, LINE_ROW_USER, LINE_ROW_DOMAIN };
 
 struct apply_result {
 	struct eventlog events;        /* every changed row, in the order applied */
 	size_t nlines;                 /* = plan->n */
 	struct line_result *lines;
-	struct arena strs;             /* the lines' org and row ids */
+	unsigned char *line_flags;     /* per line: enum line_row_kind, LINE_CHANGED */
+	const char **orgs;             /* the org ids lines resolved to, in strs (a run of lines of one org shares one) */
+	size_t norgs, orgs_cap;
+	const struct lstore *s;        /* the store applied to: the tables the rows are in */
+	struct arena strs;             /* the lines' org ids */
 	char *integration_json;        /* the new integration.json (owned) */
 	int integration_changed;       /* status differs from the store's */
 };
@@ -54,5 +64,12 @@ struct apply_result {
 int apply_plan(const struct plan *p, struct lstore *s, const char *now, const char *region,
 	       struct apply_result *r, struct itg_err *e);
 void apply_result_free(struct apply_result *r);
+
+/* The product org line i resolved to (refs, imports), or NULL. */
+const char *apply_line_org(const struct apply_result *r, size_t i);
+/* The id of the row line i created or matched, or NULL. */
+const char *apply_line_row_id(const struct apply_result *r, size_t i);
+/* Line i changed at least one field. */
+int apply_line_changed(const struct apply_result *r, size_t i);
 
 #endif

@@ -30,7 +30,7 @@ size_t report_count_action(const struct plan *p, enum plan_action a,
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		if (p->lines[i].action == a && (!changed_only || r->lines[i].changed))
+		if (p->lines[i].action == a && (!changed_only || apply_line_changed(r, i)))
 			n++;
 	return n;
 }

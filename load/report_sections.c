@@ -77,7 +77,7 @@ static void stats_build(const struct report_input *in, struct plan_stats *st)
 	memset(st, 0, sizeof *st);
 	for (size_t i = 0; i < p->n; i++) {
 		enum plan_action a = p->lines[i].action;
-		int ch = in->res->lines[i].changed;
+		int ch = apply_line_changed(in->res, i);
 		struct plan_line l;
 		size_t n;
 		const char *r = raw_str(p, i, PK_REASON, &n);
@@ -441,7 +441,7 @@ static void unimported_table(struct rdoc *d, const struct report_input *in,
 					"organization_name", "itglue_organization_id", "reason",
 					NULL});
 	for (size_t i = 0; open_next(p, PA_IMPORT_DOMAIN, &i, &l); plan_line_close(&l), i++) {
-		const char *org = in->res->lines[i].org_id;
+		const char *org = apply_line_org(in->res, i);
 		if (report_line_unimported(&l))
 			rtab_row(&t, 1,
 				 (const char *const[]){plan_str(&l, PK_DOMAIN),
@@ -474,7 +474,7 @@ static void limited_table(struct rdoc *d, const struct report_input *in,
 					"organization_id", "organization_name", "modules_left_off",
 					"reason", NULL});
 	for (size_t i = 0; open_next(p, PA_IMPORT_ORGANIZATION, &i, &l); plan_line_close(&l), i++) {
-		const char *org = in->res->lines[i].org_id, *itg;
+		const char *org = apply_line_org(in->res, i), *itg;
 		struct buf *mods;
 		if (report_line_license_limited(&l)) {
 			itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
@@ -576,7 +576,7 @@ static void needs_person(struct rdoc *d, const struct report_input *in,
 
 static int changed(const struct report_input *in, size_t i)
 {
-	return in->res->lines[i].changed;
+	return apply_line_changed(in->res, i);
 }
 
 /* The heading of one table of changes; nothing in a run with no change. */
@@ -730,7 +730,7 @@ static void orgs_imported(struct rdoc *d0, const struct report_input *in,
 					"itglue_organization_id", "employee_count", "industry",
 					"phishing", "training", "license_limited", "reason", NULL});
 	for (size_t i = 0; open_next(p, PA_IMPORT_ORGANIZATION, &i, &l); plan_line_close(&l), i++) {
-		const char *org = in->res->lines[i].row_id, *itg;
+		const char *org = apply_line_row_id(in->res, i), *itg;
 		struct buf *mods;
 		itg = plan_id(&l, PK_ITGLUE_ORGANIZATION_ID);
 		mods = rtab_buf(&t);
@@ -778,8 +778,8 @@ static void users_table(struct rdoc *d0, const struct report_input *in,
 					"email", "group", "organization_id", "organization_name",
 					"itglue_contact_id", "reason", NULL});
 	for (size_t i = 0; open_next(p, action, &i, &l); plan_line_close(&l), i++) {
-		const char *user, *org = in->res->lines[i].org_id;
-		user = action == PA_IMPORT_USER ? in->res->lines[i].row_id
+		const char *user, *org = apply_line_org(in->res, i);
+		user = action == PA_IMPORT_USER ? apply_line_row_id(in->res, i)
 						: plan_id(&l, PK_USER_ID);
 		if (!org)
 			org = plan_id(&l, PK_ORGANIZATION_ID);
@@ -822,7 +822,7 @@ static void users_updated(struct rdoc *d0, const struct report_input *in,
 		const char *user, *org;
 		yajl_val after, before;
 		user = plan_id(&l, PK_USER_ID);
-		org = in->res->lines[i].org_id ? in->res->lines[i].org_id
+		org = apply_line_org(in->res, i) ? apply_line_org(in->res, i)
 					       : plan_id(&l, PK_ORGANIZATION_ID);
 		after = json_get(l.v, PK_AFTER);
 		before = json_get(l.v, PK_BEFORE);
@@ -864,7 +864,7 @@ static void domains(struct rdoc *d0, const struct report_input *in,
 					"itglue_organization_id", "itglue_domain_id", "status",
 					"reason", NULL});
 	for (size_t i = 0; open_next(p, PA_IMPORT_DOMAIN, &i, &l); plan_line_close(&l), i++) {
-		const char *org = in->res->lines[i].org_id, *id = in->res->lines[i].row_id;
+		const char *org = apply_line_org(in->res, i), *id = apply_line_row_id(in->res, i);
 		const char *status;
 		struct buf *dom;
 		status = report_line_unimported(&l) ? DOMAIN_UNIMPORTED : DOMAIN_IMPORTED;

@@ -445,10 +445,71 @@ static void test_row_index_finds_first_row_of_each_key(void)
 	unit_rmtree(dir);
 }
 
+/*
+ * An index that follows the table (the load's users): two columns as one
+ * key, the highest row of a key wins, a row whose key cell changed is found
+ * by its new key once put again and never by its old one, and growing the
+ * slots keeps all of it.
+ */
+static void test_row_index_follows_a_growing_table(void)
+{
+	char *dir = unit_tmpdir();
+	struct csv_table t;
+	struct itg_err e = {0};
+	struct rowix x;
+	char key[16];
+
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, "organization_id,itglue_organization_id,source,linked_at\n"
+				       "7,101,a,\n7,101,b,\n8,101,c,\n7,,d,\n",
+			     &t, &e), 0);
+	rowix_init(&x, &t, 0, 1);
+	for (size_t r = 0; r < t.nrows; r++)
+		rowix_put(&x, r);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "7", "101"), 1);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "101"), 2);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "7", ""), -1);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "7", NULL), -1);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "71", "01"), -1);
+	/* row 2 now keyed 8/102: found by that, 8/101 is gone */
+	csvtab_set(&t, 2, 1, "102");
+	rowix_put(&x, 2);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "102"), 2);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "101"), -1);
+	/* a lower row put again does not take a higher one's key */
+	rowix_put(&x, 0);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "7", "101"), 1);
+	for (int i = 0; i < 5000; i++) {
+		size_t r = csvtab_append_row(&t);
+		snprintf(key, sizeof key, "%d", i);
+		csvtab_set(&t, r, 0, "9");
+		csvtab_set(&t, r, 1, key);
+		rowix_put(&x, r);
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "%d", i);
+		CU_ASSERT_EQUAL(rowix_get2(&x, "9", key), 4 + i);
+	}
+	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "102"), 2);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "101"), -1);
+	CU_ASSERT_EQUAL(rowix_get2(&x, "7", "101"), 1);
+	CU_ASSERT(x.cap >= 2 * x.n);
+	rowix_free(&x);
+	/* one column, followed the same way */
+	rowix_init(&x, &t, 2, -1);
+	for (size_t r = 0; r < t.nrows; r++)
+		rowix_put(&x, r);
+	CU_ASSERT_EQUAL(rowix_get(&x, "c"), 2);
+	CU_ASSERT_EQUAL(rowix_get(&x, ""), -1);
+	rowix_free(&x);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
 static CU_TestInfo tests[] = {
 	{"test_equal_cells_are_shared_and_stay_independent",
 	 test_equal_cells_are_shared_and_stay_independent},
 	{"test_row_index_finds_first_row_of_each_key", test_row_index_finds_first_row_of_each_key},
+	{"test_row_index_follows_a_growing_table", test_row_index_follows_a_growing_table},
 	{"test_bom_and_crlf_are_accepted", test_bom_and_crlf_are_accepted},
 	{"test_columns_in_any_order_are_found_by_name", test_columns_in_any_order_are_found_by_name},
 	{"test_extra_column_and_row_order_survive_a_round_trip",

@@ -194,7 +194,7 @@ static void test_link_adds_auto_row_and_syncs_the_org(void)
 			   "3,Acme Dental,11-50,Healthcare,true,true,,vip\n"
 			   "20,Umbrella,11-50,Other,true,false,,\n"
 			   "7,Globex,51-250,Technology,false,true," NOW ",\"a, b\"\n"));
-	CU_ASSERT(f.r.lines[0].changed);
+	CU_ASSERT(apply_line_changed(&f.r, 0));
 	fixture_close(&f);
 }
 
@@ -272,7 +272,7 @@ static void test_import_organization_bullphish_after_largest_non_contiguous_id(v
 			   "20,104,auto,2026-01-01T00:00:00.000Z\n"
 			   "21,106,import," NOW "\n"
 			   "22,107,import," NOW "\n"));
-	CU_ASSERT_STRING_EQUAL(f.r.lines[1].row_id, "22");
+	CU_ASSERT_STRING_EQUAL(apply_line_row_id(&f.r, 1), "22");
 	fixture_close(&f);
 }
 
@@ -387,7 +387,7 @@ static void test_user_actions_link_update_unlink(void)
 			   "last_sync\n"
 			   "5,3,Ann,Lee,ann@acme.example,Staff,,\n"
 			   "9,3,Bob,Stone,bob@acme.test,IT,9002," NOW "\n"));
-	CU_ASSERT(f.r.lines[0].changed && f.r.lines[1].changed && f.r.lines[2].changed);
+	CU_ASSERT(apply_line_changed(&f.r, 0) && apply_line_changed(&f.r, 1) && apply_line_changed(&f.r, 2));
 	fixture_close(&f);
 }
 
@@ -483,7 +483,7 @@ static void apply_twice(enum product prod, const char *orgs, const char *links,
 		free(before[t]);
 	}
 	for (size_t i = 0; i < again.nlines; i++)
-		CU_ASSERT_FALSE(again.lines[i].changed);
+		CU_ASSERT_FALSE(apply_line_changed(&again, i));
 	apply_result_free(&again);
 	fixture_close(&f);
 }
