@@ -12,6 +12,7 @@
  * Cells are formula-safe (report_csv_cell's leading quote) and quoted when
  * they hold anything but letters, digits, spaces and . @ _ -.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "report.h"
 #include "csvtab.h"
 #include "ids.h"
@@ -49,38 +50,58 @@ void report_slug(const char *s, struct buf *out)
 		buf_adds(out, "x");
 }
 
-struct group {
-	const char *org, *name;      /* copies (groups.a): an event's old name is gone after the next event */
-	size_t nmembers, cap;
-	size_t *members;             /* rows of users.csv */
-	char *file;
+/*
+ * A group is an organization and a group name.  Nothing is kept a member: the
+ * changed groups are a sorted array of keys (cells of users.csv, or copies
+ * for the group a user left), the members an array of users.csv rows sorted
+ * by their group, walked side by side: some eight bytes a user.
+ */
+struct gkey {
+	const char *org, *name;
 };
 
-struct groups {
-	struct strmap *ix;           /* "ORG\x1fGROUP" -> struct group * */
-	size_t n, cap;
-	struct group **v;
-	struct buf key;
+struct ukeys {
+	const struct csv_table *u;
+	int org, group;
+};
+
+static int gkey_cmp(const struct gkey *a, const struct gkey *b)
+{
+	int c = id_cmp(a->org, b->org);
+
+	/* "01" and "1" are two organizations that sort together */
+	if (!c)
+		c = strcmp(a->org, b->org);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static int gkey_qcmp(const void *a, const void *b)
+{
+	return gkey_cmp(a, b);
+}
+
+static struct gkey row_key(const struct ukeys *k, uint32_t r)
+{
+	return (struct gkey){csvtab_get(k->u, r, k->org), csvtab_get(k->u, r, k->group)};
+}
+
+/* users.csv rows by group, then in file order. */
+static int row_qcmp(const void *a, const void *b, void *arg)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	struct gkey kx = row_key(arg, x), ky = row_key(arg, y);
+	int c = gkey_cmp(&kx, &ky);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+struct changed {
+	uint32_t *rows;              /* users created or changed */
+	size_t nrows, rows_cap;
+	struct gkey *left;           /* groups users left (copies in a) */
+	size_t nleft, left_cap;
 	struct arena a;
 };
-
-static struct group *group_get(struct groups *g, const char *org, const char *name, int make)
-{
-	struct group *x;
-
-	buf_reset(&g->key);
-	buf_addf(&g->key, "%s\x1f%s", org, name);
-	x = strmap_get(g->ix, buf_str(&g->key));
-	if (x || !make)
-		return x;
-	x = xcalloc(1, sizeof *x);
-	x->org = arena_strdup(&g->a, org);
-	x->name = arena_strdup(&g->a, name);
-	strmap_put(g->ix, buf_str(&g->key), x);
-	xgrow((void **)&g->v, &g->cap, g->n + 1, sizeof *g->v);
-	g->v[g->n++] = x;
-	return x;
-}
 
 static int member_field(const char *f)
 {
@@ -88,11 +109,10 @@ static int member_field(const char *f)
 	       strcmp(f, PK_EMAIL) == 0 || strcmp(f, PK_GROUP) == 0;
 }
 
-/* The groups whose members this run created or changed, from the event log: 0 or -1 (errno). */
-static int changed_groups(const struct report_input *in, const struct report_names *nm,
-			  struct groups *g)
+/* The users this run created or changed, from the event log: 0 or -1 (errno). */
+static int changed_users(const struct report_input *in, const struct report_names *nm,
+			 const struct ukeys *k, struct changed *ch)
 {
-	const struct csv_table *u = &in->after->st.tab[STORE_USERS];
 	struct load_event ev = {0};
 	size_t pos = 0;
 	int got;
@@ -103,31 +123,72 @@ static int changed_groups(const struct report_input *in, const struct report_nam
 		if (strcmp(ev.table, store_table_names[STORE_USERS]) != 0)
 			continue;
 		r = report_user_row(nm, ev.key);
-		if (r < 0)
+		if (r < 0 || (unsigned long)r >= UINT32_MAX)
 			continue;
 		for (size_t f = 0; f < ev.nf; f++) {
 			if (!member_field(ev.f[f].field))
 				continue;
 			touched = 1;
 			/* a user who moved: the group it left changed too */
-			if (strcmp(ev.f[f].field, PK_GROUP) == 0 && ev.kind == EV_UPDATE)
-				group_get(g, csvtab_get(u, (size_t)r, nm->u_org), ev.f[f].old, 1);
+			if (strcmp(ev.f[f].field, PK_GROUP) == 0 && ev.kind == EV_UPDATE) {
+				xgrow((void **)&ch->left, &ch->left_cap, ch->nleft + 1, sizeof *ch->left);
+				ch->left[ch->nleft++] = (struct gkey){
+					arena_strdup(&ch->a, csvtab_get(k->u, (size_t)r, k->org)),
+					arena_strdup(&ch->a, ev.f[f].old)};
+			}
 		}
-		if (touched)
-			group_get(g, csvtab_get(u, (size_t)r, nm->u_org),
-				  csvtab_get(u, (size_t)r, nm->u_group), 1);
+		if (touched && !(ch->nrows && ch->rows[ch->nrows - 1] == (uint32_t)r)) {
+			xgrow((void **)&ch->rows, &ch->rows_cap, ch->nrows + 1, sizeof *ch->rows);
+			ch->rows[ch->nrows++] = (uint32_t)r;
+		}
 	}
 	load_event_free(&ev);
 	return got < 0 ? -1 : 0;
 }
 
-static int group_cmp(const void *a, const void *b)
+/* The changed groups, sorted, each once: *n of them (free the array). */
+static struct gkey *changed_groups(const struct ukeys *k, struct changed *ch, size_t *n)
 {
-	const struct group *x = *(const struct group *const *)a;
-	const struct group *y = *(const struct group *const *)b;
-	int c = id_cmp(x->org, y->org);
+	struct gkey *g = xcalloc(ch->nrows + ch->nleft + 1, sizeof *g);
+	size_t m = 0;
 
-	return c ? c : strcmp(x->name, y->name);
+	for (size_t i = 0; i < ch->nrows; i++) {
+		struct gkey x = row_key(k, ch->rows[i]);
+		/* users of one group often follow each other */
+		if (!(m && gkey_cmp(&g[m - 1], &x) == 0))
+			g[m++] = x;
+	}
+	/* the rows are not needed any more: the groups are */
+	free(ch->rows);
+	ch->rows = NULL;
+	for (size_t i = 0; i < ch->nleft; i++)
+		g[m++] = ch->left[i];
+	if (m)
+		qsort(g, m, sizeof *g, gkey_qcmp);
+	*n = 0;
+	for (size_t i = 0; i < m; i++)
+		if (!(*n && gkey_cmp(&g[*n - 1], &g[i]) == 0))
+			g[(*n)++] = g[i];
+	return g;
+}
+
+/* The rows of users.csv in a changed group, by group then file order: *n of them. */
+static uint32_t *group_members(const struct ukeys *k, const struct gkey *g, size_t ng, size_t *n)
+{
+	uint32_t *m = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t r = 0; ng && r < k->u->nrows && r < UINT32_MAX; r++) {
+		struct gkey x = row_key(k, (uint32_t)r);
+		if (!bsearch(&x, g, ng, sizeof *g, gkey_qcmp))
+			continue;
+		xgrow((void **)&m, &cap, *n + 1, sizeof *m);
+		m[(*n)++] = (uint32_t)r;
+	}
+	if (*n)
+		qsort_r(m, *n, sizeof *m, row_qcmp, (void *)k);
+	return m;
 }
 
 /* One cell of an upload file: formula-safe, quoted unless plain. */
@@ -152,16 +213,16 @@ static void upload_cell(FILE *fp, const char *s)
 }
 
 static void write_group(struct report_files *f, const struct report_names *nm,
-			const struct group *g)
+			const char *file, const uint32_t *members, size_t n)
 {
 	const struct csv_table *u = &nm->s->st.tab[STORE_USERS];
-	FILE *fp = report_file_open(f, g->file, NULL);
+	FILE *fp = report_file_open(f, file, NULL);
 
 	if (!fp)
 		return;
 	fputs("First Name,Last Name,Email,Position\n", fp);
-	for (size_t i = 0; i < g->nmembers; i++) {
-		size_t r = g->members[i];
+	for (size_t i = 0; i < n; i++) {
+		size_t r = members[i];
 		upload_cell(fp, csvtab_get(u, r, nm->u_first));
 		putc(',', fp);
 		upload_cell(fp, csvtab_get(u, r, nm->u_last));
@@ -169,69 +230,80 @@ static void write_group(struct report_files *f, const struct report_names *nm,
 		upload_cell(fp, csvtab_get(u, r, nm->u_email));
 		fputs(",\n", fp);
 	}
-	report_file_close(f, fp, g->file, g->nmembers);
+	report_file_close(f, fp, file, n);
 }
 
-/* upload/<org id>-<org slug>/<group slug>.csv, unique within the org's folder. */
-static void name_files(struct groups *g, const struct report_names *nm)
-{
-	struct strmap *used = strmap_new(g->n);
-	struct buf b = {0};
+/*
+ * The file names: upload/<org id>-<org slug>/<group slug>.csv, unique within
+ * the org's folder.  Store ids are decimal numbers (lib/store.c refuses any
+ * other), so a folder's name begins with its org's id and a dash: no two
+ * orgs share a folder, and as the groups come org by org, only the names of
+ * the current org's folder are kept.
+ */
+struct names {
+	const struct report_names *nm;
+	struct strmap *here;         /* names used in the current org's folder */
+	const char *org;             /* the current org */
+	struct buf b;
+};
 
-	for (size_t i = 0; i < g->n; i++) {
-		struct group *x = g->v[i];
-		size_t base;
-		buf_reset(&b);
-		buf_addf(&b, "upload/%s-", x->org);
-		report_slug(report_org_name(nm, x->org), &b);
-		buf_addc(&b, '/');
-		if (*x->name)
-			report_slug(x->name, &b);
-		else
-			buf_adds(&b, "no-group");
-		base = b.len;
-		for (int k = 2; strmap_has(used, buf_str(&b)); k++) {
-			b.len = base;
-			b.p[b.len] = '\0';
-			buf_addf(&b, "-%d", k);
-		}
-		strmap_put(used, buf_str(&b), x);
-		buf_adds(&b, ".csv");
-		x->file = buf_detach(&b);
+/* The file of group g (owned by the caller). */
+static char *name_file(struct names *n, const struct gkey *g)
+{
+	size_t base;
+
+	if (!n->org || strcmp(n->org, g->org) != 0) {
+		strmap_free(n->here, NULL);
+		n->here = strmap_new(16);
+		n->org = g->org;
 	}
-	strmap_free(used, NULL);
-	buf_free(&b);
+	buf_reset(&n->b);
+	buf_addf(&n->b, "upload/%s-", g->org);
+	report_slug(report_org_name(n->nm, g->org), &n->b);
+	buf_addc(&n->b, '/');
+	if (*g->name)
+		report_slug(g->name, &n->b);
+	else
+		buf_adds(&n->b, "no-group");
+	base = n->b.len;
+	for (int k = 2; strmap_has(n->here, buf_str(&n->b)); k++) {
+		n->b.len = base;
+		n->b.p[n->b.len] = '\0';
+		buf_addf(&n->b, "-%d", k);
+	}
+	strmap_put(n->here, buf_str(&n->b), NULL);
+	buf_adds(&n->b, ".csv");
+	return xstrdup(buf_str(&n->b));
+}
+
+static void names_free(struct names *n)
+{
+	strmap_free(n->here, NULL);
+	buf_free(&n->b);
 }
 
 void report_upload(struct rdoc *d, const struct report_input *in,
 		   const struct report_names *nm, struct report_files *f)
 {
 	const struct csv_table *u = &in->after->st.tab[STORE_USERS];
-	struct groups g = {0};
+	struct ukeys k = {u, nm->u_org, nm->u_group};
+	struct changed ch = {0};
+	struct gkey *g;
+	uint32_t *members;
+	size_t ng = 0, nmembers = 0, at = 0;
+	struct names names;
 	struct rtab t;
 	char n[32], raw[32];
 
-	g.ix = strmap_new(64);
-	if (changed_groups(in, nm, &g) != 0) {
+	if (changed_users(in, nm, &k, &ch) != 0) {
 		if (!f->failed && f->e)
 			err_set(f->e, ITG_EXIT_RUNTIME, "cannot read the load's changes again: %s",
 				strerror(errno));
 		f->failed = 1;
 	}
-	for (size_t r = 0; r < u->nrows; r++) {
-		struct group *x = group_get(&g, csvtab_get(u, r, nm->u_org),
-					    csvtab_get(u, r, nm->u_group), 0);
-		if (!x)
-			continue;
-		xgrow((void **)&x->members, &x->cap, x->nmembers + 1, sizeof *x->members);
-		x->members[x->nmembers++] = r;
-	}
-	/* the members are found: the index goes before the file names take memory */
-	strmap_free(g.ix, NULL);
-	g.ix = NULL;
-	if (g.n)
-		qsort(g.v, g.n, sizeof *g.v, group_cmp);
-	name_files(&g, nm);
+	g = changed_groups(&k, &ch, &ng);
+	members = group_members(&k, g, ng, &nmembers);
+	names = (struct names){.nm = nm};
 
 	rdoc_block(d, RB_H2, "Files to upload to BullPhish ID");
 	rdoc_para(d, "The store is this program's copy of BullPhish ID's organizations and "
@@ -245,26 +317,34 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 		  (const char *const[]){"Organization", "Group", "Members", "File", NULL},
 		  (const char *const[]){"organization_id", "organization_name", "group", "members",
 					"file", NULL});
-	for (size_t i = 0; i < g.n; i++) {
-		const struct group *x = g.v[i];
-		write_group(f, nm, x);
-		snprintf(raw, sizeof raw, "%zu", x->nmembers);
+	for (size_t i = 0; i < ng; i++) {
+		const struct gkey *x = &g[i];
+		size_t first = at;
+		char *file;
+		/* the members of the groups before this one are behind: this one's follow */
+		while (at < nmembers) {
+			struct gkey y = row_key(&k, members[at]);
+			if (gkey_cmp(&y, x) != 0)
+				break;
+			at++;
+		}
+		file = name_file(&names, x);
+		write_group(f, nm, file, members + first, at - first);
+		snprintf(raw, sizeof raw, "%zu", at - first);
 		rtab_row(&t, 1,
 			 (const char *const[]){report_org_label(nm, x->org, rtab_buf(&t)),
 					       *x->name ? x->name : "(no group)",
-					       rdoc_num((long long)x->nmembers, n), x->file},
+					       rdoc_num((long long)(at - first), n), file},
 			 (const char *const[]){x->org, report_org_name(nm, x->org), x->name, raw,
-					       x->file},
+					       file},
 			 NULL, 1, 0);
+		free(file);
 	}
 	rtab_close(&t, "No group changed: nothing to upload.");
-	for (size_t i = 0; i < g.n; i++) {
-		free(g.v[i]->members);
-		free(g.v[i]->file);
-		free(g.v[i]);
-	}
-	free(g.v);
-	strmap_free(g.ix, NULL);
-	arena_free(&g.a);
-	buf_free(&g.key);
+	names_free(&names);
+	free(members);
+	free(g);
+	free(ch.rows);
+	free(ch.left);
+	arena_free(&ch.a);
 }

@@ -510,6 +510,65 @@ static void test_licenses_over_and_unlimited_and_rename_reasons(void)
 	fixture_free(&fx);
 }
 
+/*
+ * The upload files: one per changed group, every member in users.csv order,
+ * the group a user left too (even left empty), names unique in a folder
+ * ("Staff" and "staff!" both slug to staff, in one folder and not in two).
+ */
+static void test_upload_files_name_each_changed_group_once(void)
+{
+	struct fixture fx;
+	char *f;
+
+	fixture_init(&fx);
+	store_file(&fx, "organizations.csv", "id,name\n1,A B\n2,Quiet\n12,C\n");
+	store_file(&fx, "users.csv", "id,organization_id,first_name,last_name,email,group\n"
+				      "1,1,Ann,One,ann@x.example,Staff\n"
+				      "2,1,Bob,Two,bob@x.example,staff!\n"
+				      "3,12,Cy,Three,cy@x.example,Staff\n"
+				      "4,1,Di,Four,di@x.example,Ops\n"
+				      "5,1,Ed,Five,ed@x.example,Staff\n"
+				      "6,2,Fay,Six,fay@x.example,Staff\n");
+	fixture_run(&fx, PRODUCT_BULLPHISH,
+		    "{\"action\":\"update_user\",\"user_id\":\"5\",\"itglue_contact_id\":\"1\","
+		    "\"after\":{\"first_name\":\"Eddie\"}}\n"
+		    "{\"action\":\"update_user\",\"user_id\":\"2\",\"itglue_contact_id\":\"2\","
+		    "\"after\":{\"last_name\":\"Too\"}}\n"
+		    "{\"action\":\"update_user\",\"user_id\":\"3\",\"itglue_contact_id\":\"3\","
+		    "\"after\":{\"email\":\"cy@y.example\"}}\n"
+		    "{\"action\":\"update_user\",\"user_id\":\"4\",\"itglue_contact_id\":\"4\","
+		    "\"after\":{\"group\":\"Sales\"}}\n",
+		    NULL);
+	/* org 1: Ops (left empty), Sales, Staff and staff! in name order; then 12 */
+	f = slurp(fx.out, "lists/upload_files.csv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_STRING_EQUAL(f, "organization_id,organization_name,group,members,file\n"
+				  "1,A B,Ops,0,upload/1-a-b/ops.csv\n"
+				  "1,A B,Sales,1,upload/1-a-b/sales.csv\n"
+				  "1,A B,Staff,2,upload/1-a-b/staff.csv\n"
+				  "1,A B,staff!,1,upload/1-a-b/staff-2.csv\n"
+				  "12,C,Staff,1,upload/12-c/staff.csv\n");
+	free(f);
+	f = slurp(fx.out, "upload/1-a-b/staff.csv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_STRING_EQUAL(f, "First Name,Last Name,Email,Position\n"
+				  "Ann,One,ann@x.example,\nEddie,Five,ed@x.example,\n");
+	free(f);
+	f = slurp(fx.out, "upload/12-c/staff.csv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_STRING_EQUAL(f, "First Name,Last Name,Email,Position\nCy,Three,cy@y.example,\n");
+	free(f);
+	f = slurp(fx.out, "upload/1-a-b/ops.csv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_STRING_EQUAL(f, "First Name,Last Name,Email,Position\n");
+	free(f);
+	/* the organization nothing changed in has no file */
+	f = slurp(fx.out, "upload/2-quiet/staff.csv");
+	CU_ASSERT_PTR_NULL(f);
+	free(f);
+	fixture_free(&fx);
+}
+
 static void test_every_reason_code_is_explained(void)
 {
 	static const char *const codes[] = {
@@ -559,6 +618,8 @@ static CU_TestInfo tests[] = {
 	 test_html_report_escapes_everything_and_is_self_contained},
 	{"test_markdown_table_cells_cannot_break_the_table",
 	 test_markdown_table_cells_cannot_break_the_table},
+	{"test_upload_files_name_each_changed_group_once",
+	 test_upload_files_name_each_changed_group_once},
 	{"test_long_tables_show_50_rows_and_the_lists_keep_all",
 	 test_long_tables_show_50_rows_and_the_lists_keep_all},
 	{"test_inventory_lines_are_read_by_kind", test_inventory_lines_are_read_by_kind},
