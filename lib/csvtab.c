@@ -20,18 +20,86 @@
 #include <sys/stat.h>
 
 /*
- * Cells, row arrays and the header live in the table's arena: a store of
- * half a million users would otherwise be millions of small malloc()s, each
- * with its own overhead.  Nothing in the arena is freed on its own;
- * csvtab_set leaves the old value in place and csvtab_free frees it all.
+ * The cells' text lives in chunks of CSVTAB_CHUNK bytes; a reference is the
+ * chunk's index times CSVTAB_CHUNK plus the offset in it, and 0 (the first
+ * byte of the first chunk, never handed out) is the empty cell.  A cell too
+ * large for a quarter of a chunk gets a chunk of its own.  Nothing is freed
+ * on its own: csvtab_set leaves the old text in place, csvtab_free frees it
+ * all.  The header's names live in the table's arena.
  */
+#define MAX_CHUNKS ((size_t)1 << (32 - CSVTAB_CHUNK_BITS))
 
-/* The shared value of every empty cell: never written through. */
-static char empty_cell[1];
-
-static char *cell_dup(struct csv_table *t, const char *s, size_t n)
+static const char *cell_text(const struct csv_table *t, uint32_t ref)
 {
-	return n ? arena_strndup(&t->arena, s, n) : empty_cell;
+	if (!ref)
+		return "";
+	return t->chunks[ref >> CSVTAB_CHUNK_BITS] + (ref & (CSVTAB_CHUNK - 1));
+}
+
+/* A chunk of size bytes at the end of t->chunks; its index. */
+static size_t new_chunk(struct csv_table *t, size_t size)
+{
+	if (t->nchunks == MAX_CHUNKS) {
+		/* like running out of memory: no store comes near it */
+		fprintf(stderr, "ERROR %s holds more than 4 GiB of text, more than a table can hold\n",
+			t->path ? t->path : "a CSV file");
+		exit(1);
+	}
+	xgrow((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof *t->chunks);
+	t->chunks[t->nchunks] = xmalloc(size);
+	return t->nchunks++;
+}
+
+static uint32_t cell_dup(struct csv_table *t, const char *s, size_t n)
+{
+	size_t at;
+
+	if (!n)
+		return 0;
+	if (!t->nchunks) {
+		/* chunk 0 is a regular one whose first byte is reference 0, the empty cell */
+		t->fill = new_chunk(t, CSVTAB_CHUNK);
+		t->chunks[0][0] = '\0';
+		t->used = 1;
+	}
+	if (n + 1 > CSVTAB_CHUNK / 4) {
+		/* a chunk of its own; the one being filled stays so */
+		at = new_chunk(t, n + 1);
+		memcpy(t->chunks[at], s, n);
+		t->chunks[at][n] = '\0';
+		return (uint32_t)(at << CSVTAB_CHUNK_BITS);
+	}
+	if (t->used + n + 1 > CSVTAB_CHUNK) {
+		t->fill = new_chunk(t, CSVTAB_CHUNK);
+		t->used = 0;
+	}
+	at = t->used;
+	memcpy(t->chunks[t->fill] + at, s, n);
+	t->chunks[t->fill][at + n] = '\0';
+	t->used += n + 1;
+	return (uint32_t)((t->fill << CSVTAB_CHUNK_BITS) | at);
+}
+
+/*
+ * Room for row t->nrows, its cells all "" (0): returns them.  The arrays
+ * grow through realloc, which moves a large block's pages rather than
+ * copying them, and pages not yet written take no memory.
+ */
+static uint32_t *grow_rows(struct csv_table *t)
+{
+	uint32_t *row;
+
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap;
+		xgrow((void **)&t->lines, &cap, t->nrows + 1, sizeof *t->lines);
+		size_t n = cap * t->ncols;
+
+		t->cells = xrealloc(t->cells, (n > 0 ? n : 1) * sizeof *t->cells);
+		t->cap = cap;
+	}
+	row = t->cells + t->nrows * t->ncols;
+	memset(row, 0, t->ncols * sizeof *row);
+	return row;
 }
 
 /* Gives t a header array of n (+1 spare) columns. */
@@ -50,7 +118,7 @@ struct reader {
 	int failed;
 	int have_header;
 	size_t nheader;        /* columns in the file's header */
-	char **fields;         /* the row being read */
+	uint32_t *fields;      /* the row being read (cell references) */
 	size_t nfields, cap;
 	long line;             /* physical line being fed */
 	long row_line;         /* line where the current row started */
@@ -64,7 +132,7 @@ static int keep_spaces(unsigned char c)
 	return 0;
 }
 
-/* Fields live in the table's arena: dropping them only forgets them. */
+/* Fields live in the table's chunks: dropping them only forgets them. */
 static void free_fields(struct reader *r)
 {
 	r->nfields = 0;
@@ -75,13 +143,14 @@ static void free_fields(struct reader *r)
  * (the same last_sync, organization_id, group on thousands of rows) shares
  * its cell: cells are never written in place, only replaced.
  */
-static char *same_as_above(struct reader *r, const char *s, size_t len)
+static uint32_t same_as_above(struct reader *r, const char *s, size_t len)
 {
 	const struct csv_table *t = r->t;
 
 	if (r->have_header && t->nrows && r->nfields < t->ncols && len) {
-		char *above = t->rows[t->nrows - 1][r->nfields];
-		if (strlen(above) == len && memcmp(above, s, len) == 0)
+		uint32_t above = t->cells[(t->nrows - 1) * t->ncols + r->nfields];
+		const char *text = cell_text(t, above);
+		if (strlen(text) == len && memcmp(text, s, len) == 0)
 			return above;
 	}
 	return cell_dup(r->t, s ? s : "", s ? len : 0);
@@ -90,7 +159,7 @@ static char *same_as_above(struct reader *r, const char *s, size_t len)
 static void on_field(void *s, size_t len, void *ctx)
 {
 	struct reader *r = ctx;
-	char *cell;
+	uint32_t cell;
 
 	if (r->failed)
 		return;
@@ -112,14 +181,14 @@ static int take_header(struct reader *r)
 
 	for (size_t i = 0; i < r->nfields; i++)
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(r->fields[i], r->fields[j]) == 0)
+			if (strcmp(cell_text(t, r->fields[i]), cell_text(t, r->fields[j])) == 0)
 				return err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
 					      "duplicate column \"%s\" in the header, rename or remove one",
-					      r->fields[i]);
+					      cell_text(t, r->fields[i]));
 	for (size_t k = 0; r->required && r->required[k]; k++) {
 		int found = 0;
 		for (size_t i = 0; i < r->nfields && !found; i++)
-			found = strcmp(r->fields[i], r->required[k]) == 0;
+			found = strcmp(cell_text(t, r->fields[i]), r->required[k]) == 0;
 		if (!found)
 			return err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
 				      "required column \"%s\" is missing from the header, add it",
@@ -128,15 +197,13 @@ static int take_header(struct reader *r)
 	for (size_t k = 0; r->contract && r->contract[k]; k++)
 		extra++;
 	cols_alloc(t, r->nfields + extra);
-	for (size_t i = 0; i < r->nfields; i++) {
-		t->cols[i] = r->fields[i];
-		r->fields[i] = NULL;
-	}
+	for (size_t i = 0; i < r->nfields; i++)
+		t->cols[i] = arena_strdup(&t->arena, cell_text(t, r->fields[i]));
 	t->ncols = r->nheader = r->nfields;
 	r->nfields = 0;
 	for (size_t k = 0; r->contract && r->contract[k]; k++)
 		if (csvtab_col(t, r->contract[k]) < 0)
-			t->cols[t->ncols++] = cell_dup(t, r->contract[k], strlen(r->contract[k]));
+			t->cols[t->ncols++] = arena_strdup(&t->arena, r->contract[k]);
 	r->have_header = 1;
 	return 0;
 }
@@ -145,7 +212,7 @@ static void on_row(int c, void *ctx)
 {
 	struct reader *r = ctx;
 	struct csv_table *t = r->t;
-	char **row;
+	uint32_t *row;
 
 	(void)c;
 	r->row_pending = 1;
@@ -164,20 +231,10 @@ static void on_row(int c, void *ctx)
 		free_fields(r);
 		return;
 	}
-	row = arena_alloc(&t->arena, t->ncols * sizeof *row, _Alignof(char *));
-	for (size_t i = 0; i < r->nfields; i++)
-		row[i] = r->fields[i];
-	for (size_t i = r->nfields; i < t->ncols; i++)
-		row[i] = empty_cell;
+	row = grow_rows(t);
+	memcpy(row, r->fields, r->nfields * sizeof *row);
 	r->nfields = 0;
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap;
-		xgrow((void **)&t->rows, &cap, t->nrows + 1, sizeof *t->rows);
-		t->lines = xrealloc(t->lines, cap * sizeof *t->lines);
-		t->cap = cap;
-	}
-	t->rows[t->nrows] = row;
-	t->lines[t->nrows] = r->row_line;
+	t->lines[t->nrows] = r->row_line < (long)UINT32_MAX ? (uint32_t)r->row_line : UINT32_MAX;
 	t->nrows++;
 }
 
@@ -189,7 +246,7 @@ static void empty_table(struct csv_table *t, const char *const *contract)
 		n++;
 	cols_alloc(t, n);
 	for (size_t i = 0; i < n; i++)
-		t->cols[i] = cell_dup(t, contract[i], strlen(contract[i]));
+		t->cols[i] = arena_strdup(&t->arena, contract[i]);
 	t->ncols = n;
 }
 
@@ -317,8 +374,12 @@ void csvtab_free(struct csv_table *t)
 	if (!t)
 		return;
 	arena_free(&t->arena);
-	free(t->rows);
+	for (size_t i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->cells);
 	free(t->lines);
+	free(t->last);
 	free(t->path);
 	memset(t, 0, sizeof *t);
 }
@@ -335,43 +396,36 @@ const char *csvtab_get(const struct csv_table *t, size_t row, int col)
 {
 	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
 		return "";
-	return t->rows[row][col];
+	return cell_text(t, t->cells[row * t->ncols + (size_t)col]);
 }
 
 void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
 {
-	/* the old value stays in the arena until csvtab_free: val may be it */
+	uint32_t *cell;
+
+	/* the old text stays in its chunk until csvtab_free: val may be it */
 	if (!val)
 		val = "";
+	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
+		return;
+	cell = &t->cells[row * t->ncols + (size_t)col];
 	/* a value set as it was set last in this column shares that cell (see same_as_above) */
 	if (!t->last && t->ncols) {
-		t->last = arena_alloc(&t->arena, t->ncols * sizeof *t->last, _Alignof(char *));
-		memset(t->last, 0, t->ncols * sizeof *t->last);
+		t->last = xcalloc(t->ncols, sizeof *t->last);
 		t->nlast = t->ncols;
 	}
-	if ((size_t)col < t->nlast && t->last[col] && strcmp(t->last[col], val) == 0) {
-		t->rows[row][col] = t->last[col];
+	if ((size_t)col < t->nlast && t->last[col] && strcmp(cell_text(t, t->last[col]), val) == 0) {
+		*cell = t->last[col];
 		return;
 	}
-	t->rows[row][col] = cell_dup(t, val, strlen(val));
+	*cell = cell_dup(t, val, strlen(val));
 	if ((size_t)col < t->nlast)
-		t->last[col] = t->rows[row][col];
+		t->last[col] = *cell;
 }
 
 size_t csvtab_append_row(struct csv_table *t)
 {
-	char **row = arena_alloc(&t->arena, (t->ncols ? t->ncols : 1) * sizeof *row,
-				 _Alignof(char *));
-
-	for (size_t c = 0; c < t->ncols; c++)
-		row[c] = empty_cell;
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap;
-		xgrow((void **)&t->rows, &cap, t->nrows + 1, sizeof *t->rows);
-		t->lines = xrealloc(t->lines, cap * sizeof *t->lines);
-		t->cap = cap;
-	}
-	t->rows[t->nrows] = row;
+	grow_rows(t);
 	t->lines[t->nrows] = 0;
 	return t->nrows++;
 }
@@ -380,8 +434,9 @@ void csvtab_remove_row(struct csv_table *t, size_t r)
 {
 	if (r >= t->nrows)
 		return;
-	/* the row's cells stay in the arena until csvtab_free */
-	memmove(t->rows + r, t->rows + r + 1, (t->nrows - r - 1) * sizeof *t->rows);
+	/* the row's text stays in its chunks until csvtab_free */
+	memmove(t->cells + r * t->ncols, t->cells + (r + 1) * t->ncols,
+		(t->nrows - r - 1) * t->ncols * sizeof *t->cells);
 	memmove(t->lines + r, t->lines + r + 1, (t->nrows - r - 1) * sizeof *t->lines);
 	t->nrows--;
 }
@@ -410,28 +465,31 @@ int csvtab_write_field(FILE *fp, const char *s)
  * A row of one empty field would be a blank line, which readers skip: write
  * it as "" so the row survives a round trip.
  */
-static int write_row(FILE *fp, char *const *fields, size_t n)
+static int write_row(FILE *fp, const struct csv_table *t, long r)
 {
-	if (n == 1 && fields[0][0] == '\0') {
+	/* r < 0: the header */
+#define FIELD(c) (r < 0 ? t->cols[c] : csvtab_get(t, (size_t)r, (int)(c)))
+	if (t->ncols == 1 && FIELD(0)[0] == '\0') {
 		if (fputs("\"\"", fp) == EOF)
 			return -1;
 	} else {
-		for (size_t c = 0; c < n; c++) {
+		for (size_t c = 0; c < t->ncols; c++) {
 			if (c && putc(',', fp) == EOF)
 				return -1;
-			if (csvtab_write_field(fp, fields[c]) < 0)
+			if (csvtab_write_field(fp, FIELD(c)) < 0)
 				return -1;
 		}
 	}
+#undef FIELD
 	return putc('\n', fp) == EOF ? -1 : 0;
 }
 
 int csvtab_write_fp(const struct csv_table *t, FILE *fp)
 {
-	if (write_row(fp, t->cols, t->ncols) < 0)
+	if (write_row(fp, t, -1) < 0)
 		return -1;
 	for (size_t r = 0; r < t->nrows; r++)
-		if (write_row(fp, t->rows[r], t->ncols) < 0)
+		if (write_row(fp, t, (long)r) < 0)
 			return -1;
 	if (ferror(fp)) {
 		if (!errno)

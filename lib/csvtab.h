@@ -15,11 +15,23 @@
 #define ITG_CSVTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "arena.h"
 #include "err.h"
 #include "fsutil.h"
+
+/*
+ * Cells are four-byte references (csvtab_get turns one into its text): a
+ * table of half a million users holds four bytes a cell, not eight, and no
+ * pointer a row.  The text lives in chunks of CSVTAB_CHUNK bytes, never
+ * moved or freed before csvtab_free, so a cell's text stays valid after the
+ * cell is replaced; a cell equal to the one above it (read) or to the one
+ * set last in its column shares that one's text.
+ */
+#define CSVTAB_CHUNK_BITS 20
+#define CSVTAB_CHUNK ((size_t)1 << CSVTAB_CHUNK_BITS)
 
 struct csv_table {
 	char *path;       /* as given to csvtab_read */
@@ -29,11 +41,15 @@ struct csv_table {
 	char **cols;      /* header names, file order, then added contract columns */
 	size_t nrows;
 	size_t cap;
-	char ***rows;     /* rows[r][c], every row has ncols NUL-terminated strings */
-	long *lines;      /* physical line where row r starts (1-based) */
-	char **last;      /* per column, the cell csvtab_set stored last (shared by equal values) */
+	uint32_t *cells;  /* nrows x ncols references, row by row; 0 is "" */
+	uint32_t *lines;  /* physical line where row r starts (1-based), 0 for a row added */
+	uint32_t *last;   /* per column, the cell csvtab_set stored last (shared by equal values) */
 	size_t nlast;
-	struct arena arena; /* owns the header, the rows and their cells */
+	char **chunks;    /* the cells' text */
+	size_t nchunks, chunks_cap;
+	size_t fill;      /* the chunk being filled */
+	size_t used;      /* bytes used of it */
+	struct arena arena; /* owns the header */
 };
 
 /*

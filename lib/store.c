@@ -377,7 +377,7 @@ static long cell_line(const struct csv_table *t, size_t r, size_t c, size_t at)
 	long line = t->lines[r];
 
 	for (size_t k = 0; k <= c; k++) {
-		const char *cell = t->rows[r][k];
+		const char *cell = csvtab_get(t, r, (int)k);
 		size_t n = k < c ? strlen(cell) : at;
 		for (size_t i = 0; i < n; i++)
 			line += cell[i] == '\n';
@@ -408,7 +408,7 @@ static int check_cells(const struct store *s, enum store_table tab, struct itg_e
 		cols[ncols++] = csvtab_col(t, ids[tab][k]);
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
-			const char *cell = t->rows[r][c];
+			const char *cell = csvtab_get(t, r, (int)c);
 			size_t len = strlen(cell), at = utf8_invalid_at(cell, len);
 			if (at < len)
 				return err_at(e, ITG_EXIT_USAGE, t->path, cell_line(t, r, c, at), 0,

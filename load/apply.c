@@ -332,8 +332,8 @@ static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 		event_begin(c, plan_action_name(PA_UNLINK), STORE_LINKS, key, plan_str(l, PK_REASON),
 			    EV_DELETE, l->line);
 		for (size_t col = 0; col < t->ncols; col++)
-			if (*t->rows[row][col])
-				add_change(c, t->cols[col], t->rows[row][col], "");
+			if (*csvtab_get(t, row, (int)col))
+				add_change(c, t->cols[col], csvtab_get(t, row, (int)col), "");
 		event_end(c);
 		mark_deleted(c, row, t->nrows);
 		c->s->changed[STORE_LINKS] = 1;

@@ -111,10 +111,10 @@ static void whole_row(struct handedits *h, struct hand_edit *ed, const struct cs
 	size_t n = 0;
 
 	for (size_t c = 0; c < t->ncols; c++)
-		n += *t->rows[r][c] != '\0';
+		n += *csvtab_get(t, r, (int)c) != '\0';
 	ed->f = arena_alloc(&h->strs, (n ? n : 1) * sizeof *ed->f, _Alignof(struct field_change));
 	for (size_t c = 0; c < t->ncols; c++) {
-		const char *v = t->rows[r][c];
+		const char *v = csvtab_get(t, r, (int)c);
 		if (!*v)
 			continue;
 		ed->f[ed->nf++] = (struct field_change){dup(h, t->cols[c]), new_side ? "" : dup(h, v),
@@ -257,7 +257,7 @@ static long first_bad_utf8(const struct csv_table *t)
 			return 1;
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++)
-			if (!utf8_valid(t->rows[r][c]))
+			if (!utf8_valid(csvtab_get(t, r, (int)c)))
 				return t->lines[r];
 	return 0;
 }

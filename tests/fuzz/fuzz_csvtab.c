@@ -26,9 +26,9 @@ static void same_tables(const struct csv_table *a, const struct csv_table *b)
 	FUZZ_CHECK(a->nrows == b->nrows, "round trip: %zu rows became %zu", a->nrows, b->nrows);
 	for (size_t r = 0; r < a->nrows; r++)
 		for (size_t c = 0; c < a->ncols; c++)
-			FUZZ_CHECK(strcmp(a->rows[r][c], b->rows[r][c]) == 0,
+			FUZZ_CHECK(strcmp(csvtab_get(a, r, (int)c), csvtab_get(b, r, (int)c)) == 0,
 				   "round trip: row %zu col %zu \"%s\" became \"%s\"", r, c,
-				   a->rows[r][c], b->rows[r][c]);
+				   csvtab_get(a, r, (int)c), csvtab_get(b, r, (int)c));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -51,17 +51,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (csvtab_read(path, contract, required, &t, &e) != 0) {
 		FUZZ_CHECK(e.code == ITG_EXIT_USAGE, "code %d: %s", e.code, e.msg);
 		FUZZ_CHECK(strstr(e.msg, "in.csv") != NULL, "message does not name the file: %s", e.msg);
-		FUZZ_CHECK(t.rows == NULL && t.cols == NULL, "table not emptied on failure");
+		FUZZ_CHECK(t.cells == NULL && t.cols == NULL && t.chunks == NULL,
+			   "table not emptied on failure");
 		return 0;
 	}
 	for (size_t k = 0; contract && contract[k]; k++)
 		FUZZ_CHECK(csvtab_col(&t, contract[k]) >= 0, "contract column %s missing", contract[k]);
 	for (size_t r = 0; r < t.nrows; r++) {
-		FUZZ_CHECK(t.lines[r] >= 1, "row %zu has line %ld", r, t.lines[r]);
-		FUZZ_CHECK(r == 0 || t.lines[r] > t.lines[r - 1], "row %zu line %ld after %ld", r,
-			   t.lines[r], t.lines[r - 1]);
+		FUZZ_CHECK(t.lines[r] >= 1, "row %zu has line %lu", r, (unsigned long)t.lines[r]);
+		FUZZ_CHECK(r == 0 || t.lines[r] > t.lines[r - 1], "row %zu line %lu after %lu", r,
+			   (unsigned long)t.lines[r], (unsigned long)t.lines[r - 1]);
 		for (size_t c = 0; c < t.ncols; c++)
-			FUZZ_CHECK(t.rows[r][c] != NULL, "row %zu col %zu is NULL", r, c);
+			FUZZ_CHECK(csvtab_get(&t, r, (int)c) != NULL, "row %zu col %zu is NULL", r, c);
 	}
 
 	/*

@@ -251,7 +251,8 @@ static void test_row_with_wrong_field_count_names_its_line(void)
 	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
 	CU_ASSERT(msg_is(dir, &e, "4: 5 fields, header has 4"));
 	CU_ASSERT_EQUAL(t.nrows, 0);
-	CU_ASSERT_PTR_NULL(t.rows);
+	CU_ASSERT_PTR_NULL(t.cells);
+	CU_ASSERT_PTR_NULL(t.chunks);
 	unit_rmtree(dir);
 }
 
@@ -410,6 +411,83 @@ static void test_equal_cells_are_shared_and_stay_independent(void)
 	unit_rmtree(dir);
 }
 
+/*
+ * The cells' text in chunks: several chunks' worth of cells, a cell too
+ * large to share a chunk (read and set) among small ones, the text a get
+ * returned still readable after its cell is replaced and the table grew,
+ * and a row removed: every cell reads back as written, and the table
+ * writes back byte for byte.
+ */
+static void test_cells_in_many_chunks_read_back_as_written(void)
+{
+	enum { ROWS = 40000 };
+	char *dir = unit_tmpdir();
+	struct csv_table t, t2;
+	struct itg_err e = {0};
+	struct buf text = {0};
+	size_t big_len = CSVTAB_CHUNK / 2, r;
+	char *big = xmalloc(big_len + 1), key[32], *out, *path;
+	const char *kept;
+
+	memset(big, 'b', big_len);
+	big[big_len] = '\0';
+	buf_adds(&text, "organization_id,itglue_organization_id,source,linked_at\n");
+	for (int i = 0; i < ROWS; i++)
+		buf_addf(&text, "%d,%d,%s,2026-03-01T05:00:%02dZ\n", i, 100000 + i,
+			 i == 7 ? big : "manual", i % 60);
+	CU_ASSERT_EQUAL_FATAL(read_text(dir, buf_str(&text), &t, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(t.nrows, ROWS);
+	CU_ASSERT(t.nchunks > 2);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 7, 2), big);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 8, 2), "manual");
+	kept = csvtab_get(&t, ROWS - 1, 1);
+	for (int i = 0; i < 3000; i++) {
+		r = csvtab_append_row(&t);
+		snprintf(key, sizeof key, "n%d", i);
+		csvtab_set(&t, r, 0, key);
+		csvtab_set(&t, r, 2, i == 1500 ? big : key);
+	}
+	csvtab_set(&t, ROWS - 1, 1, "replaced");
+	CU_ASSERT_STRING_EQUAL(kept, "139999");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, ROWS - 1, 1), "replaced");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, ROWS + 1500, 2), big);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, ROWS + 1501, 2), "n1501");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, ROWS + 2999, 0), "n2999");
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, ROWS + 2999, 3), "");
+	csvtab_remove_row(&t, 0);
+	CU_ASSERT_EQUAL(t.nrows, ROWS + 3000 - 1);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 0, 1), "100001");
+	CU_ASSERT_EQUAL(t.lines[0], 3);
+	CU_ASSERT_STRING_EQUAL(csvtab_get(&t, 6, 2), big);
+	for (int i = 1; i < ROWS - 1; i++) {
+		snprintf(key, sizeof key, "%d", 100000 + i);
+		if (strcmp(csvtab_get(&t, (size_t)i - 1, 1), key) != 0) {
+			CU_FAIL("a cell read back changed");
+			break;
+		}
+	}
+	/* what it writes reads back the same */
+	out = write_text(&t);
+	path = fs_join(dir, "again.csv");
+	CU_ASSERT_EQUAL_FATAL(unit_write_file(path, out), 0);
+	CU_ASSERT_EQUAL_FATAL(csvtab_read(path, links_cols, links_required, &t2, &e), 0);
+	CU_ASSERT_EQUAL(t2.nrows, t.nrows);
+	for (size_t i = 0; i < t.nrows; i++)
+		for (int c = 0; c < 4; c++)
+			if (strcmp(csvtab_get(&t, i, c), csvtab_get(&t2, i, c)) != 0) {
+				CU_FAIL("a cell did not survive the round trip");
+				i = t.nrows;
+				break;
+			}
+	csvtab_free(&t2);
+	free(path);
+	free(out);
+	free(big);
+	buf_free(&text);
+	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
 /* Rows by a column: the first row of a key wins, "" is no key, unknown keys are -1. */
 static void test_row_index_finds_first_row_of_each_key(void)
 {
@@ -508,6 +586,8 @@ static void test_row_index_follows_a_growing_table(void)
 static CU_TestInfo tests[] = {
 	{"test_equal_cells_are_shared_and_stay_independent",
 	 test_equal_cells_are_shared_and_stay_independent},
+	{"test_cells_in_many_chunks_read_back_as_written",
+	 test_cells_in_many_chunks_read_back_as_written},
 	{"test_row_index_finds_first_row_of_each_key", test_row_index_finds_first_row_of_each_key},
 	{"test_row_index_follows_a_growing_table", test_row_index_follows_a_growing_table},
 	{"test_bom_and_crlf_are_accepted", test_bom_and_crlf_are_accepted},
