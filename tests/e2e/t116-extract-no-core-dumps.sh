@@ -8,11 +8,14 @@
 
 T=$(e2e_tmp)
 
-# wait_for_connection PID: until (up to 10 s) PID has a TCP connection open,
-# that is, it is past its start and waiting for the mock's answer
+# wait_for_connection PID: until (up to 10 s) PID is itg-extract (setpriv
+# has exec'd it) with a TCP connection open, that is, it is past its start
+# and waiting for the mock's answer.  A socket alone is not enough: one the
+# test itself inherited would show before the exec.
 wait_for_connection() {
 	_i=0
-	until ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'socket:'; do
+	until [ "$(cat "/proc/$1/comm" 2>/dev/null)" = itg-extract ] &&
+		ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'socket:'; do
 		kill -0 "$1" 2>/dev/null || { cat "$T/log" >&2; fail "itg-extract ended early"; }
 		_i=$((_i + 1))
 		[ "$_i" -le 200 ] || fail "itg-extract opened no connection within 10 s"
