@@ -53,8 +53,9 @@ void report_slug(const char *s, struct buf *out)
 /*
  * A group is an organization and a group name.  Nothing is kept a member: the
  * changed groups are a sorted array of keys (cells of users.csv, or copies
- * for the group a user left), the members an array of users.csv rows sorted
- * by their group, walked side by side: some eight bytes a user.
+ * for the group a user left), and their members one array of users.csv rows,
+ * group after group (a counting sort): some four bytes a changed user, and
+ * twenty a changed group.
  */
 struct gkey {
 	const char *org, *name;
@@ -85,14 +86,12 @@ static struct gkey row_key(const struct ukeys *k, uint32_t r)
 	return (struct gkey){csvtab_get(k->u, r, k->org), csvtab_get(k->u, r, k->group)};
 }
 
-/* users.csv rows by group, then in file order. */
+/* users.csv rows by group. */
 static int row_qcmp(const void *a, const void *b, void *arg)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	struct gkey kx = row_key(arg, x), ky = row_key(arg, y);
-	int c = gkey_cmp(&kx, &ky);
+	struct gkey x = row_key(arg, *(const uint32_t *)a), y = row_key(arg, *(const uint32_t *)b);
 
-	return c ? c : (x > y) - (x < y);
+	return gkey_cmp(&x, &y);
 }
 
 struct changed {
@@ -146,24 +145,27 @@ static int changed_users(const struct report_input *in, const struct report_name
 	return got < 0 ? -1 : 0;
 }
 
-/* The changed groups, sorted, each once: *n of them (free the array). */
+/* The changed groups, sorted, each once: *n of them (free the array).  Frees ch->rows. */
 static struct gkey *changed_groups(const struct ukeys *k, struct changed *ch, size_t *n)
 {
-	struct gkey *g = xcalloc(ch->nrows + ch->nleft + 1, sizeof *g);
+	struct gkey *g;
 	size_t m = 0;
 
-	for (size_t i = 0; i < ch->nrows; i++) {
-		struct gkey x = row_key(k, ch->rows[i]);
-		/* users of one group often follow each other */
-		if (!(m && gkey_cmp(&g[m - 1], &x) == 0))
-			g[m++] = x;
-	}
-	/* the rows are not needed any more: the groups are */
+	/* the users by group: one key a group follows from the first of each run */
+	if (ch->nrows)
+		qsort_r(ch->rows, ch->nrows, sizeof *ch->rows, row_qcmp, (void *)k);
+	for (size_t i = 0; i < ch->nrows; i++)
+		m += i == 0 || row_qcmp(&ch->rows[i - 1], &ch->rows[i], (void *)k) != 0;
+	g = xcalloc(m + ch->nleft + 1, sizeof *g);
+	m = 0;
+	for (size_t i = 0; i < ch->nrows; i++)
+		if (i == 0 || row_qcmp(&ch->rows[i - 1], &ch->rows[i], (void *)k) != 0)
+			g[m++] = row_key(k, ch->rows[i]);
 	free(ch->rows);
 	ch->rows = NULL;
 	for (size_t i = 0; i < ch->nleft; i++)
 		g[m++] = ch->left[i];
-	if (m)
+	if (ch->nleft)
 		qsort(g, m, sizeof *g, gkey_qcmp);
 	*n = 0;
 	for (size_t i = 0; i < m; i++)
@@ -172,22 +174,42 @@ static struct gkey *changed_groups(const struct ukeys *k, struct changed *ch, si
 	return g;
 }
 
-/* The rows of users.csv in a changed group, by group then file order: *n of them. */
-static uint32_t *group_members(const struct ukeys *k, const struct gkey *g, size_t ng, size_t *n)
+/* The changed group row r of users.csv is in, or -1. */
+static long group_of(const struct ukeys *k, const struct gkey *g, size_t ng, uint32_t r)
 {
-	uint32_t *m = NULL;
-	size_t cap = 0;
+	struct gkey x = row_key(k, r);
+	const struct gkey *at = ng ? bsearch(&x, g, ng, sizeof *g, gkey_qcmp) : NULL;
 
-	*n = 0;
-	for (size_t r = 0; ng && r < k->u->nrows && r < UINT32_MAX; r++) {
-		struct gkey x = row_key(k, (uint32_t)r);
-		if (!bsearch(&x, g, ng, sizeof *g, gkey_qcmp))
-			continue;
-		xgrow((void **)&m, &cap, *n + 1, sizeof *m);
-		m[(*n)++] = (uint32_t)r;
+	return at ? (long)(at - g) : -1;
+}
+
+/*
+ * The rows of users.csv in the changed groups, group after group and in
+ * file order within one: group i's are members[i ? end[i - 1] : 0, end[i]).
+ * *end is set to an array of ng (free it).
+ */
+static uint32_t *group_members(const struct ukeys *k, const struct gkey *g, size_t ng,
+			       uint32_t **end)
+{
+	size_t nrows = k->u->nrows < UINT32_MAX ? k->u->nrows : UINT32_MAX - 1;
+	uint32_t *at = xcalloc(ng + 1, sizeof *at), *m, sum = 0;
+	long x;
+
+	/* how many in each group, then where each group starts */
+	for (size_t r = 0; r < nrows; r++)
+		if ((x = group_of(k, g, ng, (uint32_t)r)) >= 0)
+			at[x]++;
+	for (size_t i = 0; i < ng; i++) {
+		uint32_t c = at[i];
+		at[i] = sum;
+		sum += c;
 	}
-	if (*n)
-		qsort_r(m, *n, sizeof *m, row_qcmp, (void *)k);
+	m = xmalloc((sum ? sum : 1) * sizeof *m);
+	/* each row at its group's next place: at[i] ends where group i ends */
+	for (size_t r = 0; r < nrows; r++)
+		if ((x = group_of(k, g, ng, (uint32_t)r)) >= 0)
+			m[at[x]++] = (uint32_t)r;
+	*end = at;
 	return m;
 }
 
@@ -289,8 +311,8 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 	struct ukeys k = {u, nm->u_org, nm->u_group};
 	struct changed ch = {0};
 	struct gkey *g;
-	uint32_t *members;
-	size_t ng = 0, nmembers = 0, at = 0;
+	uint32_t *members, *end;
+	size_t ng = 0;
 	struct names names;
 	struct rtab t;
 	char n[32], raw[32];
@@ -302,7 +324,7 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 		f->failed = 1;
 	}
 	g = changed_groups(&k, &ch, &ng);
-	members = group_members(&k, g, ng, &nmembers);
+	members = group_members(&k, g, ng, &end);
 	names = (struct names){.nm = nm};
 
 	rdoc_block(d, RB_H2, "Files to upload to BullPhish ID");
@@ -319,22 +341,14 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 					"file", NULL});
 	for (size_t i = 0; i < ng; i++) {
 		const struct gkey *x = &g[i];
-		size_t first = at;
-		char *file;
-		/* the members of the groups before this one are behind: this one's follow */
-		while (at < nmembers) {
-			struct gkey y = row_key(&k, members[at]);
-			if (gkey_cmp(&y, x) != 0)
-				break;
-			at++;
-		}
-		file = name_file(&names, x);
-		write_group(f, nm, file, members + first, at - first);
-		snprintf(raw, sizeof raw, "%zu", at - first);
+		size_t first = i ? end[i - 1] : 0, count = end[i] - first;
+		char *file = name_file(&names, x);
+		write_group(f, nm, file, members + first, count);
+		snprintf(raw, sizeof raw, "%zu", count);
 		rtab_row(&t, 1,
 			 (const char *const[]){report_org_label(nm, x->org, rtab_buf(&t)),
 					       *x->name ? x->name : "(no group)",
-					       rdoc_num((long long)(at - first), n), file},
+					       rdoc_num((long long)count, n), file},
 			 (const char *const[]){x->org, report_org_name(nm, x->org), x->name, raw,
 					       file},
 			 NULL, 1, 0);
@@ -343,6 +357,7 @@ void report_upload(struct rdoc *d, const struct report_input *in,
 	rtab_close(&t, "No group changed: nothing to upload.");
 	names_free(&names);
 	free(members);
+	free(end);
 	free(g);
 	free(ch.rows);
 	free(ch.left);
