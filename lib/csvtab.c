@@ -90,9 +90,7 @@ static uint32_t *grow_rows(struct csv_table *t)
 	uint32_t *row;
 
 	if (t->nrows == t->cap) {
-		size_t cap = t->cap;
-		xgrow((void **)&t->lines, &cap, t->nrows + 1, sizeof *t->lines);
-		size_t n = cap * t->ncols;
+		size_t cap = t->cap ? t->cap * 2 : 16, n = cap * t->ncols;
 
 		t->cells = xrealloc(t->cells, (n > 0 ? n : 1) * sizeof *t->cells);
 		t->cap = cap;
@@ -122,6 +120,7 @@ struct reader {
 	size_t nfields, cap;
 	long line;             /* physical line being fed */
 	long row_line;         /* line where the current row started */
+	size_t lines_cap;      /* of t->lines */
 	int row_pending;       /* at a row boundary: the next non-blank line starts a row */
 };
 
@@ -234,7 +233,9 @@ static void on_row(int c, void *ctx)
 	row = grow_rows(t);
 	memcpy(row, r->fields, r->nfields * sizeof *row);
 	r->nfields = 0;
+	xgrow((void **)&t->lines, &r->lines_cap, t->nrows + 1, sizeof *t->lines);
 	t->lines[t->nrows] = r->row_line < (long)UINT32_MAX ? (uint32_t)r->row_line : UINT32_MAX;
+	t->nlines = t->nrows + 1;
 	t->nrows++;
 }
 
@@ -392,6 +393,11 @@ int csvtab_col(const struct csv_table *t, const char *name)
 	return -1;
 }
 
+long csvtab_line(const struct csv_table *t, size_t r)
+{
+	return r < t->nlines ? (long)t->lines[r] : 0;
+}
+
 const char *csvtab_get(const struct csv_table *t, size_t row, int col)
 {
 	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
@@ -425,8 +431,8 @@ void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
 
 size_t csvtab_append_row(struct csv_table *t)
 {
+	/* a row added has no line: t->lines covers the rows read */
 	grow_rows(t);
-	t->lines[t->nrows] = 0;
 	return t->nrows++;
 }
 
@@ -437,7 +443,10 @@ void csvtab_remove_row(struct csv_table *t, size_t r)
 	/* the row's text stays in its chunks until csvtab_free */
 	memmove(t->cells + r * t->ncols, t->cells + (r + 1) * t->ncols,
 		(t->nrows - r - 1) * t->ncols * sizeof *t->cells);
-	memmove(t->lines + r, t->lines + r + 1, (t->nrows - r - 1) * sizeof *t->lines);
+	if (r < t->nlines) {
+		memmove(t->lines + r, t->lines + r + 1, (t->nlines - r - 1) * sizeof *t->lines);
+		t->nlines--;
+	}
 	t->nrows--;
 }
 

@@ -42,7 +42,8 @@ struct csv_table {
 	size_t nrows;
 	size_t cap;
 	uint32_t *cells;  /* nrows x ncols references, row by row; 0 is "" */
-	uint32_t *lines;  /* physical line where row r starts (1-based), 0 for a row added */
+	uint32_t *lines;  /* physical line where row r starts (1-based), for the rows read: */
+	size_t nlines;    /* rows [0, nlines) were read, the rest added (csvtab_line) */
 	uint32_t *last;   /* per column, the cell csvtab_set stored last (shared by equal values) */
 	size_t nlast;
 	char **chunks;    /* the cells' text */
@@ -64,6 +65,8 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 		const char *const *required_cols, struct csv_table *t, struct itg_err *e);
 void csvtab_free(struct csv_table *t);
 
+/* The physical line where row r starts, 0 for a row added after reading. */
+long csvtab_line(const struct csv_table *t, size_t r);
 /* Column index by exact header name, or -1. */
 int csvtab_col(const struct csv_table *t, const char *name);
 /* Cell text; "" when col < 0. */

@@ -43,10 +43,11 @@ static int row_key(const struct rowix *x, size_t r, const char **a, const char *
 	return x->col >= 0 && r < UINT32_MAX && *(x->col2 < 0 ? *a : *b) != '\0';
 }
 
+/* Slots for rows keys, at most three quarters full. */
 static void alloc_slots(struct rowix *x, size_t rows)
 {
 	x->cap = 16;
-	while (x->cap < rows * 2)
+	while (x->cap / 4 * 3 < rows)
 		x->cap *= 2;
 	x->slot = xcalloc(x->cap, sizeof *x->slot);
 	x->n = 0;
@@ -88,12 +89,12 @@ void rowix_init(struct rowix *x, const struct csv_table *t, int col, int col2)
 
 void rowix_put(struct rowix *x, size_t row)
 {
-	if ((x->n + 1) * 2 > x->cap) {
+	if (x->n + 1 > x->cap / 4 * 3) {
 		uint32_t *old = x->slot;
 		size_t n = x->cap;
 
 		/* rows are put again under their cells as they are now */
-		alloc_slots(x, n);
+		alloc_slots(x, x->cap);
 		for (size_t i = 0; i < n; i++)
 			if (old[i])
 				put(x, old[i] - 1, 1);

@@ -2,10 +2,10 @@
  * rowix.h - the rows of a store table by the text of one column (or of two
  * together), for looking ids up (the report's names, the load's row finder).
  *
- * An open-addressing table of row numbers (four bytes a slot, at most half
- * full): the key itself is not copied, it is compared with the table's
+ * An open-addressing table of row numbers (four bytes a slot, at most three
+ * quarters full): the key itself is not copied, it is compared with the table's
  * cells.  A string map of half a million user ids costs some forty
- * megabytes; this costs four.  Rows whose (last) key cell is "" are not
+ * megabytes; this costs two.  Rows whose (last) key cell is "" are not
  * indexed.  The index borrows the table, which must outlive it.
  *
  * Two ways to fill it: rowix_build indexes a table that then does not

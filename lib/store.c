@@ -240,11 +240,11 @@ static int check_orgs(const struct store *s, struct strmap **orgs, struct itg_er
 	*orgs = strmap_new(t->nrows);
 	for (size_t r = 0; r < t->nrows; r++) {
 		if (!*csvtab_get(t, r, c_id))
-			return err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+			return err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 				      "organization has an empty id: give every row an id");
 		if (store_parse_bool(csvtab_get(t, r, c_ph)) < 0 ||
 		    store_parse_bool(csvtab_get(t, r, c_tr)) < 0)
-			return err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+			return err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 				      "phishing and training must be true or false");
 	}
 	order = xcalloc(t->nrows ? t->nrows : 1, sizeof *order);
@@ -255,7 +255,7 @@ static int check_orgs(const struct store *s, struct strmap **orgs, struct itg_er
 	for (size_t i = 0; i < t->nrows; i++) {
 		void *first = strmap_get(*orgs, order[i].id);
 		if (first) {
-			long a = t->lines[ROW(first)], b = t->lines[order[i].row];
+			long a = csvtab_line(t, ROW(first)), b = csvtab_line(t, order[i].row);
 			rc = err_at(e, ITG_EXIT_USAGE, t->path, a > b ? a : b, 0,
 				    "duplicate organization id %s: ids must be unique", order[i].id);
 			break;
@@ -274,7 +274,7 @@ static int check_links(const struct store *s, const struct strmap *orgs, struct 
 
 	for (size_t r = 0; r < t->nrows; r++) {
 		const char *src = csvtab_get(t, r, c_src), *org = csvtab_get(t, r, c_org);
-		long line = t->lines[r];
+		long line = csvtab_line(t, r);
 
 		if (strcmp(src, SOURCE_AUTO) && strcmp(src, SOURCE_MANUAL) && strcmp(src, SOURCE_IMPORT))
 			return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
@@ -302,7 +302,7 @@ static int check_owned_row(const struct csv_table *t, size_t r, int c_id, int c_
 			   struct itg_err *e)
 {
 	const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
-	long line = t->lines[r];
+	long line = csvtab_line(t, r);
 
 	if (!*id)
 		return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
@@ -332,7 +332,7 @@ static int check_users(const struct store *s, const struct strmap *orgs, struct 
 
 		rc = check_owned_row(t, r, c_id, c_org, ids, orgs, "user", e);
 		if (rc == 0 && *contact && (other = strmap_put(contacts, contact, VAL(r))))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 				    "users %s and %s share itglue_contact_id %s: clear "
 				    "it on one of them",
 				    csvtab_get(t, ROW(other), c_id), csvtab_get(t, r, c_id), contact);
@@ -356,7 +356,7 @@ static int check_domains(const struct store *s, const struct strmap *orgs, struc
 		rc = check_owned_row(t, r, c_id, c_org, ids, orgs, "domain", e);
 		if (rc == 0 && strcmp(status, DOMAIN_IMPORTED) && strcmp(status, DOMAIN_PENDING) &&
 		    strcmp(status, DOMAIN_UNIMPORTED))
-			rc = err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+			rc = err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 				    "unknown status \"%s\": use imported, pending or unimported",
 				    status);
 	}
@@ -374,7 +374,7 @@ static const char *const domain_ids[] = {"id", "organization_id", "itglue_domain
  * plus the line ends inside the quoted fields before it. */
 static long cell_line(const struct csv_table *t, size_t r, size_t c, size_t at)
 {
-	long line = t->lines[r];
+	long line = csvtab_line(t, r);
 
 	for (size_t k = 0; k <= c; k++) {
 		const char *cell = csvtab_get(t, r, (int)k);
@@ -419,7 +419,7 @@ static int check_cells(const struct store *s, enum store_table tab, struct itg_e
 		for (int k = 0; k < ncols; k++) {
 			const char *id = csvtab_get(t, r, cols[k]);
 			if (*id && !id_is_numeric(id))
-				return err_at(e, ITG_EXIT_USAGE, t->path, t->lines[r], 0,
+				return err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 					      "%s \"%.*s\" is not a decimal number: ids are digits "
 					      "only; fix the id or remove the row",
 					      ids[tab][k], (int)utf8_prefix(id, 64), id);

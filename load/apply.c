@@ -248,22 +248,38 @@ static const char *line_org(struct ctx *c, const struct plan_line *l)
 
 #define LINE_KIND 3u
 #define LINE_CHANGED 4u
+#define LINE_ORG_STR 8u    /* v is an index + 1 in r->orgs, not a row */
 
-/* Line i resolved to org (or NULL); its row id is that of row of kind. */
+/*
+ * Line i resolved to org (or NULL); its row id is that of row of kind.  A
+ * line of a user or a domain keeps only its row: its organization is the
+ * row's organization_id, which the line set (a user never changes
+ * organization; a plan has one import_domain line a domain).  A line of an
+ * organization keeps the org's row in organizations.csv (org_row, or -1
+ * when it has none); the others keep the org id itself.
+ */
 static void result_set(struct ctx *c, size_t i, const char *org, enum line_row_kind kind,
-		       size_t row)
+		       size_t row, long org_row)
 {
 	struct apply_result *r = c->r;
-	struct line_result *lr = &r->lines[i];
+	unsigned flags = (unsigned)kind;
 
-	/* lines of one org follow each other: one copy of its id serves them all */
-	if (org && !(r->norgs && strcmp(r->orgs[r->norgs - 1], org) == 0)) {
-		xgrow((void **)&r->orgs, &r->orgs_cap, r->norgs + 1, sizeof *r->orgs);
-		r->orgs[r->norgs++] = arena_strdup(&r->strs, org);
+	if (kind == LINE_ROW_USER || kind == LINE_ROW_DOMAIN) {
+		r->lines[i] = (uint32_t)row + 1;
+	} else if (kind == LINE_ROW_ORG && org_row >= 0) {
+		r->lines[i] = (uint32_t)org_row + 1;
+	} else if (org) {
+		/* lines of one org follow each other: one copy of its id serves them all */
+		if (!(r->norgs && strcmp(r->orgs[r->norgs - 1], org) == 0)) {
+			xgrow((void **)&r->orgs, &r->orgs_cap, r->norgs + 1, sizeof *r->orgs);
+			r->orgs[r->norgs++] = arena_strdup(&r->strs, org);
+		}
+		r->lines[i] = (uint32_t)r->norgs;
+		flags |= LINE_ORG_STR;
+	} else {
+		r->lines[i] = 0;
 	}
-	lr->org = org ? (uint32_t)r->norgs : 0;
-	lr->row = kind == LINE_ROW_NONE || kind == LINE_ROW_ORG ? 0 : (uint32_t)row + 1;
-	r->line_flags[i] = (unsigned char)((r->line_flags[i] & ~LINE_KIND) | kind);
+	r->line_flags[i] = (unsigned char)((r->line_flags[i] & LINE_CHANGED) | flags);
 }
 
 static void line_changed(struct ctx *c, size_t i, int changed)
@@ -274,32 +290,47 @@ static void line_changed(struct ctx *c, size_t i, int changed)
 		c->r->line_flags[i] &= (unsigned char)~LINE_CHANGED;
 }
 
+/* Cell col of the row line i keeps (a line of kind), or NULL. */
+static const char *line_cell(const struct apply_result *r, size_t i, enum store_table t,
+			     const char *col)
+{
+	const struct csv_table *tab = &r->s->st.tab[t];
+
+	return csvtab_get(tab, r->lines[i] - 1, csvtab_col(tab, col));
+}
+
 const char *apply_line_org(const struct apply_result *r, size_t i)
 {
-	uint32_t o = i < r->nlines ? r->lines[i].org : 0;
-
-	return o ? r->orgs[o - 1] : NULL;
+	if (i >= r->nlines || !r->lines[i])
+		return NULL;
+	if (r->line_flags[i] & LINE_ORG_STR)
+		return r->orgs[r->lines[i] - 1];
+	switch (r->line_flags[i] & LINE_KIND) {
+	case LINE_ROW_ORG:
+		return line_cell(r, i, STORE_ORGS, "id");
+	case LINE_ROW_USER:
+		return line_cell(r, i, STORE_USERS, "organization_id");
+	case LINE_ROW_DOMAIN:
+		return line_cell(r, i, STORE_DOMAINS, "organization_id");
+	default:
+		return NULL;
+	}
 }
 
 const char *apply_line_row_id(const struct apply_result *r, size_t i)
 {
-	const struct csv_table *t;
-
-	if (i >= r->nlines)
+	if (i >= r->nlines || !r->lines[i])
 		return NULL;
 	switch (r->line_flags[i] & LINE_KIND) {
 	case LINE_ROW_ORG:
 		return apply_line_org(r, i);
 	case LINE_ROW_USER:
-		t = &r->s->st.tab[STORE_USERS];
-		break;
+		return line_cell(r, i, STORE_USERS, "id");
 	case LINE_ROW_DOMAIN:
-		t = &r->s->st.tab[STORE_DOMAINS];
-		break;
+		return line_cell(r, i, STORE_DOMAINS, "id");
 	default:
 		return NULL;
 	}
-	return csvtab_get(t, r->lines[i].row - 1, csvtab_col(t, "id"));
 }
 
 int apply_line_changed(const struct apply_result *r, size_t i)
@@ -326,7 +357,7 @@ static int do_unlink(struct ctx *c, const struct plan_line *l, size_t i)
 	void *v = strmap_get(c->links, k);
 	struct csv_table *t = &c->s->st.tab[STORE_LINKS];
 
-	result_set(c, i, org, LINE_ROW_NONE, 0);
+	result_set(c, i, org, LINE_ROW_NONE, 0, -1);
 	if (v) {
 		size_t row = ROW(v);
 		event_begin(c, plan_action_name(PA_UNLINK), STORE_LINKS, key, plan_str(l, PK_REASON),
@@ -377,7 +408,7 @@ static int do_link(struct ctx *c, const struct plan_line *l, size_t i)
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
-	result_set(c, i, org, LINE_ROW_NONE, 0);
+	result_set(c, i, org, LINE_ROW_NONE, 0, -1);
 	if (add_link(c, l, plan_action_name(PA_LINK), org, itg, SOURCE_AUTO, plan_str(l, PK_REASON))) {
 		/* the org is synced from now on */
 		event_begin(c, plan_action_name(PA_LINK), STORE_ORGS, org, plan_str(l, PK_REASON),
@@ -396,7 +427,7 @@ static int do_rename(struct ctx *c, const struct plan_line *l, size_t i)
 
 	if (find_org(c, l, org, &row) != 0)
 		return -1;
-	result_set(c, i, org, LINE_ROW_ORG, 0);
+	result_set(c, i, org, LINE_ROW_ORG, 0, (long)row);
 	event_begin(c, plan_action_name(PA_RENAME), STORE_ORGS, org, NULL, EV_UPDATE, l->line);
 	set_cell(c, STORE_ORGS, row, "name", plan_str(l, PK_AFTER));
 	touch(c, STORE_ORGS, row);
@@ -415,7 +446,8 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 	if (existing) {
 		/* already imported (an earlier load of this plan): never twice */
 		free(strmap_put(c->refs, ref, xstrdup(existing)));
-		result_set(c, i, existing, LINE_ROW_ORG, 0);
+		void *v = strmap_get(c->orgs, existing);
+		result_set(c, i, existing, LINE_ROW_ORG, 0, v ? (long)ROW(v) : -1);
 		return 0;
 	}
 	event_begin(c, plan_action_name(PA_IMPORT_ORGANIZATION), STORE_ORGS, "",
@@ -435,7 +467,7 @@ static int do_import_org(struct ctx *c, const struct plan_line *l, size_t i)
 	event_end(c);
 	strmap_put(c->orgs, id, VAL(row));
 	free(strmap_put(c->refs, ref, xstrdup(id)));
-	result_set(c, i, id, LINE_ROW_ORG, 0);
+	result_set(c, i, id, LINE_ROW_ORG, 0, (long)row);
 	line_changed(c, i, 1);
 	add_link(c, l, plan_action_name(PA_IMPORT_ORGANIZATION), id, itg, SOURCE_IMPORT, NULL);
 	return 0;
@@ -469,7 +501,7 @@ static int do_import_user(struct ctx *c, const struct plan_line *l, size_t i)
 	for (int f = 0; plan_user_fields[f]; f++)
 		set_cell(c, STORE_USERS, row, plan_user_fields[f], plan_str(l, plan_user_fields[f]));
 	touch(c, STORE_USERS, row);
-	result_set(c, i, org, LINE_ROW_USER, row);
+	result_set(c, i, org, LINE_ROW_USER, row, -1);
 	line_changed(c, i, event_end(c));
 	return 0;
 }
@@ -514,7 +546,7 @@ static int do_user_change(struct ctx *c, const struct plan_line *l, size_t i)
 	}
 	/* found by its organization and contact as they are now */
 	rowix_put(&c->user_contacts, row);
-	result_set(c, i, cell(c, STORE_USERS, row, "organization_id"), LINE_ROW_USER, row);
+	result_set(c, i, NULL, LINE_ROW_USER, row, -1);
 	line_changed(c, i, event_end(c));
 	return 0;
 }
@@ -558,7 +590,7 @@ static int do_import_domain(struct ctx *c, const struct plan_line *l, size_t i)
 	set_cell(c, STORE_DOMAINS, row, "status", pending ? DOMAIN_IMPORTED : DOMAIN_UNIMPORTED);
 	set_cell(c, STORE_DOMAINS, row, "reason", reason);
 	touch(c, STORE_DOMAINS, row);
-	result_set(c, i, org, LINE_ROW_DOMAIN, row);
+	result_set(c, i, org, LINE_ROW_DOMAIN, row, -1);
 	line_changed(c, i, event_end(c));
 	return 0;
 }
@@ -673,7 +705,7 @@ int apply_plan(const struct plan *p, struct lstore *s, const char *now, const ch
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		struct plan_line line;
 		const struct plan_line *l = &line;
-		action_fn *handle = handlers[p->lines[i].action];
+		action_fn *handle = handlers[plan_action_at(p, i)];
 
 		if (progress_due(&prog, i)) {
 			char done[32];

@@ -28,23 +28,16 @@
 #include "planread.h"
 #include "xalloc.h"
 
-/*
- * What a plan line did, for the report: eight bytes and one a line, read
- * through apply_line_org, apply_line_row_id and apply_line_changed.
- */
-struct line_result {
-	uint32_t org;         /* index + 1 in the result's orgs, 0: none */
-	uint32_t row;         /* row + 1 in the table of its kind (line_row_kind), 0: none */
-};
-
 /* Which row a line's row id is the id of. */
 enum line_row_kind { LINE_ROW_NONE, LINE_ROW_ORG, LINE_ROW_USER, LINE_ROW_DOMAIN };
 
 struct apply_result {
 	struct eventlog events;        /* every changed row, in the order applied */
 	size_t nlines;                 /* = plan->n */
-	struct line_result *lines;
-	unsigned char *line_flags;     /* per line: enum line_row_kind, LINE_CHANGED */
+	/* what each plan line did, for the report: five bytes a line, read
+	 * through apply_line_org, apply_line_row_id and apply_line_changed */
+	uint32_t *lines;               /* a row + 1 (of the table its kind names), or an index + 1 in orgs */
+	unsigned char *line_flags;     /* enum line_row_kind and flags (apply.c) */
 	const char **orgs;             /* the org ids lines resolved to, in strs (a run of lines of one org shares one) */
 	size_t norgs, orgs_cap;
 	const struct lstore *s;        /* the store applied to: the tables the rows are in */

@@ -17,7 +17,7 @@ static long long count_unlinks(const struct plan *p)
 		struct plan_line l;
 		const char *reason;
 
-		if (p->lines[i].action != PA_UNLINK)
+		if (plan_action_at(p, i) != PA_UNLINK)
 			continue;
 		plan_line_open(p, i, &l);
 		reason = plan_str(&l, PK_REASON);
@@ -32,7 +32,7 @@ static long long count_lines(const struct plan *p, enum plan_action a)
 	long long n = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		n += p->lines[i].action == a;
+		n += plan_action_at(p, i) == a;
 	return n;
 }
 

@@ -126,7 +126,7 @@ static void added(struct handedits *h, size_t *cap, const struct side *cur, cons
 {
 	struct hand_edit ed = edit_of(h, HAND_ADDED, k);
 
-	ed.line = cur->t->lines[k->row];
+	ed.line = csvtab_line(cur->t, k->row);
 	whole_row(h, &ed, cur->t, k->row, 1);
 	push(h, cap, &ed);
 }
@@ -136,7 +136,7 @@ static void removed(struct handedits *h, size_t *cap, const struct side *last,
 {
 	struct hand_edit ed = edit_of(h, HAND_REMOVED, k);
 
-	ed.last_run_line = last->t->lines[k->row];
+	ed.last_run_line = csvtab_line(last->t, k->row);
 	whole_row(h, &ed, last->t, k->row, 0);
 	push(h, cap, &ed);
 }
@@ -146,8 +146,8 @@ static void changed(struct handedits *h, size_t *cap, const struct side *cur,
 {
 	struct hand_edit ed = edit_of(h, HAND_CHANGED, now);
 
-	ed.line = cur->t->lines[now->row];
-	ed.last_run_line = last->t->lines[was->row];
+	ed.line = csvtab_line(cur->t, now->row);
+	ed.last_run_line = csvtab_line(last->t, was->row);
 	ed.f = arena_alloc(&h->strs, 2 * sizeof *ed.f, _Alignof(struct field_change));
 	if (strcmp(was->source, now->source))
 		ed.f[ed.nf++] = (struct field_change){"source", dup(h, was->source),
@@ -258,7 +258,7 @@ static long first_bad_utf8(const struct csv_table *t)
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++)
 			if (!utf8_valid(csvtab_get(t, r, (int)c)))
-				return t->lines[r];
+				return csvtab_line(t, r);
 	return 0;
 }
 

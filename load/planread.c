@@ -120,11 +120,13 @@ static int verify_line(struct plan *p, size_t *cap, const char *start, size_t n,
 	yajl_tree_free(l.v);
 	if (rc != 0)
 		return rc;
-	if (n > UINT32_MAX)
+	if (off + n >= PLAN_IX_OFF)
 		return err_at(e, ITG_EXIT_USAGE, file, lineno, 0,
-			      "a line of %zu bytes is too long, make the plan again", n);
+			      "the plan is too large (%" PRIu64 " bytes), make a smaller one",
+			      (uint64_t)(off + n));
 	xgrow((void **)&p->lines, cap, p->n + 1, sizeof *p->lines);
-	p->lines[p->n++] = (struct plan_ix){off, (uint32_t)n, (uint8_t)l.action};
+	p->lines[p->n++] = off | ((uint64_t)l.action << PLAN_IX_SHIFT);
+	p->end = off + n + 1;
 	return 0;
 }
 
@@ -367,22 +369,21 @@ static void window_fill(const struct plan *p, uint64_t off, size_t need)
 
 const char *plan_line_text(const struct plan *p, size_t i)
 {
-	const struct plan_ix *l = &p->lines[i];
+	uint64_t off = plan_line_off(p, i);
+	size_t len = plan_line_len(p, i);
 	const struct plan_window *w = p->win;
 
 	if (p->text)
-		return p->text + l->off;
-	if (!w->buf || l->off < w->off || l->off + l->len > w->off + w->len)
-		window_fill(p, l->off, l->len);
-	return w->buf + (l->off - w->off);
+		return p->text + off;
+	if (!w->buf || off < w->off || off + len > w->off + w->len)
+		window_fill(p, off, len);
+	return w->buf + (off - w->off);
 }
 
 void plan_line_ref(const struct plan *p, size_t i, struct plan_line *out)
 {
-	const struct plan_ix *l = &p->lines[i];
-
-	*out = (struct plan_line){(long)i + 1, (enum plan_action)l->action, (size_t)l->off,
-				  l->len, NULL};
+	*out = (struct plan_line){(long)i + 1, plan_action_at(p, i), (size_t)plan_line_off(p, i),
+				  plan_line_len(p, i), NULL};
 }
 
 void plan_line_open(const struct plan *p, size_t i, struct plan_line *out)

@@ -37,12 +37,15 @@ struct plan_line {
 			       (owned by it), else NULL */
 };
 
-/* A verified line in the plan's index: sixteen bytes a line (line i is line i + 1 of the file). */
-struct plan_ix {
-	uint64_t off;       /* the line's first byte in plan.ndjson */
-	uint32_t len;       /* its bytes, without the newline */
-	uint8_t action;     /* enum plan_action */
-};
+/*
+ * The plan's index: eight bytes a verified line (line i is line i + 1 of the
+ * file), its first byte's offset in plan.ndjson below PLAN_IX_SHIFT bits and
+ * its enum plan_action above.  Lines follow each other, each ended by a
+ * newline (the last one may not be), so a line's length is where the next
+ * begins (p->end after the last) less its own start and one.
+ */
+#define PLAN_IX_SHIFT 56
+#define PLAN_IX_OFF ((UINT64_C(1) << PLAN_IX_SHIFT) - 1)
 
 struct plan {
 	char *dir;
@@ -73,8 +76,25 @@ struct plan {
 		long long mtime_s, mtime_ns, ctime_s, ctime_ns;
 	} id;
 	size_t n;
-	struct plan_ix *lines;
+	uint64_t *lines;          /* the index (PLAN_IX_SHIFT) */
+	uint64_t end;             /* the last line's offset + its length + 1 */
 };
+
+static inline enum plan_action plan_action_at(const struct plan *p, size_t i)
+{
+	return (enum plan_action)(p->lines[i] >> PLAN_IX_SHIFT);
+}
+
+static inline uint64_t plan_line_off(const struct plan *p, size_t i)
+{
+	return p->lines[i] & PLAN_IX_OFF;
+}
+
+/* Bytes of line i, without its newline. */
+static inline size_t plan_line_len(const struct plan *p, size_t i)
+{
+	return (size_t)((i + 1 < p->n ? plan_line_off(p, i + 1) : p->end) - plan_line_off(p, i) - 1);
+}
 
 /*
  * Reads and verifies DIR/manifest.json and DIR/plan.ndjson for a pipeline
@@ -92,7 +112,7 @@ int planread_lines(struct plan *p, char *text, size_t len, enum product want,
 void planread_free(struct plan *p);
 
 /*
- * The bytes of line i (p->lines[i].len of them, no newline, not
+ * The bytes of line i (plan_line_len of them, no newline, not
  * NUL-terminated): valid until the next plan_line_text or plan_line_open of
  * p.  Lines read in file order cost one read a megabyte.  A read that fails
  * after the plan was verified (the file cut short under the load) ends the

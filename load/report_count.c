@@ -30,7 +30,7 @@ size_t report_count_action(const struct plan *p, enum plan_action a,
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		if (p->lines[i].action == a && (!changed_only || apply_line_changed(r, i)))
+		if (plan_action_at(p, i) == a && (!changed_only || apply_line_changed(r, i)))
 			n++;
 	return n;
 }
@@ -57,7 +57,7 @@ size_t report_count_lines(const struct plan *p, enum plan_action action,
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_line l;
-		if (p->lines[i].action != action)
+		if (plan_action_at(p, i) != action)
 			continue;
 		if (!pred) {
 			n++;

@@ -27,26 +27,40 @@ static const char *keep(struct report_inventory *inv, const char *s)
 	return arena_strdup(&inv->a, s);
 }
 
-/* Appends one element of size to *v (of *n), growing it in the arena by doubling. */
-static void *push(struct report_inventory *inv, void **v, size_t *n, size_t *cap, size_t size,
-		  size_t align)
+/* Appends one zeroed element of size to *v (of *n). */
+static void *push(void **v, size_t *n, size_t *cap, size_t size)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *nv = arena_alloc(&inv->a, ncap * size, align);
-		if (*n)
-			memcpy(nv, *v, *n * size);
-		*v = nv;
-		*cap = ncap;
-	}
-	return (char *)*v + (*n)++ * size;
+	void *x;
+
+	xgrow(v, cap, *n + 1, size);
+	x = (char *)*v + (*n)++ * size;
+	memset(x, 0, size);
+	return x;
 }
 
 struct inv_reader {
 	struct report_inventory *inv;
+	struct strmap *words;   /* the values many orgs share (states, types, reasons), kept once */
 	size_t cap_filters, cap_types, cap_orgs, cap_missing;
 	const char *file;
 };
+
+/* A copy of s shared by every org that has the same value (NULL in, NULL out). */
+static const char *word(struct inv_reader *r, const char *s)
+{
+	const char *w;
+
+	if (!s)
+		return NULL;
+	if (!r->words)
+		r->words = strmap_new(64);
+	w = strmap_get(r->words, s);
+	if (!w) {
+		w = keep(r->inv, s);
+		strmap_put(r->words, s, (void *)w);
+	}
+	return w;
+}
 
 static int bad(struct inv_reader *r, long line, struct itg_err *e, const char *what)
 {
@@ -62,8 +76,7 @@ static int read_filter(struct inv_reader *r, yajl_val v, long line, struct itg_e
 
 	if (!name || (entries && !YAJL_IS_ARRAY(entries)))
 		return bad(r, line, e, "filter line without \"filter\" or with \"entries\" not an array");
-	f = push(inv, (void **)&inv->filters, &inv->nfilters, &r->cap_filters, sizeof *f,
-		 _Alignof(struct inv_filter));
+	f = push((void **)&inv->filters, &inv->nfilters, &r->cap_filters, sizeof *f);
 	memset(f, 0, sizeof *f);
 	f->filter = keep(inv, name);
 	f->all = json_get_bool(v, "all", 0);
@@ -93,8 +106,7 @@ static int read_type(struct inv_reader *r, yajl_val v, long line, struct itg_err
 
 	if (!res)
 		return bad(r, line, e, "type line without \"resource\"");
-	t = push(inv, (void **)&inv->types, &inv->ntypes, &r->cap_types, sizeof *t,
-		 _Alignof(struct inv_type));
+	t = push((void **)&inv->types, &inv->ntypes, &r->cap_types, sizeof *t);
 	t->resource = keep(inv, res);
 	t->id = keep(inv, json_get_id(v, "id"));
 	t->name = keep(inv, json_get_str(v, "name"));
@@ -116,22 +128,20 @@ static int read_org(struct inv_reader *r, yajl_val v, long line, int missing,
 					       : "org line without \"itglue_organization_id\" or "
 						 "\"state\"");
 	if (missing)
-		o = push(inv, (void **)&inv->missing, &inv->nmissing, &r->cap_missing, sizeof *o,
-			 _Alignof(struct inv_org));
+		o = push((void **)&inv->missing, &inv->nmissing, &r->cap_missing, sizeof *o);
 	else
-		o = push(inv, (void **)&inv->orgs, &inv->norgs, &r->cap_orgs, sizeof *o,
-			 _Alignof(struct inv_org));
+		o = push((void **)&inv->orgs, &inv->norgs, &r->cap_orgs, sizeof *o);
 	memset(o, 0, sizeof *o);
 	o->itglue_id = keep(inv, id);
-	o->state = keep(inv, state);
+	o->state = word(r, state);
 	o->name = keep(inv, json_get_str(v, "name"));
-	o->type_name = keep(inv, json_get_str(v, "type_name"));
-	o->status_name = keep(inv, json_get_str(v, "status_name"));
+	o->type_name = word(r, json_get_str(v, "type_name"));
+	o->status_name = word(r, json_get_str(v, "status_name"));
 	o->in_scope = json_get_bool(v, "in_scope", 0);
-	o->excluded_by = keep(inv, json_get_str(v, "excluded_by"));
+	o->excluded_by = word(r, json_get_str(v, "excluded_by"));
 	o->organization_id = keep(inv, json_get_id(v, "organization_id"));
-	o->source = keep(inv, json_get_str(v, "source"));
-	o->reason = keep(inv, json_get_str(v, "reason"));
+	o->source = word(r, json_get_str(v, "source"));
+	o->reason = word(r, json_get_str(v, "reason"));
 	return 0;
 }
 
@@ -179,7 +189,7 @@ static void index_orgs(struct report_inventory *inv)
 int report_inventory_parse(const char *text, size_t len, const char *file,
 			   struct report_inventory *inv, struct itg_err *e)
 {
-	struct inv_reader r = {inv, 0, 0, 0, 0, file};
+	struct inv_reader r = {inv, NULL, 0, 0, 0, 0, file};
 	long line = 0;
 
 	memset(inv, 0, sizeof *inv);
@@ -188,10 +198,12 @@ int report_inventory_parse(const char *text, size_t len, const char *file,
 		size_t n = nl ? (size_t)(nl - start) : len - off;
 		off += n + (nl ? 1 : 0);
 		if (read_line(&r, start, n, ++line, e) != 0) {
+			strmap_free(r.words, NULL);
 			report_inventory_free(inv);
 			return -1;
 		}
 	}
+	strmap_free(r.words, NULL);
 	index_orgs(inv);
 	return 0;
 }
@@ -199,7 +211,7 @@ int report_inventory_parse(const char *text, size_t len, const char *file,
 int report_inventory_read(const struct plan *p, struct report_inventory *inv,
 			  struct itg_err *e)
 {
-	struct inv_reader r = {inv, 0, 0, 0, 0, NULL};
+	struct inv_reader r = {inv, NULL, 0, 0, 0, 0, NULL};
 	char *path = NULL, *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -246,6 +258,7 @@ int report_inventory_read(const struct plan *p, struct report_inventory *inv,
 	index_orgs(inv);
 	rc = 0;
 out:
+	strmap_free(r.words, NULL);
 	if (fp)
 		fclose(fp);
 	if (rc != 0)
@@ -259,6 +272,10 @@ void report_inventory_free(struct report_inventory *inv)
 {
 	if (inv->by_itglue)
 		strmap_free(inv->by_itglue, NULL);
+	free(inv->filters);
+	free(inv->types);
+	free(inv->orgs);
+	free(inv->missing);
 	arena_free(&inv->a);
 	memset(inv, 0, sizeof *inv);
 }

@@ -33,7 +33,7 @@ static void note(struct report_names *n, const char *org, const char *reason)
 static void scan_plan(struct report_names *n, const struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		enum plan_action a = p->lines[i].action;
+		enum plan_action a = plan_action_at(p, i);
 		struct plan_line l;
 		const char *itg;
 

@@ -41,7 +41,7 @@ struct plan_stats {
  */
 static const char *raw_str(const struct plan *p, size_t i, const char *key, size_t *len)
 {
-	const char *line = plan_line_text(p, i), *end = line + p->lines[i].len, *v;
+	const char *line = plan_line_text(p, i), *end = line + plan_line_len(p, i), *v;
 	size_t klen = strlen(key);
 
 	for (const char *q = line; q + klen + 4 <= end; q++) {
@@ -76,7 +76,7 @@ static void stats_build(const struct report_input *in, struct plan_stats *st)
 
 	memset(st, 0, sizeof *st);
 	for (size_t i = 0; i < p->n; i++) {
-		enum plan_action a = p->lines[i].action;
+		enum plan_action a = plan_action_at(p, i);
 		int ch = apply_line_changed(in->res, i);
 		struct plan_line l;
 		size_t n;
@@ -369,7 +369,7 @@ static void licenses(struct rdoc *d, const struct report_input *in)
 static int open_next(const struct plan *p, enum plan_action a, size_t *i, struct plan_line *l)
 {
 	for (; *i < p->n; (*i)++)
-		if (p->lines[*i].action == a) {
+		if (plan_action_at(p, *i) == a) {
 			plan_line_open(p, *i, l);
 			return 1;
 		}

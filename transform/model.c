@@ -268,7 +268,7 @@ static void build_prod_orgs(struct model *m)
 		struct prod_org *o = &m->porgs[r];
 		o->id = csvtab_get(t, r, c_id);
 		o->name = csvtab_get(t, r, c_name);
-		o->line = t->lines[r];
+		o->line = csvtab_line(t, r);
 		o->phishing = store_parse_bool(csvtab_get(t, r, c_ph));
 		o->training = store_parse_bool(csvtab_get(t, r, c_tr));
 	}
@@ -292,7 +292,7 @@ static void build_links(struct model *m)
 		const char *src = csvtab_get(t, r, c_src);
 		l->org_id = csvtab_get(t, r, c_org);
 		l->itg_id = csvtab_get(t, r, c_itg);
-		l->line = t->lines[r];
+		l->line = csvtab_line(t, r);
 		l->source = !strcmp(src, SOURCE_AUTO)     ? SOURCE_AUTO
 			    : !strcmp(src, SOURCE_MANUAL) ? SOURCE_MANUAL
 							  : SOURCE_IMPORT;
@@ -321,7 +321,7 @@ static void build_users(struct model *m)
 		u->email = csvtab_get(t, r, c_em);
 		u->group = csvtab_get(t, r, c_gr);
 		u->contact_id = csvtab_get(t, r, c_ct);
-		u->line = t->lines[r];
+		u->line = csvtab_line(t, r);
 		u->org = model_prod_org(m, u->org_id);
 		if (*u->contact_id)
 			strmap_put(m->user_by_contact, u->contact_id, u);
@@ -347,7 +347,7 @@ static void build_domains(struct model *m)
 		d->domain = csvtab_get(t, r, c_dom);
 		d->itg_domain_id = csvtab_get(t, r, c_itg);
 		d->status = csvtab_get(t, r, c_st);
-		d->line = t->lines[r];
+		d->line = csvtab_line(t, r);
 	}
 }
 

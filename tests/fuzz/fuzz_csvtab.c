@@ -57,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t k = 0; contract && contract[k]; k++)
 		FUZZ_CHECK(csvtab_col(&t, contract[k]) >= 0, "contract column %s missing", contract[k]);
+	FUZZ_CHECK(t.nlines == t.nrows, "%zu rows read, %zu with a line", t.nrows, t.nlines);
 	for (size_t r = 0; r < t.nrows; r++) {
 		FUZZ_CHECK(t.lines[r] >= 1, "row %zu has line %lu", r, (unsigned long)t.lines[r]);
 		FUZZ_CHECK(r == 0 || t.lines[r] > t.lines[r - 1], "row %zu line %lu after %lu", r,

@@ -108,7 +108,7 @@ static void check_accepted(const struct plan *p, const uint8_t *d, size_t n, enu
 		FUZZ_CHECK(l->off + l->len <= n, "line %ld outside the text", l->line);
 		FUZZ_CHECK(l->len > 0 && !memchr(d + l->off, '\n', l->len), "line %ld spans a newline",
 			   l->line);
-		FUZZ_CHECK(i == 0 || l->off == p->lines[i - 1].off + p->lines[i - 1].len + 1,
+		FUZZ_CHECK(i == 0 || l->off == plan_line_off(p, i - 1) + plan_line_len(p, i - 1) + 1,
 			   "line %ld does not follow the one before", l->line);
 		FUZZ_CHECK(l->v == NULL, "line %ld keeps a parsed tree", l->line);
 		FUZZ_CHECK(plan_action_in(l->action, want), "line %ld: action %d in a %s plan", l->line,
@@ -132,7 +132,7 @@ static void check_accepted(const struct plan *p, const uint8_t *d, size_t n, enu
 static int all_actions_in(const struct plan *p, enum product q)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (!plan_action_in(p->lines[i].action, q))
+		if (!plan_action_in(plan_action_at(p, i), q))
 			return 0;
 	return 1;
 }
@@ -307,9 +307,8 @@ static void fuzz_folder(const uint8_t *d, size_t n, enum product prod)
 			   whole.n, lines.n);
 		FUZZ_CHECK(strcmp(whole.pipeline, "fuzz") == 0, "pipeline name lost");
 		for (size_t i = 0; i < whole.n; i++)
-			FUZZ_CHECK(whole.lines[i].off == lines.lines[i].off &&
-					   whole.lines[i].len == lines.lines[i].len &&
-					   whole.lines[i].action == lines.lines[i].action,
+			FUZZ_CHECK(whole.lines[i] == lines.lines[i] &&
+					   plan_line_len(&whole, i) == plan_line_len(&lines, i),
 				   "line %zu indexed differently", i + 1);
 	}
 	planread_free(&whole);

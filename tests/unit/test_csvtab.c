@@ -340,7 +340,8 @@ static void test_set_append_and_remove_rows_keep_order(void)
 	CU_ASSERT_EQUAL(t.lines[1], 4);
 	r = csvtab_append_row(&t);
 	CU_ASSERT_EQUAL(r, 2);
-	CU_ASSERT_EQUAL(t.lines[2], 0);
+	CU_ASSERT_EQUAL(csvtab_line(&t, 2), 0);
+	CU_ASSERT_EQUAL(t.nlines, 2);
 	csvtab_set(&t, r, 0, "4");
 	csvtab_set(&t, r, 2, "import");
 	csvtab_set(&t, 0, 3, "changed, with comma");
@@ -570,7 +571,7 @@ static void test_row_index_follows_a_growing_table(void)
 	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "102"), 2);
 	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "101"), -1);
 	CU_ASSERT_EQUAL(rowix_get2(&x, "7", "101"), 1);
-	CU_ASSERT(x.cap >= 2 * x.n);
+	CU_ASSERT(x.cap / 4 * 3 >= x.n && x.n >= 5000);
 	rowix_free(&x);
 	/* one column, followed the same way */
 	rowix_init(&x, &t, 2, -1);

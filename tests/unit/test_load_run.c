@@ -688,12 +688,13 @@ static void test_plan_is_streamed_and_read_again_from_its_file(void)
 	CU_ASSERT_EQUAL_FATAL(planread_load(w.plan, PRODUCT_DARKWEBID, &p, &w.e), 0);
 	CU_ASSERT_EQUAL(p.n, 20002);
 	CU_ASSERT_PTR_NULL(p.text);
-	CU_ASSERT_EQUAL(p.lines[1].len, want.len);
+	CU_ASSERT_EQUAL(plan_line_len(&p, 1), want.len);
 	got = plan_line_text(&p, 1);
 	CU_ASSERT(memcmp(got, want.p, want.len) == 0);
 	got = plan_line_text(&p, 20001);
 	CU_ASSERT(memcmp(got, "{\"action\":\"skip\",", 17) == 0);
-	CU_ASSERT_EQUAL(p.lines[20001].off, text.len - p.lines[20001].len - 1);
+	CU_ASSERT_EQUAL(plan_line_off(&p, 20001), text.len - plan_line_len(&p, 20001) - 1);
+	CU_ASSERT_EQUAL(plan_action_at(&p, 20001), PA_SKIP);
 	CU_ASSERT_EQUAL(planread_unchanged(&p, &w.e), 0);
 	write_in(w.plan, "plan.ndjson", plan_lines);
 	CU_ASSERT_EQUAL(planread_unchanged(&p, &w.e), -1);
