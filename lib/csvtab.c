@@ -138,21 +138,44 @@ static void free_fields(struct reader *r)
 }
 
 /*
- * A field of a data row that holds what the row above holds in that column
- * (the same last_sync, organization_id, group on thousands of rows) shares
- * its cell: cells are never written in place, only replaced.
+ * A value equal to one of the last CSVTAB_RECENT distinct values of its
+ * column (the same last_sync, organization_id or group on thousands of
+ * rows, a handful of groups taking turns) shares that one's text, whether
+ * read or set: cells are never written in place, only replaced.  The one
+ * text of "" is reference 0.
  */
+static uint32_t share(struct csv_table *t, size_t col, const char *s, size_t len)
+{
+	uint32_t *recent, ref;
+
+	if (!len)
+		return 0;
+	if (col >= t->ncols)
+		return cell_dup(t, s, len);
+	if (!t->recent)
+		t->recent = xcalloc(t->ncols * CSVTAB_RECENT, sizeof *t->recent);
+	recent = t->recent + col * CSVTAB_RECENT;
+	for (size_t k = 0; k < CSVTAB_RECENT && recent[k]; k++) {
+		const char *text = cell_text(t, recent[k]);
+		if (strncmp(text, s, len) == 0 && text[len] == '\0') {
+			/* found: it moves to the front */
+			ref = recent[k];
+			memmove(recent + 1, recent, k * sizeof *recent);
+			recent[0] = ref;
+			return ref;
+		}
+	}
+	ref = cell_dup(t, s, len);
+	memmove(recent + 1, recent, (CSVTAB_RECENT - 1) * sizeof *recent);
+	recent[0] = ref;
+	return ref;
+}
+
 static uint32_t same_as_above(struct reader *r, const char *s, size_t len)
 {
-	const struct csv_table *t = r->t;
-
-	if (r->have_header && t->nrows && r->nfields < t->ncols && len) {
-		uint32_t above = t->cells[(t->nrows - 1) * t->ncols + r->nfields];
-		const char *text = cell_text(t, above);
-		if (strlen(text) == len && memcmp(text, s, len) == 0)
-			return above;
-	}
-	return cell_dup(r->t, s ? s : "", s ? len : 0);
+	if (!r->have_header)
+		return cell_dup(r->t, s ? s : "", s ? len : 0);
+	return share(r->t, r->nfields, s ? s : "", s ? len : 0);
 }
 
 static void on_field(void *s, size_t len, void *ctx)
@@ -251,16 +274,26 @@ static void empty_table(struct csv_table *t, const char *const *contract)
 	t->ncols = n;
 }
 
-/* Length of the physical line at p (end of line bytes included). */
-static size_t line_len(const char *p, size_t left)
+/*
+ * Length of the physical line at p (end of line bytes included), or 0 when
+ * its end is not in the left bytes yet: a line ends with LF, CRLF or a CR
+ * alone, so a CR as the last byte before more is read decides nothing.  At
+ * the end of the file the rest is a line.
+ */
+static size_t line_len(const char *p, size_t left, size_t from, int at_end)
 {
-	for (size_t i = 0; i < left; i++) {
+	for (size_t i = from; i < left; i++) {
 		if (p[i] == '\n')
 			return i + 1;
-		if (p[i] == '\r' && (i + 1 == left || p[i + 1] != '\n'))
-			return i + 1;
+		if (p[i] == '\r') {
+			if (i + 1 < left)
+				return p[i + 1] == '\n' ? i + 2 : i + 1;
+			if (at_end)
+				return i + 1;
+			return 0;
+		}
 	}
-	return left;
+	return at_end ? left : 0;
 }
 
 static int is_blank_line(const char *p, size_t n)
@@ -271,57 +304,114 @@ static int is_blank_line(const char *p, size_t n)
 	return 1;
 }
 
-static int parse_text(struct reader *r, const char *data, size_t len)
-{
+/*
+ * The file streamed through the parser: read in chunks (fs_drain_plain),
+ * fingerprinted as read, and fed to libcsv one complete physical line at a
+ * time; only the line being read waits in carry.
+ */
+struct stream {
+	struct reader *r;
 	struct csv_parser p;
-	size_t off = 0;
-	int rc = 0;
+	struct buf carry;        /* bytes read, not yet fed: the start of one physical line */
+	size_t scanned;          /* bytes of carry known to hold no line end */
+	int started;             /* the leading BOM was looked for */
+	struct hash_fnv1a64_state h;
+	uint64_t bytes;
+};
 
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-		return err_set(r->e, ITG_EXIT_RUNTIME, "%s: cannot start the csv parser", r->path);
-	csv_set_space_func(&p, keep_spaces);
-	/* its field buffer grows through xalloc (the counting point of make allocfail) */
-	csv_set_realloc_func(&p, xrealloc);
-	csv_set_free_func(&p, free);
-	r->row_pending = 1;
-	r->line = 0;
-	while (off < len && !r->failed) {
-		size_t n = line_len(data + off, len - off);
+static void feed_line(struct stream *s, const char *line, size_t n)
+{
+	struct reader *r = s->r;
 
-		r->line++;
-		if (r->row_pending && !is_blank_line(data + off, n)) {
-			r->row_line = r->line;
-			r->row_pending = 0;
-		}
-		if (csv_parse(&p, data + off, n, on_field, on_row, r) != n) {
-			if (!r->failed)
-				err_at(r->e, ITG_EXIT_USAGE, r->path, r->line, 0,
-				       "bad quoting (%s), double quotes inside a quoted field "
-				       "and quote fields that contain quotes",
-				       csv_strerror(csv_error(&p)));
-			r->failed = 1;
-		}
-		off += n;
+	r->line++;
+	if (r->row_pending && !is_blank_line(line, n)) {
+		r->row_line = r->line;
+		r->row_pending = 0;
 	}
-	if (!r->failed && csv_fini(&p, on_field, on_row, r) != 0) {
-		err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
-		       "quoted field never closed, add the closing quote");
+	if (csv_parse(&s->p, line, n, on_field, on_row, r) != n) {
+		if (!r->failed)
+			err_at(r->e, ITG_EXIT_USAGE, r->path, r->line, 0,
+			       "bad quoting (%s), double quotes inside a quoted field "
+			       "and quote fields that contain quotes",
+			       csv_strerror(csv_error(&s->p)));
 		r->failed = 1;
 	}
-	if (r->failed)
+}
+
+/* Feeds the complete lines of carry (at the end: all of it): 0, or -1 once a line failed. */
+static int feed(struct stream *s, int at_end)
+{
+	const char *d = s->carry.p ? s->carry.p : "";
+	size_t len = s->carry.len, off = 0, n;
+
+	if (!s->started) {
+		if (len < 3 && !at_end)
+			return 0;
+		/* a leading UTF-8 BOM is dropped (it is fingerprinted all the same) */
+		if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+			off = 3;
+		s->started = 1;
+	}
+	while (off < len && !s->r->failed &&
+	       (n = line_len(d + off, len - off, off ? 0 : s->scanned, at_end)) > 0) {
+		feed_line(s, d + off, n);
+		off += n;
+	}
+	if (off) {
+		memmove(s->carry.p, s->carry.p + off, len - off);
+		s->carry.len = len - off;
+		s->carry.p[s->carry.len] = '\0';
+	}
+	/* where the next look for a line end starts: a CR last may be half of one */
+	s->scanned = s->carry.len && s->carry.p[s->carry.len - 1] == '\r' ? s->carry.len - 1
+									 : s->carry.len;
+	return s->r->failed ? -1 : 0;
+}
+
+static int take_chunk(void *arg, const char *chunk, size_t n, struct itg_err *e)
+{
+	struct stream *s = arg;
+
+	(void)e; /* the reader's errors go to its own e, which is this one */
+	hash_fnv1a64_update(&s->h, chunk, n);
+	s->bytes += n;
+	buf_add(&s->carry, chunk, n);
+	return feed(s, 0);
+}
+
+static int parse_file(struct reader *r, struct stream *s)
+{
+	int rc;
+
+	if (csv_init(&s->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return err_set(r->e, ITG_EXIT_RUNTIME, "%s: cannot start the csv parser", r->path);
+	csv_set_space_func(&s->p, keep_spaces);
+	/* its field buffer grows through xalloc (the counting point of make allocfail) */
+	csv_set_realloc_func(&s->p, xrealloc);
+	csv_set_free_func(&s->p, free);
+	s->r = r;
+	hash_fnv1a64_init(&s->h);
+	r->row_pending = 1;
+	r->line = 0;
+	rc = fs_drain_plain(r->path, take_chunk, s, r->e);
+	if (rc == 0)
+		rc = feed(s, 1);
+	if (rc == 0 && csv_fini(&s->p, on_field, on_row, r) != 0) {
+		err_at(r->e, ITG_EXIT_USAGE, r->path, r->row_line, 0,
+		       "quoted field never closed, add the closing quote");
 		rc = -1;
-	csv_free(&p);
+	}
+	csv_free(&s->p);
+	buf_free(&s->carry);
 	return rc;
 }
 
 int csvtab_read(const char *path, const char *const *contract_cols,
 		const char *const *required_cols, struct csv_table *t, struct itg_err *e)
 {
-	struct buf b = {0};
 	struct reader r = {0};
+	struct stream s = {0};
 	struct stat st;
-	const char *data;
-	size_t len;
 
 	memset(t, 0, sizeof *t);
 	t->path = xstrdup(path);
@@ -337,34 +427,22 @@ int csvtab_read(const char *path, const char *const *contract_cols,
 		empty_table(t, contract_cols);
 		return 0;
 	}
-	if (fs_read_file_nofollow(path, &b, 0, e) < 0) {
-		csvtab_free(t);
-		return -1;
-	}
-	t->present = 1;
-	data = buf_str(&b);
-	len = b.len;
-	/* the fingerprint of exactly the bytes parsed below, BOM included */
-	t->fp.present = 1;
-	t->fp.bytes = len;
-	t->fp.hash = hash_fnv1a64(data, len);
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		data += 3;
-		len -= 3;
-	}
 	r.path = path;
 	r.t = t;
 	r.contract = contract_cols;
 	r.required = required_cols;
 	r.e = e;
-	if (parse_text(&r, data, len) < 0) {
+	if (parse_file(&r, &s) < 0) {
 		free(r.fields);
-		buf_free(&b);
 		csvtab_free(t);
 		return -1;
 	}
 	free(r.fields);
-	buf_free(&b);
+	/* the fingerprint of exactly the bytes parsed, BOM included */
+	t->present = 1;
+	t->fp.present = 1;
+	t->fp.bytes = s.bytes;
+	t->fp.hash = hash_fnv1a64_final(&s.h);
 	if (!r.have_header)  /* an empty file reads like a missing one */
 		empty_table(t, contract_cols);
 	return 0;
@@ -380,7 +458,7 @@ void csvtab_free(struct csv_table *t)
 	free(t->chunks);
 	free(t->cells);
 	free(t->lines);
-	free(t->last);
+	free(t->recent);
 	free(t->path);
 	memset(t, 0, sizeof *t);
 }
@@ -407,26 +485,12 @@ const char *csvtab_get(const struct csv_table *t, size_t row, int col)
 
 void csvtab_set(struct csv_table *t, size_t row, int col, const char *val)
 {
-	uint32_t *cell;
-
 	/* the old text stays in its chunk until csvtab_free: val may be it */
 	if (!val)
 		val = "";
 	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
 		return;
-	cell = &t->cells[row * t->ncols + (size_t)col];
-	/* a value set as it was set last in this column shares that cell (see same_as_above) */
-	if (!t->last && t->ncols) {
-		t->last = xcalloc(t->ncols, sizeof *t->last);
-		t->nlast = t->ncols;
-	}
-	if ((size_t)col < t->nlast && t->last[col] && strcmp(cell_text(t, t->last[col]), val) == 0) {
-		*cell = t->last[col];
-		return;
-	}
-	*cell = cell_dup(t, val, strlen(val));
-	if ((size_t)col < t->nlast)
-		t->last[col] = *cell;
+	t->cells[row * t->ncols + (size_t)col] = share(t, (size_t)col, val, strlen(val));
 }
 
 size_t csvtab_append_row(struct csv_table *t)

@@ -6,8 +6,10 @@
  * kept and written back untouched; a contract column missing from the header
  * reads as "" and is appended when the table is written.  A missing file is an
  * empty table.  A malformed row is ITG_EXIT_USAGE naming the file and line.
- * The file is read once, into memory; its fingerprint is taken of those very
- * bytes, so that what was parsed is provably what was fingerprinted.
+ * The file is read once, streamed in 64 KiB reads (only the physical line
+ * being read waits in memory, never the whole file); its fingerprint is
+ * taken of the very bytes fed to the parser, so that what was parsed is
+ * provably what was fingerprinted.
  * Writing: LF line ends, header first, fields quoted through libcsv's writer
  * only when they need it.
  */
@@ -27,11 +29,12 @@
  * table of half a million users holds four bytes a cell, not eight, and no
  * pointer a row.  The text lives in chunks of CSVTAB_CHUNK bytes, never
  * moved or freed before csvtab_free, so a cell's text stays valid after the
- * cell is replaced; a cell equal to the one above it (read) or to the one
- * set last in its column shares that one's text.
+ * cell is replaced; a cell equal to one of the last CSVTAB_RECENT distinct
+ * values of its column (read or set) shares that one's text.
  */
 #define CSVTAB_CHUNK_BITS 20
 #define CSVTAB_CHUNK ((size_t)1 << CSVTAB_CHUNK_BITS)
+#define CSVTAB_RECENT 4
 
 struct csv_table {
 	char *path;       /* as given to csvtab_read */
@@ -44,8 +47,7 @@ struct csv_table {
 	uint32_t *cells;  /* nrows x ncols references, row by row; 0 is "" */
 	uint32_t *lines;  /* physical line where row r starts (1-based), for the rows read: */
 	size_t nlines;    /* rows [0, nlines) were read, the rest added (csvtab_line) */
-	uint32_t *last;   /* per column, the cell csvtab_set stored last (shared by equal values) */
-	size_t nlast;
+	uint32_t *recent; /* per column, its last CSVTAB_RECENT distinct values, latest first */
 	char **chunks;    /* the cells' text */
 	size_t nchunks, chunks_cap;
 	size_t fill;      /* the chunk being filled */

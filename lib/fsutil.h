@@ -78,6 +78,13 @@ int fs_open_plain(const char *path, int flags, mode_t mode, int *fd, struct itg_
  */
 int fs_read_file_nofollow(const char *path, struct buf *out, size_t max_bytes,
 			  struct itg_err *e);
+/*
+ * A store file streamed: opened as fs_read_file_nofollow opens it, then
+ * read to its end in chunks handed to take(arg, chunk, n, e), which returns
+ * 0 or -1 with e set (the read stops there).  0 once every byte was taken.
+ */
+int fs_drain_plain(const char *path, int (*take)(void *, const char *, size_t, struct itg_err *),
+		   void *arg, struct itg_err *e);
 
 /* Newly allocated strings. */
 char *fs_dirname(const char *path);
