@@ -87,20 +87,42 @@ void rowix_init(struct rowix *x, const struct csv_table *t, int col, int col2)
 	alloc_slots(x, 0);
 }
 
+/* Room for one more slot: the slots doubled when three quarters are used. */
+static void make_room(struct rowix *x)
+{
+	uint32_t *old = x->slot;
+	size_t n = x->cap;
+
+	if (x->n + 1 <= x->cap / 4 * 3)
+		return;
+	/* rows are put again under their cells as they are now */
+	alloc_slots(x, x->cap);
+	for (size_t i = 0; i < n; i++)
+		if (old[i])
+			put(x, old[i] - 1, 1);
+	free(old);
+}
+
 void rowix_put(struct rowix *x, size_t row)
 {
-	if (x->n + 1 > x->cap / 4 * 3) {
-		uint32_t *old = x->slot;
-		size_t n = x->cap;
-
-		/* rows are put again under their cells as they are now */
-		alloc_slots(x, x->cap);
-		for (size_t i = 0; i < n; i++)
-			if (old[i])
-				put(x, old[i] - 1, 1);
-		free(old);
-	}
+	make_room(x);
 	put(x, row, 1);
+}
+
+long rowix_add(struct rowix *x, size_t row)
+{
+	const char *a, *b;
+	size_t i;
+
+	make_room(x);
+	if (!row_key(x, row, &a, &b))
+		return -1;
+	i = find_slot(x, a, b);
+	if (x->slot[i])
+		return (long)x->slot[i] - 1;
+	x->slot[i] = (uint32_t)row + 1;
+	x->n++;
+	return -1;
 }
 
 long rowix_get2(const struct rowix *x, const char *key, const char *key2)

@@ -37,6 +37,11 @@ void rowix_build(struct rowix *x, const struct csv_table *t, int col);
 void rowix_init(struct rowix *x, const struct csv_table *t, int col, int col2);
 /* Indexes row under its key cells as they are now. */
 void rowix_put(struct rowix *x, size_t row);
+/*
+ * Indexes row unless a row with its key is indexed: that row, or -1 when
+ * row was added (or has no key).  For finding duplicates.
+ */
+long rowix_add(struct rowix *x, size_t row);
 /* The row whose cell is key, or -1 (key NULL or "" too). */
 long rowix_get(const struct rowix *x, const char *key);
 /* The row whose two key cells are key and key2, or -1. */

@@ -7,6 +7,7 @@
 #include "ids.h"
 #include "lock.h"
 #include "reasons.h"
+#include "rowix.h"
 #include "strmap.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -298,7 +299,7 @@ static int check_links(const struct store *s, const struct strmap *orgs, struct 
  * names the row in messages ("user", "domain").
  */
 static int check_owned_row(const struct csv_table *t, size_t r, int c_id, int c_org,
-			   struct strmap *ids, const struct strmap *orgs, const char *what,
+			   struct rowix *ids, const struct strmap *orgs, const char *what,
 			   struct itg_err *e)
 {
 	const char *id = csvtab_get(t, r, c_id), *org = csvtab_get(t, r, c_org);
@@ -307,7 +308,7 @@ static int check_owned_row(const struct csv_table *t, size_t r, int c_id, int c_
 	if (!*id)
 		return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
 			      "%s has an empty id: give every row an id", what);
-	if (strmap_put(ids, id, VAL(r)))
+	if (rowix_add(ids, r) >= 0)
 		return err_at(e, ITG_EXIT_USAGE, t->path, line, 0,
 			      "duplicate %s id %s: ids must be unique", what, id);
 	if (!strmap_has(orgs, org))
@@ -323,22 +324,25 @@ static int check_users(const struct store *s, const struct strmap *orgs, struct 
 	const struct csv_table *t = &s->tab[STORE_USERS];
 	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
 	int c_ct = csvtab_col(t, "itglue_contact_id");
-	struct strmap *ids = strmap_new(t->nrows), *contacts = strmap_new(t->nrows);
+	/* four bytes a user each (rowix.h), not a string map of half a million keys */
+	struct rowix ids, contacts;
 	int rc = 0;
 
+	rowix_init(&ids, t, c_id, -1);
+	rowix_init(&contacts, t, c_ct, -1);
 	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
 		const char *contact = csvtab_get(t, r, c_ct);
-		void *other;
+		long other;
 
-		rc = check_owned_row(t, r, c_id, c_org, ids, orgs, "user", e);
-		if (rc == 0 && *contact && (other = strmap_put(contacts, contact, VAL(r))))
+		rc = check_owned_row(t, r, c_id, c_org, &ids, orgs, "user", e);
+		if (rc == 0 && (other = rowix_add(&contacts, r)) >= 0)
 			rc = err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 				    "users %s and %s share itglue_contact_id %s: clear "
 				    "it on one of them",
-				    csvtab_get(t, ROW(other), c_id), csvtab_get(t, r, c_id), contact);
+				    csvtab_get(t, (size_t)other, c_id), csvtab_get(t, r, c_id), contact);
 	}
-	strmap_free(ids, NULL);
-	strmap_free(contacts, NULL);
+	rowix_free(&ids);
+	rowix_free(&contacts);
 	return rc;
 }
 
@@ -347,20 +351,21 @@ static int check_domains(const struct store *s, const struct strmap *orgs, struc
 	const struct csv_table *t = &s->tab[STORE_DOMAINS];
 	int c_id = csvtab_col(t, "id"), c_org = csvtab_col(t, "organization_id");
 	int c_st = csvtab_col(t, "status");
-	struct strmap *ids = strmap_new(t->nrows);
+	struct rowix ids;
 	int rc = 0;
 
+	rowix_init(&ids, t, c_id, -1);
 	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
 		const char *status = csvtab_get(t, r, c_st);
 
-		rc = check_owned_row(t, r, c_id, c_org, ids, orgs, "domain", e);
+		rc = check_owned_row(t, r, c_id, c_org, &ids, orgs, "domain", e);
 		if (rc == 0 && strcmp(status, DOMAIN_IMPORTED) && strcmp(status, DOMAIN_PENDING) &&
 		    strcmp(status, DOMAIN_UNIMPORTED))
 			rc = err_at(e, ITG_EXIT_USAGE, t->path, csvtab_line(t, r), 0,
 				    "unknown status \"%s\": use imported, pending or unimported",
 				    status);
 	}
-	strmap_free(ids, NULL);
+	rowix_free(&ids);
 	return rc;
 }
 

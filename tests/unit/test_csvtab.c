@@ -3,6 +3,7 @@
 
 #include "csvtab.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "rowix.h"
 #include "xalloc.h"
 
@@ -70,6 +71,84 @@ static void test_bom_and_crlf_are_accepted(void)
 	CU_ASSERT_EQUAL(t.lines[0], 2);
 	CU_ASSERT_EQUAL(t.lines[1], 3);
 	csvtab_free(&t);
+	unit_rmtree(dir);
+}
+
+/*
+ * The file is streamed in 64 KiB reads: rows whose line ends are LF, CRLF
+ * or a CR alone, quoted fields holding a line end, a BOM and a last line
+ * without one, with the reads' boundaries moved over twenty bytes so that a
+ * CRLF and a quoted line end fall on one: every row, its text and its line
+ * read as written, and the fingerprint is of every byte.
+ */
+static void test_streamed_file_reads_the_same_across_read_boundaries(void)
+{
+	enum { ROWS = 9000 };
+	static const char *const ends[] = {"\n", "\r\n", "\r"};
+	char *dir = unit_tmpdir();
+
+	for (int pad = 0; pad < 20; pad++) {
+		struct buf text = {0};
+		struct csv_table t;
+		struct itg_err e = {0};
+		long *line = xcalloc(ROWS, sizeof *line), at = 2;
+		char want[64];
+		int ok = 1;
+
+		buf_adds(&text, "\xEF\xBB\xBForganization_id,itglue_organization_id,source,linked_at\n");
+		for (int i = 0; i < ROWS; i++) {
+			line[i] = at++;
+			if (i % 50 == 7) {
+				buf_addf(&text, "%d,%d,\"two%s lines\",%.*s", i, 1000 + i, ends[i % 3],
+					 i == 0 ? pad : i % 5, "xxxxxxxxxxxxxxxxxxxx");
+				at++;
+			} else {
+				buf_addf(&text, "%d,%d,s%d,%.*s", i, 1000 + i, i % 7,
+					 i == 0 ? pad : i % 5, "xxxxxxxxxxxxxxxxxxxx");
+			}
+			if (i < ROWS - 1)
+				buf_adds(&text, ends[i % 3]);
+		}
+		CU_ASSERT_EQUAL_FATAL(read_text(dir, buf_str(&text), &t, &e), 0);
+		CU_ASSERT_EQUAL(t.nrows, ROWS);
+		CU_ASSERT_EQUAL(t.fp.bytes, text.len);
+		CU_ASSERT_EQUAL(t.fp.hash, hash_fnv1a64(text.p, text.len));
+		CU_ASSERT_STRING_EQUAL(t.cols[0], "organization_id");
+		for (int i = 0; i < ROWS && i < (int)t.nrows && ok; i++) {
+			snprintf(want, sizeof want, "%d", 1000 + i);
+			ok = strcmp(csvtab_get(&t, (size_t)i, 1), want) == 0 &&
+			     csvtab_line(&t, (size_t)i) == line[i];
+			if (i % 50 == 7) {
+				snprintf(want, sizeof want, "two%s lines", ends[i % 3]);
+				ok = ok && strcmp(csvtab_get(&t, (size_t)i, 2), want) == 0;
+			}
+			if (!ok)
+				CU_FAIL("a row read differently across a read boundary");
+		}
+		csvtab_free(&t);
+		free(line);
+		buf_free(&text);
+	}
+	unit_rmtree(dir);
+}
+
+/* A bad quote far into a streamed file names its own physical line. */
+static void test_streamed_file_error_names_its_line(void)
+{
+	char *dir = unit_tmpdir();
+	struct buf text = {0};
+	struct csv_table t;
+	struct itg_err e = {0};
+
+	buf_adds(&text, "organization_id,itglue_organization_id,source,linked_at\n");
+	for (int i = 0; i < 20000; i++)
+		buf_addf(&text, "%d,%d,auto,x\n", i, i);
+	buf_adds(&text, "1,2,a\"b,x\n");
+	CU_ASSERT_EQUAL(read_text(dir, buf_str(&text), &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/links.csv:20002: bad quoting ("));
+	CU_ASSERT_PTR_NULL(t.cells);
+	buf_free(&text);
 	unit_rmtree(dir);
 }
 
@@ -580,6 +659,17 @@ static void test_row_index_follows_a_growing_table(void)
 	CU_ASSERT_EQUAL(rowix_get(&x, "c"), 2);
 	CU_ASSERT_EQUAL(rowix_get(&x, ""), -1);
 	rowix_free(&x);
+	/* duplicates found: the first row of a key stays, a later one is named by it */
+	rowix_init(&x, &t, 0, -1);
+	CU_ASSERT_EQUAL(rowix_add(&x, 0), -1);
+	CU_ASSERT_EQUAL(rowix_add(&x, 1), 0);
+	CU_ASSERT_EQUAL(rowix_add(&x, 2), -1);
+	CU_ASSERT_EQUAL(rowix_add(&x, 3), 0);
+	for (size_t r = 4; r < t.nrows; r++)
+		CU_ASSERT_EQUAL(rowix_add(&x, r), r == 4 ? -1 : 4);
+	CU_ASSERT_EQUAL(rowix_get(&x, "7"), 0);
+	CU_ASSERT_EQUAL(rowix_get(&x, "9"), 4);
+	rowix_free(&x);
 	csvtab_free(&t);
 	unit_rmtree(dir);
 }
@@ -592,6 +682,9 @@ static CU_TestInfo tests[] = {
 	{"test_row_index_finds_first_row_of_each_key", test_row_index_finds_first_row_of_each_key},
 	{"test_row_index_follows_a_growing_table", test_row_index_follows_a_growing_table},
 	{"test_bom_and_crlf_are_accepted", test_bom_and_crlf_are_accepted},
+	{"test_streamed_file_reads_the_same_across_read_boundaries",
+	 test_streamed_file_reads_the_same_across_read_boundaries},
+	{"test_streamed_file_error_names_its_line", test_streamed_file_error_names_its_line},
 	{"test_columns_in_any_order_are_found_by_name", test_columns_in_any_order_are_found_by_name},
 	{"test_extra_column_and_row_order_survive_a_round_trip",
 	 test_extra_column_and_row_order_survive_a_round_trip},
