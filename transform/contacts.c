@@ -254,15 +254,14 @@ static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e
 	struct recread r;
 	struct buf email = {0};
 	/* no user linked to a contact (a new store): no lookup per contact */
-	const struct strmap *linked_users =
-		m->user_by_contact && strmap_count(m->user_by_contact) ? m->user_by_contact : NULL;
+	int linked_users = m->user_by_contact.n > 0;
 	int rc;
 
 	if (model_open_records(m, RES_CONTACTS, &contact_spec, &r, e) != 0)
 		return -1;
 	while ((rc = model_next_record(m, RES_CONTACTS, &r, e)) == 1) {
 		const char *id = recread_id_text(&r.id), *type_id, *skip = NULL, *first, *last;
-		struct store_user *u = linked_users ? strmap_get(linked_users, id) : NULL;
+		struct store_user *u = linked_users ? model_user_by_contact(m, id) : NULL;
 		struct itg_org *g;
 		int selected;
 		type_id = recread_id_text(&r.attr[C_TYPE_ID]);
@@ -429,7 +428,7 @@ static int judge_org(struct model *m, struct itg_org *g, struct crec *recs, size
 			p->users[i]->claimed = p->users[i]->relinked = p->users[i]->judged = 0;
 		/* docs/rules.md 22: first by itglue_contact_id among the org's users */
 		for (size_t i = 0; i < n; i++) {
-			struct store_user *u = strmap_get(m->user_by_contact, recs[i].s[R_ID]);
+			struct store_user *u = model_user_by_contact(m, recs[i].s[R_ID]);
 			if (u && u->org == p) {
 				recs[i].user = u;
 				u->judged = 1;

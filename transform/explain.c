@@ -948,7 +948,7 @@ static void contact_outcome(const struct ex *x, const struct contact *c, const s
 	} else if (c->lines[0]) {
 		return;
 	} else {
-		const struct store_user *u = strmap_get(m->user_by_contact, c->id);
+		const struct store_user *u = model_user_by_contact(m, c->id);
 		if (u && p && u->org == p) {
 			buf_adds(key, "no line (up to date)");
 			buf_addf(words, "no line: user %s is up to date", u->id);

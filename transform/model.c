@@ -311,7 +311,6 @@ static void build_users(struct model *m)
 
 	m->users = xcalloc(t->nrows ? t->nrows : 1, sizeof *m->users);
 	m->nusers = t->nrows;
-	m->user_by_contact = strmap_new(t->nrows);
 	for (size_t r = 0; r < t->nrows; r++) {
 		struct store_user *u = &m->users[r];
 		u->id = csvtab_get(t, r, c_id);
@@ -323,12 +322,19 @@ static void build_users(struct model *m)
 		u->contact_id = csvtab_get(t, r, c_ct);
 		u->line = csvtab_line(t, r);
 		u->org = model_prod_org(m, u->org_id);
-		if (*u->contact_id)
-			strmap_put(m->user_by_contact, u->contact_id, u);
 		xgrow((void **)&u->org->users, &u->org->capusers, u->org->nusers + 1,
 		      sizeof *u->org->users);
 		u->org->users[u->org->nusers++] = u;
 	}
+	/* four bytes a user (rowix.h), not a string map of every contact id */
+	rowix_build(&m->user_by_contact, t, c_ct);
+}
+
+struct store_user *model_user_by_contact(const struct model *m, const char *contact_id)
+{
+	long r = m->user_by_contact.slot ? rowix_get(&m->user_by_contact, contact_id) : -1;
+
+	return r >= 0 ? &m->users[r] : NULL;
 }
 
 static void build_domains(struct model *m)
@@ -416,7 +422,7 @@ void model_free(struct model *m)
 	strmap_free(m->porg_by_id, NULL);
 	free(m->links);
 	free(m->users);
-	strmap_free(m->user_by_contact, NULL);
+	rowix_free(&m->user_by_contact);
 	free(m->domains);
 	store_free(&m->store);
 	free(m->new_links);

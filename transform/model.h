@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "pipeline.h"
 #include "recread.h"
+#include "rowix.h"
 #include "snapshot.h"
 #include "store.h"
 #include "strmap.h"
@@ -165,7 +166,7 @@ struct model {
 	size_t nlinks;
 	struct store_user *users; /* file order */
 	size_t nusers;
-	struct strmap *user_by_contact; /* itglue_contact_id -> struct store_user * */
+	struct rowix user_by_contact;   /* users.csv rows by itglue_contact_id (model_user_by_contact) */
 	struct store_domain *domains;
 	size_t ndomains;
 
@@ -232,5 +233,8 @@ void model_set_link(struct prod_org *o, struct itg_org *g);
 /* Case-folded, trimmed copy for case-insensitive comparison of names in
  * the settings (docs/rules.md 4, 15); malloc'd. */
 char *model_fold(const char *s);
+
+/* The user linked to IT Glue contact contact_id (ids are unique: store_validate), or NULL. */
+struct store_user *model_user_by_contact(const struct model *m, const char *contact_id);
 
 #endif
