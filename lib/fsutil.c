@@ -263,27 +263,35 @@ int fs_open_plain(const char *path, int flags, mode_t mode, int *fd, struct itg_
 	return 1;
 }
 
-int fs_drain_plain(const char *path, int (*take)(void *, const char *, size_t, struct itg_err *),
-		   void *arg, struct itg_err *e)
+/* A store file opened for reading as fs_open_plain opens it; missing is an error here. */
+static int open_store_file(const char *path, int *fd, struct itg_err *e)
 {
-	int fd, rc = fs_open_plain(path, O_RDONLY, 0, &fd, e);
+	int rc = fs_open_plain(path, O_RDONLY, 0, fd, e);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
 		return err_set(e, ITG_EXIT_USAGE, "cannot read %s: %s", path, strerror(ENOENT));
+	return 0;
+}
+
+int fs_drain_plain(const char *path, int (*take)(void *, const char *, size_t, struct itg_err *),
+		   void *arg, struct itg_err *e)
+{
+	int fd;
+
+	if (open_store_file(path, &fd, e) != 0)
+		return -1;
 	return drain_fd(fd, path, take, arg, e);
 }
 
 int fs_read_file_nofollow(const char *path, struct buf *out, size_t max_bytes,
 			  struct itg_err *e)
 {
-	int fd, rc = fs_open_plain(path, O_RDONLY, 0, &fd, e);
+	int fd;
 
-	if (rc < 0)
+	if (open_store_file(path, &fd, e) != 0)
 		return -1;
-	if (rc == 0)
-		return err_set(e, ITG_EXIT_USAGE, "cannot read %s: %s", path, strerror(ENOENT));
 	return fs_read_fd(fd, path, out, max_bytes, e);
 }
 
