@@ -171,7 +171,8 @@ static uint32_t share(struct csv_table *t, size_t col, const char *s, size_t len
 	return ref;
 }
 
-static uint32_t same_as_above(struct reader *r, const char *s, size_t len)
+/* The cell of a field read: a header name of its own, a data field shared (share). */
+static uint32_t field_cell(struct reader *r, const char *s, size_t len)
 {
 	if (!r->have_header)
 		return cell_dup(r->t, s ? s : "", s ? len : 0);
@@ -192,7 +193,7 @@ static void on_field(void *s, size_t len, void *ctx)
 		return;
 	}
 	xgrow((void **)&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);
-	cell = same_as_above(r, s, len);
+	cell = field_cell(r, s, len);
 	r->fields[r->nfields++] = cell;
 }
 
