@@ -162,6 +162,39 @@ static int take_into_buf(void *arg, const char *chunk, size_t n, struct itg_err 
 	return 0;
 }
 
+int fs_window_at(struct fs_window *w, int fd, unsigned long long off, size_t need, size_t size,
+		 unsigned long long end)
+{
+	size_t want = need > size ? need : size;
+	long long got;
+
+	if (w->buf && off >= w->off && off + need <= w->off + w->len)
+		return 0;
+	if (end > off && want > end - off)
+		want = need > end - off ? need : (size_t)(end - off);
+	if (w->cap < want) {
+		free(w->buf);
+		w->buf = xmalloc(want);
+		w->cap = want;
+	}
+	w->off = off;
+	got = fs_pread_full(fd, w->buf, want, off);
+	w->len = got > 0 ? (size_t)got : 0;
+	if (got < 0)
+		return -1;
+	if (w->len < need) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+void fs_window_free(struct fs_window *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof *w);
+}
+
 long long fs_pread_full(int fd, void *buf, size_t n, unsigned long long off)
 {
 	size_t done = 0;

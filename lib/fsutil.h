@@ -40,6 +40,24 @@ int fs_read_all(const char *path, struct buf *out, size_t max_bytes, struct itg_
  * with errno set.
  */
 long long fs_pread_full(int fd, void *buf, size_t n, unsigned long long off);
+
+/*
+ * Bytes of a file kept from an offset, for reading records again through
+ * them (the load's plan and change log).  {0} is an empty window.
+ */
+struct fs_window {
+	char *buf;
+	size_t cap, len;
+	unsigned long long off;   /* the file offset of buf[0] */
+};
+/*
+ * Makes w hold fd's bytes [off, off + need): read again from off, size bytes
+ * or need if more, but not past end, unless w holds them already.  0, or -1
+ * with errno set (EIO when the file ends before off + need).
+ */
+int fs_window_at(struct fs_window *w, int fd, unsigned long long off, size_t need, size_t size,
+		 unsigned long long end);
+void fs_window_free(struct fs_window *w);
 /* The same from an open descriptor, which it closes (path names it in errors). */
 int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
 

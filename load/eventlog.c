@@ -194,28 +194,7 @@ int eventlog_end(struct eventlog *l)
 /* Makes ev's window hold the file's bytes [off, off + need): 0, or -1 (errno set). */
 static int window_get(const struct eventlog *l, struct load_event *ev, size_t off, size_t need)
 {
-	size_t want = need > EVENTLOG_WINDOW ? need : EVENTLOG_WINDOW;
-	long long got;
-
-	if (off >= ev->win_off && off + need <= ev->win_off + ev->win_len)
-		return 0;
-	if (want > l->flushed - off)
-		want = (size_t)(l->flushed - off);
-	if (ev->win_cap < want) {
-		free(ev->win);
-		ev->win = xmalloc(want);
-		ev->win_cap = want;
-	}
-	ev->win_off = off;
-	got = fs_pread_full(l->fd, ev->win, want, off);
-	ev->win_len = got > 0 ? (size_t)got : 0;
-	if (got < 0)
-		return -1;
-	if (ev->win_len < need) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
+	return fs_window_at(&ev->win, l->fd, off, need, EVENTLOG_WINDOW, l->flushed);
 }
 
 int eventlog_next(const struct eventlog *l, size_t *pos, struct load_event *ev)
@@ -230,10 +209,10 @@ int eventlog_next(const struct eventlog *l, size_t *pos, struct load_event *ev)
 
 		if (window_get(l, ev, *pos, head) != 0)
 			return -1;
-		len = get_varint(ev->win + (*pos - ev->win_off), &i);
+		len = get_varint(ev->win.buf + (*pos - ev->win.off), &i);
 		if (window_get(l, ev, *pos, i + len) != 0)
 			return -1;
-		p = ev->win + (*pos - ev->win_off);
+		p = ev->win.buf + (*pos - ev->win.off);
 	} else {
 		p = l->log.p + (*pos - l->flushed);
 		len = get_varint(p, &i);
@@ -260,7 +239,7 @@ int eventlog_next(const struct eventlog *l, size_t *pos, struct load_event *ev)
 void load_event_free(struct load_event *ev)
 {
 	free(ev->f);
-	free(ev->win);
+	fs_window_free(&ev->win);
 	memset(ev, 0, sizeof *ev);
 }
 

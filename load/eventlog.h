@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 
+#include "fsutil.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -59,9 +60,7 @@ struct load_event {
 	struct field_change *f;   /* owned by the view: load_event_free */
 	size_t fcap;
 	/* the view's window on the log's file (eventlog.c) */
-	char *win;
-	size_t win_cap, win_len;
-	unsigned long long win_off;
+	struct fs_window win;
 };
 
 struct eventlog {

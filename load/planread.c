@@ -176,12 +176,6 @@ static void take_manifest(struct plan *p, struct plan_manifest *m)
 /* The bytes of plan.ndjson read at a time, and the window plan_line_text reads again. */
 #define PLAN_CHUNK (1u << 20)
 
-struct plan_window {
-	char *buf;
-	size_t cap, len;
-	uint64_t off;          /* the file offset of buf[0] */
-};
-
 static void file_id(const struct stat *st, struct plan_file_id *id)
 {
 	id->dev = (unsigned long long)st->st_dev;
@@ -343,40 +337,21 @@ int planread_unchanged(const struct plan *p, struct itg_err *e)
 	return 0;
 }
 
-/* Fills the window with the file's bytes from off, at least need of them. */
-static void window_fill(const struct plan *p, uint64_t off, size_t need)
-{
-	struct plan_window *w = p->win;
-	size_t want = need > PLAN_CHUNK ? need : PLAN_CHUNK;
-	long long got;
-
-	if (w->cap < want) {
-		free(w->buf);
-		w->buf = xmalloc(want);
-		w->cap = want;
-	}
-	w->off = off;
-	got = fs_pread_full(p->fd, w->buf, want, off);
-	w->len = got > 0 ? (size_t)got : 0;
-	if (w->len < need) {
-		/* verified when read: only a file changed under the load gets here */
-		fprintf(stderr, "ERROR cannot read %s again (%s): it was changed while the load "
-				"read it; nothing was changed, make the plan again\n",
-			p->path, got < 0 ? strerror(errno) : "cut short");
-		exit(1);
-	}
-}
-
 const char *plan_line_text(const struct plan *p, size_t i)
 {
 	uint64_t off = plan_line_off(p, i);
 	size_t len = plan_line_len(p, i);
-	const struct plan_window *w = p->win;
+	struct fs_window *w = p->win;
 
 	if (p->text)
 		return p->text + off;
-	if (!w->buf || off < w->off || off + len > w->off + w->len)
-		window_fill(p, off, len);
+	if (fs_window_at(w, p->fd, off, len, PLAN_CHUNK, ~0ULL) != 0) {
+		/* verified when read: only a file changed under the load gets here */
+		fprintf(stderr, "ERROR cannot read %s again (%s): it was changed while the load "
+				"read it; nothing was changed, make the plan again\n",
+			p->path, errno == EIO ? "cut short" : strerror(errno));
+		exit(1);
+	}
 	return w->buf + (off - w->off);
 }
 
@@ -415,7 +390,7 @@ void planread_free(struct plan *p)
 	if (p->path && p->fd >= 0)
 		close(p->fd);
 	if (p->win)
-		free(p->win->buf);
+		fs_window_free(p->win);
 	free(p->win);
 	free(p->path);
 	for (size_t i = 0; i < p->nfiles; i++)

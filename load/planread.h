@@ -70,7 +70,7 @@ struct plan {
 	char *text;               /* the plan's bytes, when given in memory (owned), or NULL */
 	int fd;                   /* plan.ndjson open for reading again, or -1 (planread_load) */
 	char *path;               /* plan.ndjson, for messages and the re-check (owned) */
-	struct plan_window *win;  /* the bytes read from fd last (planread.c) */
+	struct fs_window *win;    /* the bytes read from fd last (plan_line_text) */
 	struct plan_file_id {     /* plan.ndjson as verified (planread_unchanged) */
 		unsigned long long dev, ino, size;
 		long long mtime_s, mtime_ns, ctime_s, ctime_ns;
