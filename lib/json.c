@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,12 +154,44 @@ static void yajl_x_free(void *ctx, void *p)
 
 const yajl_alloc_funcs json_alloc_funcs = {yajl_x_malloc, yajl_x_realloc, yajl_x_free, NULL};
 
+/*
+ * The generator is made without yajl_gen_validate_utf8: an ASCII string
+ * needs no check, and yajl's is a byte at a time (a seventh of a large
+ * plan's time).  A string with any byte over 0x7f is generated with the
+ * check turned on for it alone (yajl_gen_config sets a flag the generator
+ * reads per string), so what is accepted and refused is yajl's own.
+ */
 yajl_gen json_gen_new(void)
 {
-	yajl_gen g = yajl_gen_alloc(&json_alloc_funcs);
+	return yajl_gen_alloc(&json_alloc_funcs);
+}
 
+/* 1 when none of the n bytes at s has its high bit set: 8 at a time. */
+static int is_ascii(const char *s, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ull;
+	uint64_t any = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return (any & high) == 0;
+}
+
+static yajl_gen_status gen_string(yajl_gen g, const char *s, size_t n)
+{
+	yajl_gen_status st;
+
+	if (is_ascii(s, n))
+		return yajl_gen_string(g, (const unsigned char *)s, n);
 	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-	return g;
+	st = yajl_gen_string(g, (const unsigned char *)s, n);
+	yajl_gen_config(g, yajl_gen_validate_utf8, 0);
+	return st;
 }
 
 void json_strn(yajl_gen g, const char *s, size_t n)
@@ -167,7 +200,7 @@ void json_strn(yajl_gen g, const char *s, size_t n)
 		yajl_gen_null(g);
 		return;
 	}
-	if (yajl_gen_string(g, (const unsigned char *)s, n) == yajl_gen_invalid_string)
+	if (gen_string(g, s, n) == yajl_gen_invalid_string)
 		/* never emit invalid UTF-8: replace the whole value */
 		yajl_gen_string(g, (const unsigned char *)"\xef\xbf\xbd", 3);
 }
@@ -179,7 +212,7 @@ void json_str(yajl_gen g, const char *s)
 
 void json_key(yajl_gen g, const char *key)
 {
-	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+	gen_string(g, key, strlen(key));
 }
 
 void json_kv_str(yajl_gen g, const char *key, const char *val)

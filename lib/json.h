@@ -45,7 +45,8 @@ long long json_get_int(yajl_val obj, const char *key, long long dflt);
  */
 extern const yajl_alloc_funcs json_alloc_funcs;
 
-/* A generator with UTF-8 validation on, no beautify, '/' unescaped. */
+/* A generator whose strings are checked UTF-8 (json_str, json_key: yajl's
+ * check, for a string with a byte over 0x7f), no beautify, '/' unescaped. */
 yajl_gen json_gen_new(void);
 void json_str(yajl_gen g, const char *s);            /* NULL writes null */
 void json_strn(yajl_gen g, const char *s, size_t n);

@@ -57,6 +57,47 @@ static void test_json_parse_refuses_deep_nesting_and_comments(void)
 	CU_ASSERT_PTR_NULL(json_parse("{\"a\":", 5, err, sizeof err));
 }
 
+/* Each string at every offset of an 8-byte word: the high bit of a byte
+ * in any place sends it to yajl's check; invalid UTF-8 becomes U+FFFD. */
+static void test_json_strings_are_checked_utf8_wherever_the_high_byte_is(void)
+{
+	struct buf b = {0};
+	char s[32], want[64];
+
+	for (size_t at = 0; at < 17; at++) {
+		yajl_gen g = json_gen_new();
+		memset(s, 'a', at);
+		memcpy(s + at, "\xc3\xa9", 3);          /* e acute, then the NUL */
+		yajl_gen_array_open(g);
+		json_str(g, s);
+		s[at] = '\xff';                           /* never a UTF-8 byte */
+		s[at + 1] = 'b';
+		json_str(g, s);
+		s[at] = '\xe2';                           /* a 3-byte lead cut short */
+		json_str(g, s);
+		json_str(g, "plain");
+		yajl_gen_array_close(g);
+		buf_reset(&b);
+		json_gen_take(g, &b);
+		snprintf(want, sizeof want, "[\"%.*s\xc3\xa9\",\"\xef\xbf\xbd\",\"\xef\xbf\xbd\",\"plain\"]",
+			 (int)at, "aaaaaaaaaaaaaaaaaaaa");
+		CU_ASSERT_STRING_EQUAL(buf_str(&b), want);
+		yajl_gen_free(g);
+	}
+	{
+		/* a key with a byte over 0x7f is checked as a value is */
+		yajl_gen g = json_gen_new();
+		yajl_gen_map_open(g);
+		json_kv_str(g, "n\xc3\xa9", "v");
+		yajl_gen_map_close(g);
+		buf_reset(&b);
+		json_gen_take(g, &b);
+		CU_ASSERT_STRING_EQUAL(buf_str(&b), "{\"n\xc3\xa9\":\"v\"}");
+		yajl_gen_free(g);
+	}
+	buf_free(&b);
+}
+
 static void test_ndjson_round_trip_counts_crc_and_bytes(void)
 {
 	char *dir = unit_tmpdir();
@@ -331,6 +372,8 @@ static CU_TestInfo tests[] = {
 	{"test_json_parse_keeps_big_ids_as_text", test_json_parse_keeps_big_ids_as_text},
 	{"test_json_parse_refuses_deep_nesting_and_comments",
 	 test_json_parse_refuses_deep_nesting_and_comments},
+	{"test_json_strings_are_checked_utf8_wherever_the_high_byte_is",
+	 test_json_strings_are_checked_utf8_wherever_the_high_byte_is},
 	{"test_ndjson_round_trip_counts_crc_and_bytes", test_ndjson_round_trip_counts_crc_and_bytes},
 	{"test_ndjson_reader_reports_truncation", test_ndjson_reader_reports_truncation},
 	{"test_atomic_write_replaces_whole_file_with_private_mode",
