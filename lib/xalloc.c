@@ -6,6 +6,7 @@
 
 #ifdef ITG_ALLOC_FAULTS
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 /*
@@ -15,7 +16,9 @@
  * and removed from the environment, so a program's children (the stages
  * pipelines/run starts) allocate normally.
  */
-static unsigned long fault_calls, fault_at, fault_injected;
+/* atomic: transform's threads allocate too (lib/workq) */
+static atomic_ulong fault_calls, fault_injected;
+static unsigned long fault_at;
 static char fault_count_path[4096];
 
 /* Writes "COUNT INJECTED\n" to $ITG_COUNT_ALLOCS (appended), without allocating. */
@@ -24,7 +27,8 @@ static void fault_report(void)
 	char line[64];
 	int fd, n;
 
-	n = snprintf(line, sizeof line, "%lu %lu\n", fault_calls, fault_injected);
+	n = snprintf(line, sizeof line, "%lu %lu\n", (unsigned long)atomic_load(&fault_calls),
+		     (unsigned long)atomic_load(&fault_injected));
 	fd = open(fault_count_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
@@ -50,9 +54,11 @@ __attribute__((constructor)) static void fault_init(void)
 /* 1 when this allocation is the one to fail. */
 static int fault_point(void)
 {
-	if (++fault_calls != fault_at)
+	unsigned long n = atomic_fetch_add(&fault_calls, 1) + 1;
+
+	if (n != fault_at)
 		return 0;
-	fault_injected = fault_calls;
+	atomic_store(&fault_injected, n);
 	return 1;
 }
 #else

@@ -1,0 +1,119 @@
+/*
+ * workq.c - a few threads taking jobs in order (workq.h).  One mutex guards
+ * the queue and every job's done flag; `more` wakes the threads, `finished`
+ * wakes whoever waits for a job.
+ */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include "workq.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+int workq_threads(void)
+{
+	const char *env = getenv("ITG_THREADS");
+	cpu_set_t set;
+	int n = 0;
+
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (*end == '\0' && v >= 1 && v <= WORKQ_MAX_THREADS)
+			return (int)v;
+	}
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = 1;
+	return n > WORKQ_MAX_THREADS ? WORKQ_MAX_THREADS : n;
+}
+
+static void *thread_main(void *arg)
+{
+	struct workq_arg *a = arg;
+	struct workq *q = a->q;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		struct workq_job *j;
+		while (!q->head && !q->stopping)
+			pthread_cond_wait(&q->more, &q->mu);
+		if (!q->head)
+			break;   /* stopping, and nothing is left */
+		j = q->head;
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+		pthread_mutex_unlock(&q->mu);
+		q->fn(q->ctx, j, a->worker);
+		pthread_mutex_lock(&q->mu);
+		j->done = 1;
+		pthread_cond_broadcast(&q->finished);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+void workq_start(struct workq *q, int nthreads, workq_fn fn, void *ctx)
+{
+	memset(q, 0, sizeof *q);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->more, NULL);
+	pthread_cond_init(&q->finished, NULL);
+	q->fn = fn;
+	q->ctx = ctx;
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > WORKQ_MAX_THREADS)
+		nthreads = WORKQ_MAX_THREADS;
+	for (int i = 0; i < nthreads; i++) {
+		q->args[i] = (struct workq_arg){q, i};
+		if (pthread_create(&q->th[i], NULL, thread_main, &q->args[i]) != 0)
+			break;   /* fewer threads; none at all runs jobs in workq_push */
+		q->n++;
+	}
+}
+
+void workq_push(struct workq *q, struct workq_job *job)
+{
+	job->next = NULL;
+	job->done = 0;
+	if (q->n == 0) {
+		q->fn(q->ctx, job, 0);
+		job->done = 1;
+		return;
+	}
+	pthread_mutex_lock(&q->mu);
+	if (q->tail)
+		q->tail->next = job;
+	else
+		q->head = job;
+	q->tail = job;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void workq_wait(struct workq *q, struct workq_job *job)
+{
+	if (q->n == 0)
+		return;
+	pthread_mutex_lock(&q->mu);
+	while (!job->done)
+		pthread_cond_wait(&q->finished, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void workq_stop(struct workq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stopping = 1;
+	pthread_cond_broadcast(&q->more);
+	pthread_mutex_unlock(&q->mu);
+	for (int i = 0; i < q->n; i++)
+		pthread_join(q->th[i], NULL);
+	pthread_cond_destroy(&q->more);
+	pthread_cond_destroy(&q->finished);
+	pthread_mutex_destroy(&q->mu);
+	memset(q, 0, sizeof *q);
+}
