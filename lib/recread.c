@@ -224,19 +224,10 @@ static const yajl_callbacks callbacks = {
 	.yajl_end_array = on_end,
 };
 
-int recread_open(struct recread *r, const char *path, const struct recread_spec *spec,
-		 const struct recread_expect *expect, struct itg_err *e)
+/* The parser and the spec's lengths, on r zeroed. */
+static void setup(struct recread *r, const struct recread_spec *spec)
 {
-	memset(r, 0, sizeof *r);
-	if (ndjson_reader_open(&r->nd, path, e) != 0) {
-		r->damaged = 1;
-		return -1;
-	}
 	r->spec = spec;
-	if (expect) {
-		r->expect = *expect;
-		r->has_expect = 1;
-	}
 	while (r->nattrs < RECREAD_MAX_ATTRS && spec->attrs[r->nattrs]) {
 		r->attr_len[r->nattrs] = strlen(spec->attrs[r->nattrs]);
 		r->nattrs++;
@@ -251,7 +242,28 @@ int recread_open(struct recread *r, const char *path, const struct recread_spec 
 	yajl_alloc_funcs af = json_alloc_funcs;
 	r->h = yajl_alloc(&callbacks, &af, r);
 	yajl_config(r->h, yajl_allow_multiple_values, 1);
+}
+
+int recread_open(struct recread *r, const char *path, const struct recread_spec *spec,
+		 const struct recread_expect *expect, struct itg_err *e)
+{
+	memset(r, 0, sizeof *r);
+	if (ndjson_reader_open(&r->nd, path, e) != 0) {
+		r->damaged = 1;
+		return -1;
+	}
+	if (expect) {
+		r->expect = *expect;
+		r->has_expect = 1;
+	}
+	setup(r, spec);
 	return 0;
+}
+
+void recread_init(struct recread *r, const struct recread_spec *spec)
+{
+	memset(r, 0, sizeof *r);
+	setup(r, spec);
 }
 
 static void reset_record(struct recread *r)
@@ -307,22 +319,27 @@ static int at_end(struct recread *r, struct itg_err *e)
 		       nd->path, nd->records, nd->crc, nd->bytes, x->records, x->crc32, x->bytes);
 }
 
-int recread_next(struct recread *r, struct itg_err *e)
+int recread_next_line(struct recread *r, const char **line, size_t *len, struct itg_err *e)
 {
-	const char *line;
-	size_t len;
-	yajl_status st;
-	const char *id;
 	int rc;
 
 	r->damaged = 0;
-	rc = ndjson_reader_next(&r->nd, &line, &len, e);
+	rc = ndjson_reader_next(&r->nd, line, len, e);
 	if (rc < 0) {
 		r->damaged = 1;
 		return -1;
 	}
 	if (rc == 0)
-		return at_end(r, e);
+		return at_end(r, e) == 0 ? 0 : -1;
+	return 1;
+}
+
+int recread_parse(struct recread *r, const char *path, long lineno, const char *line, size_t len,
+		  struct itg_err *e)
+{
+	yajl_status st;
+	const char *id;
+
 	reset_record(r);
 	st = yajl_parse(r->h, (const unsigned char *)line, len);
 	if (st == yajl_status_ok)
@@ -333,23 +350,34 @@ int recread_next(struct recread *r, struct itg_err *e)
 			snprintf(why, sizeof why, "%s", r->why);
 		else
 			yajl_reason(r, line, len, why, sizeof why);
-		return err_at(e, ITG_EXIT_USAGE, r->nd.path, r->nd.lineno, 0,
+		return err_at(e, ITG_EXIT_USAGE, path, lineno, 0,
 			      "not a JSON record (%s): extract the snapshot again", why);
 	}
 	if (r->depth != 0 || r->tops == 0)
-		return err_at(e, ITG_EXIT_USAGE, r->nd.path, r->nd.lineno, 0,
+		return err_at(e, ITG_EXIT_USAGE, path, lineno, 0,
 			      "not a JSON record (no complete value on the line): extract the snapshot "
 			      "again");
 	resolve(r, &r->id);
 	id = recread_id_text(&r->id);
 	if (!r->top_object || !id || !*id)
-		return err_at(e, ITG_EXIT_USAGE, r->nd.path, r->nd.lineno, 0,
+		return err_at(e, ITG_EXIT_USAGE, path, lineno, 0,
 			      "record has no id: extract the snapshot again");
 	for (size_t k = 0; k < r->nattrs; k++)
 		resolve(r, &r->attr[k]);
 	for (size_t i = 0; i < r->nitems * r->nmembers; i++)
 		resolve(r, &r->items[i]);
-	return 1;
+	return 0;
+}
+
+int recread_next(struct recread *r, struct itg_err *e)
+{
+	const char *line;
+	size_t len;
+	int rc = recread_next_line(r, &line, &len, e);
+
+	if (rc <= 0)
+		return rc;
+	return recread_parse(r, r->nd.path, r->nd.lineno, line, len, e) == 0 ? 1 : -1;
 }
 
 int recread_skip_rest(struct recread *r, struct itg_err *e)

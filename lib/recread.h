@@ -23,7 +23,8 @@
  *
  * Ownership: the reader owns its buffers and the file; the spec and the
  * strings it names are borrowed and must outlive the reader.  The values
- * returned are valid until the next recread_next or recread_close.
+ * returned are valid until the next recread_next, recread_parse or
+ * recread_close.
  */
 #ifndef ITG_RECREAD_H
 #define ITG_RECREAD_H
@@ -113,6 +114,19 @@ int recread_open(struct recread *r, const char *path, const struct recread_spec 
  * says whether the file itself is at fault).
  */
 int recread_next(struct recread *r, struct itg_err *e);
+/*
+ * The same read in two halves, for a reader that parses its lines on other
+ * threads: recread_next_line gives the next line as lib/ndjson does (valid
+ * until the next call; 1, or 0 at the end of a file that matched its
+ * manifest, or -1 with e set and r->damaged), and recread_parse fills r's
+ * record from one line, its errors naming path:lineno (0, or -1 with e set).
+ * recread_init makes a parser alone, with no file: recread_parse on it,
+ * recread_close after.  One recread is used by one thread at a time.
+ */
+int recread_next_line(struct recread *r, const char **line, size_t *len, struct itg_err *e);
+int recread_parse(struct recread *r, const char *path, long lineno, const char *line, size_t len,
+		  struct itg_err *e);
+void recread_init(struct recread *r, const struct recread_spec *spec);
 /* Reads the rest of the file without parsing it, then checks the manifest
  * as the end of recread_next does: 0, or -1 with e set. */
 int recread_skip_rest(struct recread *r, struct itg_err *e);

@@ -16,13 +16,18 @@
 #include "rules.h"
 
 #include "arena.h"
+#include "fsutil.h"
 #include "inventory.h"
 #include "json.h"
 #include "log.h"
 #include "reasons.h"
 #include "spill.h"
 #include "validate.h"
+#include "workq.h"
 #include "xalloc.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -200,6 +205,16 @@ static int rec_cmp(const void *a, const void *b)
 }
 
 /* ---- pass 1: stream the contacts into buckets ------------------------------ */
+/*
+ * The main thread inflates the file and cuts it into batches of lines; the
+ * workers (lib/workq) parse a batch each and look up what every contact
+ * needs: its org, the user linked to it, whether its type is selected, its
+ * email.  The main thread takes the batches back in file order and counts,
+ * marks and files each contact into its bucket.  What the workers read, the
+ * model, does not change during the pass; what changes is changed by the
+ * main thread alone, in file order: the buckets, and so the plan, are those
+ * one thread would make, and an error is the first in the file.
+ */
 
 struct buckets {
 	size_t n;
@@ -218,6 +233,13 @@ static void buckets_close(struct buckets *b)
 static size_t bucket_of(const struct model *m, const struct buckets *b, long rank)
 {
 	return (size_t)((unsigned long long)rank * b->n / m->nlinked);
+}
+
+/* The first rank of bucket k (bucket_of is rank * n / nlinked, rounded
+ * down): the last bucket ends at m->nlinked. */
+static size_t bucket_first(const struct model *m, const struct buckets *b, size_t k)
+{
+	return (size_t)(((unsigned long long)k * m->nlinked + b->n - 1) / b->n);
 }
 
 /* What stream_contacts pulls from each contact (lib/recread). */
@@ -249,57 +271,244 @@ static const char *group_name(const struct model *m, const struct recread *r, co
 	return name ? name : "";
 }
 
-static int stream_contacts(struct model *m, struct buckets *b, struct itg_err *e)
+/* About this many bytes of lines go to a worker at a time; each thread has
+ * a few batches in flight. */
+size_t contacts_batch_bytes = (size_t)128 << 10;
+#define BATCHES_PER_THREAD 3
+
+/* A contact as a worker found it: the strings are offsets into the batch's
+ * text (NO_TEXT for a NULL), the five of a bucket record first. */
+enum { T_TYPE_ID = REC_STRINGS, T_TYPE_NAME, T_COUNT };
+#define NO_TEXT SIZE_MAX
+
+struct cres {
+	struct store_user *u;   /* the user linked to the contact, if any */
+	uint32_t rank;          /* its org's, when keep */
+	unsigned char keep;     /* a contact of a linked org, selected or linked to a user */
+	unsigned char selected, skip;
+	size_t text[T_COUNT];
+};
+
+struct batch {
+	struct workq_job job;   /* first: the queue's handle */
+	struct buf lines;       /* the lines, each followed by a NUL */
+	size_t *start;          /* nlines offsets into lines */
+	long *lineno;           /* and their line numbers */
+	size_t nlines, cap;
+	struct cres *res;       /* nres results, in line order */
+	size_t nres, capres;
+	struct buf text;        /* the results' strings */
+	int failed;             /* line nres is not a record: err says why */
+	struct itg_err err;
+};
+
+struct pass1 {
+	const struct model *m;
+	const char *path;
+	int linked_users;       /* no user linked to a contact (a new store): no lookup */
+	atomic_int stop;        /* the main thread gave up: skip what is queued */
+	struct recread parser[WORKQ_MAX_THREADS];
+	struct buf email[WORKQ_MAX_THREADS];
+};
+
+static void put_text(struct batch *bt, struct cres *c, int i, const char *s)
 {
-	struct recread r;
-	struct buf email = {0};
-	/* no user linked to a contact (a new store): no lookup per contact */
-	int linked_users = m->user_by_contact.n > 0;
+	if (!s) {
+		c->text[i] = NO_TEXT;
+		return;
+	}
+	c->text[i] = bt->text.len;
+	buf_add(&bt->text, s, strlen(s) + 1);
+}
+
+static const char *get_text(const struct batch *bt, const struct cres *c, int i)
+{
+	return c->text[i] == NO_TEXT ? NULL : bt->text.p + c->text[i];
+}
+
+/* What the contact just parsed into r needs, into c (a worker; reads only). */
+static void find_contact(const struct pass1 *p, const struct recread *r, struct buf *email,
+			 struct batch *bt, struct cres *c)
+{
+	const struct model *m = p->m;
+	const char *id = recread_id_text(&r->id), *type_id = recread_id_text(&r->attr[C_TYPE_ID]);
+	const char *type_name = recread_str(&r->attr[C_TYPE_NAME]), *first, *last;
+	struct itg_org *g;
+
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < T_COUNT; i++)
+		c->text[i] = NO_TEXT;
+	c->u = p->linked_users ? model_user_by_contact(m, id) : NULL;
+	/* every contact is counted, in scope or not (inventory.h) */
+	put_text(bt, c, T_TYPE_ID, type_id);
+	put_text(bt, c, T_TYPE_NAME, type_name);
+	g = model_itg_org(m, recread_id_text(&r->attr[C_ORG]));
+	if (!g || g->rank < 0)
+		return;
+	c->selected = (unsigned char)scope_contact_type_selected(m, type_id, type_name);
+	/* an unselected contact matters only to a user linked to it */
+	if (!c->selected && !c->u)
+		return;
+	c->keep = 1;
+	c->rank = (uint32_t)g->rank;
+	buf_reset(email);
+	if (c->selected) {
+		struct email_list l = {r->nitems, r, rec_value, rec_primary};
+		c->skip = (unsigned char)skip_code(choose_email(&l, email));
+	}
+	first = recread_str(&r->attr[C_FIRST]);
+	last = recread_str(&r->attr[C_LAST]);
+	put_text(bt, c, R_ID, id);
+	put_text(bt, c, R_FIRST, first ? first : "");
+	put_text(bt, c, R_LAST, last ? last : "");
+	put_text(bt, c, R_EMAIL, buf_str(email));
+	put_text(bt, c, R_GROUP, group_name(m, r, type_id));
+}
+
+/* A worker: parses the batch's lines, up to the first that is not a record. */
+static void parse_batch(void *ctx, struct workq_job *job, int worker)
+{
+	struct pass1 *p = ctx;
+	struct batch *bt = (struct batch *)job;
+	struct recread *r = &p->parser[worker];
+
+	bt->nres = 0;
+	bt->failed = 0;
+	buf_reset(&bt->text);
+	if (atomic_load(&p->stop))
+		return;
+	xgrow((void **)&bt->res, &bt->capres, bt->nlines, sizeof *bt->res);
+	for (size_t i = 0; i < bt->nlines; i++) {
+		const char *line = bt->lines.p + bt->start[i];
+		size_t len = (i + 1 < bt->nlines ? bt->start[i + 1] : bt->lines.len) - bt->start[i] - 1;
+		if (recread_parse(r, p->path, bt->lineno[i], line, len, &bt->err) != 0) {
+			bt->failed = 1;
+			return;
+		}
+		find_contact(p, r, &p->email[worker], bt, &bt->res[bt->nres++]);
+	}
+}
+
+/* Reads lines into bt until it holds contacts_batch_bytes, or the end.
+ * 1 when the file has more, 0 at its end, -1 with e set (bt keeps the
+ * lines read before the error). */
+static int fill_batch(struct model *m, struct recread *r, struct batch *bt, struct itg_err *e)
+{
+	const char *line;
+	size_t len;
 	int rc;
+
+	bt->nlines = 0;
+	buf_reset(&bt->lines);
+	while (bt->lines.len < contacts_batch_bytes) {
+		rc = model_next_line(m, RES_CONTACTS, r, &line, &len, e);
+		if (rc <= 0)
+			return rc;
+		if (bt->nlines == bt->cap) {
+			size_t cap = bt->cap;
+			xgrow((void **)&bt->start, &cap, bt->nlines + 1, sizeof *bt->start);
+			xgrow((void **)&bt->lineno, &bt->cap, bt->nlines + 1, sizeof *bt->lineno);
+		}
+		bt->start[bt->nlines] = bt->lines.len;
+		bt->lineno[bt->nlines++] = recread_lineno(r);
+		buf_add(&bt->lines, line, len);
+		buf_addc(&bt->lines, '\0');
+	}
+	return 1;
+}
+
+/* The main thread, in file order: each contact counted, its user marked,
+ * its record filed.  -1 with e set at the batch's error. */
+static int take_batch(struct model *m, struct buckets *b, struct batch *bt, uint64_t *done,
+		      struct itg_err *e)
+{
+	for (size_t i = 0; i < bt->nres; i++) {
+		const struct cres *c = &bt->res[i];
+		inventory_count_contact(m, get_text(bt, c, T_TYPE_ID), get_text(bt, c, T_TYPE_NAME));
+		if (c->u)
+			c->u->contact_seen = 1;
+		if (c->keep) {
+			const char *s[REC_STRINGS];
+			for (int k = 0; k < REC_STRINGS; k++)
+				s[k] = get_text(bt, c, k);
+			if (put_rec(&b->sp[bucket_of(m, b, c->rank)], c->rank, c->selected, c->skip, s,
+				    e) != 0)
+				return -1;
+		}
+		if (++*done % 10000 == 0)
+			log_progress("contacts: %llu read", (unsigned long long)*done);
+	}
+	if (bt->failed) {
+		*e = bt->err;
+		return -1;
+	}
+	return 0;
+}
+
+static void batch_free(struct batch *bt)
+{
+	buf_free(&bt->lines);
+	buf_free(&bt->text);
+	free(bt->start);
+	free(bt->lineno);
+	free(bt->res);
+}
+
+static int stream_contacts(struct model *m, struct buckets *b, int nthreads, struct itg_err *e)
+{
+	struct pass1 p = {.m = m, .linked_users = m->user_by_contact.n > 0};
+	size_t nring = (size_t)nthreads * BATCHES_PER_THREAD, pushed = 0, taken = 0;
+	struct batch *ring;
+	struct recread r;
+	struct workq q;
+	struct itg_err read_err = {0};
+	uint64_t done = 0;
+	int more = 1, rc = 0, read_failed = 0;
 
 	if (model_open_records(m, RES_CONTACTS, &contact_spec, &r, e) != 0)
 		return -1;
-	while ((rc = model_next_record(m, RES_CONTACTS, &r, e)) == 1) {
-		const char *id = recread_id_text(&r.id), *type_id, *skip = NULL, *first, *last;
-		struct store_user *u = linked_users ? model_user_by_contact(m, id) : NULL;
-		struct itg_org *g;
-		int selected;
-		type_id = recread_id_text(&r.attr[C_TYPE_ID]);
-		/* every contact is counted, in scope or not (inventory.h) */
-		inventory_count_contact(m, type_id, recread_str(&r.attr[C_TYPE_NAME]));
-		if (u)
-			u->contact_seen = 1;
-		g = model_itg_org(m, recread_id_text(&r.attr[C_ORG]));
-		if (!g || g->rank < 0)
-			continue;
-		selected = scope_contact_type_selected(m, type_id, recread_str(&r.attr[C_TYPE_NAME]));
-		/* an unselected contact matters only to a user linked to it */
-		if (selected || u) {
-			const char *s[REC_STRINGS];
-			struct email_list l = {r.nitems, &r, rec_value, rec_primary};
-			buf_reset(&email);
-			if (selected)
-				skip = choose_email(&l, &email);
-			first = recread_str(&r.attr[C_FIRST]);
-			last = recread_str(&r.attr[C_LAST]);
-			s[R_ID] = id;
-			s[R_FIRST] = first ? first : "";
-			s[R_LAST] = last ? last : "";
-			s[R_EMAIL] = buf_str(&email);
-			s[R_GROUP] = group_name(m, &r, type_id);
-			size_t k = bucket_of(m, b, g->rank);
-			if (put_rec(&b->sp[k], (uint32_t)g->rank, selected, skip_code(skip), s, e) != 0) {
-				rc = -1;
-				break;
+	p.path = recread_path(&r);
+	for (int i = 0; i < nthreads; i++)
+		recread_init(&p.parser[i], &contact_spec);
+	ring = xcalloc(nring, sizeof *ring);
+	workq_start(&q, nthreads, parse_batch, &p);
+	while (rc == 0) {
+		if (more && pushed - taken < nring) {
+			struct batch *bt = &ring[pushed % nring];
+			more = fill_batch(m, &r, bt, &read_err);
+			if (more < 0) {
+				/* the lines before it come first */
+				read_failed = 1;
+				more = 0;
 			}
+			if (bt->nlines) {
+				workq_push(&q, &bt->job);
+				pushed++;
+			}
+			continue;
 		}
-		if (r.nd.records % 10000 == 0)
-			log_progress("contacts: %llu read", (unsigned long long)r.nd.records);
+		if (taken == pushed)
+			break;
+		workq_wait(&q, &ring[taken % nring].job);
+		rc = take_batch(m, b, &ring[taken % nring], &done, e);
+		taken++;
 	}
+	if (rc == 0 && read_failed) {
+		*e = read_err;
+		rc = -1;
+	}
+	atomic_store(&p.stop, 1);
+	workq_stop(&q);   /* what is still queued returns at once */
 	log_progress_end();
+	for (size_t i = 0; i < nring; i++)
+		batch_free(&ring[i]);
+	free(ring);
+	for (int i = 0; i < nthreads; i++) {
+		recread_close(&p.parser[i]);
+		buf_free(&p.email[i]);
+	}
 	recread_close(&r);
-	buf_free(&email);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* ---- pass 2: judge each org ------------------------------------------------ */
@@ -536,14 +745,76 @@ static int load_bucket(struct buckets *b, size_t k, struct bucket_recs *br, stru
 	return 0;
 }
 
-int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, struct itg_err *e)
+/*
+ * Pass 2 on the workers, a bucket each: its orgs are judged into a section
+ * file of its own.  The orgs of two buckets are not the same, nor are their
+ * users (a user belongs to one org), so two buckets change nothing in
+ * common; what they read of the rest of the model does not change.
+ */
+struct bucket_job {
+	struct workq_job job;   /* first: the queue's handle */
+	size_t k;
+	int rc;
+	struct itg_err err;
+};
+
+struct pass2 {
+	struct model *m;
+	struct buckets *b;
+	struct contacts_sections *cs;
+	const char *tmpdir;
+	atomic_int stop;        /* a bucket failed: the later ones need not run */
+};
+
+/* A worker: bucket k's orgs, in rank order, into section file k. */
+static void judge_bucket(void *ctx, struct workq_job *job, int worker)
+{
+	struct pass2 *p = ctx;
+	struct bucket_job *j = (struct bucket_job *)job;
+	struct plan_writer *w = &p->cs->w[j->k];
+	struct bucket_recs br = {0};
+	size_t last = j->k + 1 < p->b->n ? bucket_first(p->m, p->b, j->k + 1) : p->m->nlinked;
+	size_t pos = 0;
+	char name[64], *path;
+
+	(void)worker;
+	j->rc = 0;
+	if (atomic_load(&p->stop))
+		return;
+	snprintf(name, sizeof name, ".contacts.section.%zu.tmp", j->k);
+	path = fs_join(p->tmpdir, name);
+	j->rc = plan_writer_open(w, path, &j->err);
+	free(path);
+	if (j->rc == 0) {
+		w->scratch = 1;
+		j->rc = load_bucket(p->b, j->k, &br, &j->err);
+	}
+	for (size_t r = bucket_first(p->m, p->b, j->k); r < last && j->rc == 0; r++) {
+		size_t start = pos;
+		while (pos < br.n && br.v[pos].rank == r)
+			pos++;
+		j->rc = judge_org(p->m, p->m->linked[r], br.v + start, pos - start, w, &j->err);
+	}
+	/* closed here, or removed by contacts_sections_free after a failure */
+	if (j->rc == 0)
+		j->rc = plan_writer_close(w, &j->err);
+	free_recs(&br);
+	if (j->rc != 0)
+		atomic_store(&p->stop, 1);
+}
+
+int contacts_plan(struct model *m, const char *tmpdir, struct contacts_sections *cs,
+		  struct itg_err *e)
 {
 	struct buckets b = {0};
-	struct bucket_recs br = {0};
-	size_t pos = 0, cur = (size_t)-1;
+	struct bucket_job *jobs = NULL;
+	struct pass2 p = {.m = m, .b = &b, .cs = cs, .tmpdir = tmpdir};
+	struct workq q;
 	uint64_t total = m->man.res[RES_CONTACTS].records;
-	int rc = 0;
+	int nthreads = workq_threads(), rc = 0;
+	unsigned long per;
 
+	memset(cs, 0, sizeof *cs);
 	if (!m->nlinked) {
 		/* still a snapshot without contacts is an error */
 		if (!m->man.res[RES_CONTACTS].present)
@@ -553,7 +824,9 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 				       m->snapshot_dir);
 		return 0;
 	}
-	b.n = (size_t)(total / (contacts_bucket_size ? contacts_bucket_size : 1)) + 1;
+	/* contacts_bucket_size in memory in all: each thread holds a bucket */
+	per = contacts_bucket_size / (unsigned long)nthreads;
+	b.n = (size_t)(total / (per ? per : 1)) + 1;
 	if (b.n > MAX_BUCKETS)
 		b.n = MAX_BUCKETS;
 	if (b.n > m->nlinked)
@@ -565,30 +838,53 @@ int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w, st
 			goto out;
 		}
 	}
-	if (stream_contacts(m, &b, e) != 0) {
+	if (stream_contacts(m, &b, nthreads, e) != 0) {
 		rc = -1;
 		goto out;
 	}
 	for (size_t k = 0; k < b.n && rc == 0; k++)
 		rc = spill_finish(&b.sp[k], e);
-	for (size_t r = 0; r < m->nlinked && rc == 0; r++) {
-		size_t k = bucket_of(m, &b, (long)r), start;
-		if (k != cur) {
-			free_recs(&br);
-			pos = 0;
-			if (load_bucket(&b, k, &br, e) != 0) {
-				rc = -1;
-				break;
-			}
-			cur = k;
-		}
-		start = pos;
-		while (pos < br.n && br.v[pos].rank == r)
-			pos++;
-		rc = judge_org(m, m->linked[r], br.v + start, pos - start, w, e);
+	if (rc != 0)
+		goto out;
+	/* the section files, in the order they are appended */
+	cs->w = xcalloc(b.n, sizeof *cs->w);
+	cs->n = b.n;
+	jobs = xcalloc(b.n, sizeof *jobs);
+	workq_start(&q, nthreads, judge_bucket, &p);
+	for (size_t k = 0; k < b.n; k++) {
+		jobs[k].k = k;
+		workq_push(&q, &jobs[k].job);
 	}
+	/* the first bucket that failed, in plan order */
+	for (size_t k = 0; k < b.n; k++) {
+		workq_wait(&q, &jobs[k].job);
+		if (jobs[k].rc != 0 && rc == 0) {
+			*e = jobs[k].err;
+			rc = -1;
+		}
+	}
+	workq_stop(&q);
+	free(jobs);
 out:
-	free_recs(&br);
 	buckets_close(&b);
+	if (rc != 0)
+		contacts_sections_free(cs);
 	return rc;
+}
+
+int contacts_sections_append(const struct contacts_sections *cs, struct plan_writer *w,
+			     struct itg_err *e)
+{
+	for (size_t k = 0; k < cs->n; k++)
+		if (plan_writer_append(w, &cs->w[k], e) != 0)
+			return -1;
+	return 0;
+}
+
+void contacts_sections_free(struct contacts_sections *cs)
+{
+	for (size_t k = 0; k < cs->n; k++)
+		plan_writer_abort(&cs->w[k]);
+	free(cs->w);
+	memset(cs, 0, sizeof *cs);
 }

@@ -86,7 +86,10 @@ static const char help[] =
 	"bytes that are not UTF-8, the other product's table: the message names the\n"
 	"file and line; with --explain, no organization matches ORG); 4 the store is\n"
 	"bound elsewhere or was disconnected by the operator; on any failure no plan\n"
-	"folder is written.\n";
+	"folder is written.\n"
+	"\n"
+	"The contacts are parsed and judged on one thread per CPU (at most 8);\n"
+	"ITG_THREADS=N (1 to 8) sets the number.  The plan is the same for any.\n";
 
 enum { OPT_SNAPSHOT = CMD_OPT_OWN, OPT_OUT, OPT_STORE, OPT_DISCONNECT, OPT_CONNECT, OPT_EXPLAIN };
 

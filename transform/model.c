@@ -46,16 +46,28 @@ int model_open_records(const struct model *m, enum resource res, const struct re
 	return rc;
 }
 
-int model_next_record(struct model *m, enum resource res, struct recread *r, struct itg_err *e)
+/* After a read of rc: the end marks the resource verified; a file at fault
+ * says to extract the snapshot again. */
+static int after_read(struct model *m, enum resource res, const struct recread *r, int rc,
+		      struct itg_err *e)
 {
-	int rc = recread_next(r, e);
-
 	if (rc == 0)
 		m->verified[res] = 1;
 	else if (rc < 0 && r->damaged)
 		err_prefix(e, "snapshot %s is damaged or incomplete, extract it again",
 			   m->snapshot_dir);
 	return rc;
+}
+
+int model_next_record(struct model *m, enum resource res, struct recread *r, struct itg_err *e)
+{
+	return after_read(m, res, r, recread_next(r, e), e);
+}
+
+int model_next_line(struct model *m, enum resource res, struct recread *r, const char **line,
+		    size_t *len, struct itg_err *e)
+{
+	return after_read(m, res, r, recread_next_line(r, line, len, e), e);
 }
 
 static const struct recread_spec no_fields = {.attrs = {NULL}};

@@ -212,6 +212,10 @@ void model_free(struct model *m);
 int model_open_records(const struct model *m, enum resource res, const struct recread_spec *spec,
 		       struct recread *r, struct itg_err *e);
 int model_next_record(struct model *m, enum resource res, struct recread *r, struct itg_err *e);
+/* model_next_record's reading without the parse (recread_next_line): the
+ * line, for recread_parse on another thread. */
+int model_next_line(struct model *m, enum resource res, struct recread *r, const char **line,
+		    size_t *len, struct itg_err *e);
 /*
  * Compares every resource of the snapshot that no pass read to its end
  * (contacts in a Dark Web ID run, domains in a BullPhish ID run, both with

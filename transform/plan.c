@@ -45,7 +45,8 @@ int plan_writer_close(struct plan_writer *w, struct itg_err *e)
 	int rc = 0;
 
 	if (w->fp) {
-		if (fflush(w->fp) != 0 || fsync(fileno(w->fp)) != 0 || ferror(w->fp))
+		if (fflush(w->fp) != 0 || (!w->scratch && fsync(fileno(w->fp)) != 0) ||
+		    ferror(w->fp))
 			rc = err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", w->path,
 				     strerror(errno));
 		if (fclose(w->fp) != 0 && rc == 0)

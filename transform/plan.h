@@ -29,11 +29,12 @@ struct plan_writer {
 	uint64_t lines;
 	unsigned long counts[PA_COUNT];
 	unsigned long domains_pending, domains_unimported;
+	int scratch;            /* a section copied into the plan, then removed: no fsync */
 };
 
 /* Creates path (0600).  The writer owns its resources until close/abort. */
 int plan_writer_open(struct plan_writer *w, const char *path, struct itg_err *e);
-/* Flushes, fsyncs and closes; a write error surfaces here. */
+/* Flushes, fsyncs (unless scratch) and closes; a write error surfaces here. */
 int plan_writer_close(struct plan_writer *w, struct itg_err *e);
 /* Closes and removes the file; safe on a zeroed or closed writer. */
 void plan_writer_abort(struct plan_writer *w);

@@ -53,13 +53,27 @@ void imports_rank_linked(struct model *m);
  * import_user counts are known. */
 void imports_licenses(struct model *m);
 
-/* contacts.c, rule 7, docs/rules.md 18-24: streams the contacts, writes the contact
- * lines of every linked org to w (orgs in rank order) and counts the
- * import_user lines.  tmpdir holds the temporary bucket files. */
-int contacts_plan(struct model *m, const char *tmpdir, struct plan_writer *w,
+/*
+ * contacts.c, rule 7, docs/rules.md 18-24: streams the contacts, judges the
+ * contacts of every linked org and counts the import_user lines.  The lines
+ * are written to cs, section files in tmpdir (also the temporary bucket
+ * files), to be appended to the plan in order by contacts_sections_append;
+ * contacts_sections_free removes them.  The work is shared by
+ * workq_threads() threads (lib/workq); the lines are the same for any number.
+ */
+struct contacts_sections {
+	size_t n;
+	struct plan_writer *w;   /* closed writers of the section files, in order */
+};
+int contacts_plan(struct model *m, const char *tmpdir, struct contacts_sections *cs,
 		  struct itg_err *e);
-/* Contacts per bucket (tests lower it to exercise several buckets). */
+int contacts_sections_append(const struct contacts_sections *cs, struct plan_writer *w,
+			     struct itg_err *e);
+void contacts_sections_free(struct contacts_sections *cs);
+/* Contacts in memory at a time, in all threads (tests lower it to exercise
+ * several buckets), and the bytes of lines given to a thread at a time. */
 extern unsigned long contacts_bucket_size;
+extern size_t contacts_batch_bytes;
 
 /* The usable email of a contact record (docs/rules.md 20): trimmed values, the
  * primary first, then the others in listed order, the first valid one.

@@ -6,7 +6,7 @@
  *
  * The contact lines are judged before the org section is written, because
  * the licenses of imported orgs (rule 8) depend on their import_user
- * counts; they go to a temporary section file appended afterwards.
+ * counts; they go to temporary section files appended afterwards.
  */
 #include "transform.h"
 
@@ -57,17 +57,12 @@ static int judge(struct model *m, int disconnect, struct itg_err *e)
 static int write_plan(struct model *m, int disconnect, const char *staged,
 		      struct plan_writer *w, struct itg_err *e)
 {
-	struct plan_writer cw = {0};
-	char *cpath = NULL, *ppath = fs_join(staged, PLAN_FILE);
+	struct contacts_sections cs = {0};
+	char *ppath = fs_join(staged, PLAN_FILE);
 	int rc = -1;
 
-	if (!disconnect && m->contacts_on) {
-		cpath = fs_join(staged, ".contacts.section.tmp");
-		if (plan_writer_open(&cw, cpath, e) != 0)
-			goto out;
-		if (contacts_plan(m, staged, &cw, e) != 0 || plan_writer_close(&cw, e) != 0)
-			goto out;
-	}
+	if (!disconnect && m->contacts_on && contacts_plan(m, staged, &cs, e) != 0)
+		goto out;
 	if (!disconnect)
 		imports_licenses(m);
 	if (plan_writer_open(w, ppath, e) != 0)
@@ -79,15 +74,14 @@ static int write_plan(struct model *m, int disconnect, const char *staged,
 		    autolink_write_reviews(m, w, e) != 0 || imports_write_misses(m, w, e) != 0 ||
 		    renames_write(m, w, e) != 0 || imports_write(m, w, e) != 0)
 			goto out;
-		if (cpath && plan_writer_append(w, &cw, e) != 0)
+		if (contacts_sections_append(&cs, w, e) != 0)
 			goto out;
 		if (m->product == PRODUCT_DARKWEBID && domains_plan(m, w, e) != 0)
 			goto out;
 	}
 	rc = plan_writer_close(w, e);
 out:
-	plan_writer_abort(&cw);   /* removes the section file */
-	free(cpath);
+	contacts_sections_free(&cs);   /* removes the section files */
 	free(ppath);
 	return rc;
 }

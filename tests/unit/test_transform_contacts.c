@@ -5,6 +5,7 @@
 
 #include "../../transform/rules.h"
 
+#include "fsutil.h"
 #include "json.h"
 
 #include <dirent.h>
@@ -279,7 +280,136 @@ static void test_several_buckets_give_the_same_plan_as_one(void)
 	tfx_free(&t);
 }
 
+/*
+ * A world with every kind of contact line: imports, a linked org with
+ * users matched by id and by email, a user whose contact is gone, an
+ * unselected contact type, duplicate and missing emails.
+ */
+static void threads_world(struct tfx *t)
+{
+	char id[32], org[32], name[32], email[64];
+
+	tfx_init(t, "bullphish");
+	for (int o = 1; o <= 30; o++) {
+		snprintf(org, sizeof org, "%d", o);
+		snprintf(name, sizeof name, "Org %d", o);
+		tfx_org(t, org, name, 1, 1);
+	}
+	tfx_store(t, "organizations.csv", ORGS "10,Org 3,,,,,\n11,Org 17,,,,,\n");
+	tfx_store(t, "links.csv", LINKS "10,3,manual,\n11,17,manual,\n");
+	tfx_store(t, "users.csv", USERS "501,10,Old,Name,c1027@org3.example,Employee,1027,\n"
+					"502,10,By,Mail,c1057@org3.example,Employee,,\n"
+					"503,11,Gone,User,gone@org17.example,Employee,999,\n"
+					"504,11,Was,Selected,c1043@org17.example,Employee,1043,\n");
+	for (int c = 1; c <= 400; c++) {
+		snprintf(id, sizeof id, "%d", 1000 + c);
+		snprintf(org, sizeof org, "%d", 30 - c % 30);
+		if (c % 11 == 0)
+			snprintf(email, sizeof email, "dup@org%d.example", 30 - c % 30);
+		else
+			snprintf(email, sizeof email, "c%d@org%d.example", 1000 + c, 30 - c % 30);
+		if (c % 13 == 0)
+			tfx_contact(t, id, org, "No", "Mail", 1, "[]");
+		else if (c == 43)
+			tfx_contact(t, id, org, "Was", "Selected", 2,
+				    "[{'value':'c1043@org17.example','primary':true}]");
+		else
+			tfx_contact1(t, id, org, "F", "L", email);
+	}
+}
+
+/* The contact lines and the inventory do not depend on how many threads
+ * share the work, how the lines are cut into batches, or how many buckets
+ * there are. */
+static void test_contact_lines_are_the_same_for_any_number_of_threads(void)
+{
+	static const char *const threads[] = {"2", "3", "8"};
+	static const size_t batch[] = {1, 700, (size_t)128 << 10};
+	static const unsigned long bucket[] = {7, 50000};
+	const char *body = ON "    contact_types: [Employee]\nimport:\n  select: all\n";
+	struct tfx t;
+	char *plan, *inventory;
+
+	threads_world(&t);
+	setenv("ITG_THREADS", "1", 1);
+	if (tfx_run(&t, body) != 0)
+		fprintf(stderr, "%s\n", t.e.msg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t.plan);
+	plan = xstrdup(t.plan);
+	inventory = xstrdup(t.inventory);
+	/* the world has what it is meant to have */
+	CU_ASSERT(tfx_count(&t, "'action':'import_user'") > 300);
+	CU_ASSERT(tfx_count(&t, "'action':'update_user'") >= 1);
+	CU_ASSERT(tfx_count(&t, "'action':'link_user'") >= 1);
+	CU_ASSERT(tfx_count(&t, "'reason':'itglue_deleted'") == 1);
+	CU_ASSERT(tfx_count(&t, "'reason':'filtered_out'") == 1);
+	CU_ASSERT(tfx_count(&t, "'reason':'duplicate_email'") > 0);
+	CU_ASSERT(tfx_count(&t, "'reason':'no_email'") > 0);
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 3; j++)
+			for (size_t k = 0; k < 2; k++) {
+				setenv("ITG_THREADS", threads[i], 1);
+				contacts_batch_bytes = batch[j];
+				contacts_bucket_size = bucket[k];
+				CU_ASSERT_EQUAL(tfx_run(&t, body), 0);
+				CU_ASSERT_PTR_NOT_NULL_FATAL(t.plan);
+				CU_ASSERT_STRING_EQUAL(t.plan, plan);
+				CU_ASSERT_STRING_EQUAL(t.inventory, inventory);
+				CU_ASSERT_EQUAL(count_prefixed(t.out, ".contacts."), 0);
+			}
+	unsetenv("ITG_THREADS");
+	contacts_batch_bytes = (size_t)128 << 10;
+	contacts_bucket_size = 50000;
+	free(plan);
+	free(inventory);
+	tfx_free(&t);
+}
+
+/* Many threads and a batch a line: the error is still the first bad line
+ * of the file, and a bad line before a truncation is named rather than the
+ * truncation read ahead of it. */
+static void test_first_bad_contact_line_is_the_error_with_threads(void)
+{
+	struct tfx t;
+	char id[32];
+
+	for (int truncated = 0; truncated < 2; truncated++) {
+		tfx_init(&t, "bullphish");
+		tfx_org(&t, "1", "Acme", 1, 1);
+		for (int c = 1; c <= 300; c++) {
+			snprintf(id, sizeof id, "%d", 1000 + c);
+			if (c == 20 || c == 40)
+				tfx_add(&t, RES_CONTACTS, "{'id':'x','attributes':");
+			else
+				tfx_contact1(&t, id, "1", "Some First Name", "Some Last Name",
+					     "someone@acme.example");
+		}
+		setenv("ITG_THREADS", "8", 1);
+		contacts_batch_bytes = truncated ? (size_t)128 << 10 : 1;
+		if (truncated) {
+			/* a snapshot made once, then cut: the first batch meets the cut */
+			CU_ASSERT_EQUAL(tfx_run(&t, ON "import:\n  select: all\n"), -1);
+			tfx_cut_in_half(&t, RES_CONTACTS);
+		}
+		for (int i = 0; i < 20; i++) {
+			CU_ASSERT_EQUAL(tfx_run(&t, ON "import:\n  select: all\n"), -1);
+			CU_ASSERT_EQUAL(t.e.code, 2);
+			CU_ASSERT(tfx_err_has(&t, "contacts.ndjson.gz:20:"));
+			CU_ASSERT_PTR_NULL(strstr(t.e.msg, "truncated"));
+			CU_ASSERT_PTR_NULL(t.plan);
+			CU_ASSERT_FALSE(fs_exists(t.out));
+		}
+		tfx_free(&t);
+	}
+	unsetenv("ITG_THREADS");
+	contacts_batch_bytes = (size_t)128 << 10;
+}
+
 static CU_TestInfo tests[] = {
+	{"test_contact_lines_are_the_same_for_any_number_of_threads",
+	 test_contact_lines_are_the_same_for_any_number_of_threads},
+	{"test_first_bad_contact_line_is_the_error_with_threads",
+	 test_first_bad_contact_line_is_the_error_with_threads},
 	{"test_email_choice_primary_first_then_listed_order",
 	 test_email_choice_primary_first_then_listed_order},
 	{"test_contacts_of_a_linked_org_become_users", test_contacts_of_a_linked_org_become_users},

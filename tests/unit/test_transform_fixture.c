@@ -187,6 +187,21 @@ void tfx_file(struct tfx *t, const char *rel, const char *text)
 	free(p);
 }
 
+void tfx_cut_in_half(struct tfx *t, enum resource r)
+{
+	char rel[96];
+	char *path;
+	struct buf b = {0};
+
+	snprintf(rel, sizeof rel, "snapshot/%s.ndjson.gz", resource_names[r]);
+	path = fs_join(t->dir, rel);
+	CU_ASSERT_EQUAL(fs_read_all(path, &b, 0, &t->e), 0);
+	CU_ASSERT_EQUAL(fs_write_atomic(path, b.p, b.len / 2, 0600, &t->e), 0);
+	buf_free(&b);
+	free(path);
+	t->keep_snapshot = 1;
+}
+
 void tfx_store(struct tfx *t, const char *file, const char *csv)
 {
 	char *rel = fs_join("store", file);

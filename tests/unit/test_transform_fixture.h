@@ -65,6 +65,9 @@ void tfx_account(struct tfx *t, const char *id, const char *name);
 void tfx_store(struct tfx *t, const char *file, const char *csv);
 /* Writes any file under the top folder. */
 void tfx_file(struct tfx *t, const char *rel, const char *text);
+/* Cuts the snapshot file of r written by the last run to half its bytes and
+ * keeps the snapshot for the next run (a damaged file). */
+void tfx_cut_in_half(struct tfx *t, enum resource r);
 
 /* Writes the pipeline ("name", "product" and "store: store" are prepended
  * to body) and the snapshot, runs the transform.  Returns its result; on
