@@ -273,8 +273,8 @@ static const char *group_name(const struct model *m, const struct recread *r, co
 
 /* About this many bytes of lines go to a worker at a time; each thread has
  * a few batches in flight. */
-size_t contacts_batch_bytes = (size_t)128 << 10;
-#define BATCHES_PER_THREAD 3
+size_t contacts_batch_bytes = (size_t)512 << 10;
+#define BATCHES_PER_THREAD 4
 
 /* A contact as a worker found it: the strings are offsets into the batch's
  * text (NO_TEXT for a NULL), the five of a bucket record first. */
@@ -465,6 +465,7 @@ static int stream_contacts(struct model *m, struct buckets *b, int nthreads, str
 	uint64_t done = 0;
 	int more = 1, rc = 0, read_failed = 0;
 
+	atomic_init(&p.stop, 0);
 	if (model_open_records(m, RES_CONTACTS, &contact_spec, &r, e) != 0)
 		return -1;
 	p.path = recread_path(&r);
@@ -815,6 +816,7 @@ int contacts_plan(struct model *m, const char *tmpdir, struct contacts_sections 
 	unsigned long per;
 
 	memset(cs, 0, sizeof *cs);
+	atomic_init(&p.stop, 0);
 	if (!m->nlinked) {
 		/* still a snapshot without contacts is an error */
 		if (!m->man.res[RES_CONTACTS].present)

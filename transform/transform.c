@@ -19,6 +19,7 @@
 #include "pipeline.h"
 #include "plan.h"
 #include "rules.h"
+#include "workq.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -54,12 +55,43 @@ static int judge(struct model *m, int disconnect, struct itg_err *e)
 	return 0;
 }
 
+/*
+ * The inventory and the check of the snapshot files no rule read run on a
+ * thread of their own while the contact sections are appended to the plan
+ * and it is synced: by then nothing changes the model, and the two write
+ * different files.
+ */
+struct side_work {
+	struct workq_job job;   /* first: the queue's handle */
+	struct model *m;
+	const char *staged;
+	int disconnect;
+	struct plan_writer *inv;
+	int rc;
+	struct itg_err e;
+};
+
+static void side_work_run(void *ctx, struct workq_job *job, int worker)
+{
+	struct side_work *s = ctx;
+
+	(void)job;
+	(void)worker;
+	s->rc = inventory_write(s->m, s->staged, s->disconnect, s->inv, &s->e);
+	/* the snapshot files no rule read are still checked, before publishing */
+	if (s->rc == 0)
+		s->rc = model_verify_unread(s->m, &s->e);
+}
+
+/* The plan, then (at the same time as its last part) the inventory. */
 static int write_plan(struct model *m, int disconnect, const char *staged,
-		      struct plan_writer *w, struct itg_err *e)
+		      struct plan_writer *w, struct plan_writer *inv, struct itg_err *e)
 {
 	struct contacts_sections cs = {0};
+	struct side_work side = {.m = m, .staged = staged, .disconnect = disconnect, .inv = inv};
+	struct workq q;
 	char *ppath = fs_join(staged, PLAN_FILE);
-	int rc = -1;
+	int rc = -1, started = 0;
 
 	if (!disconnect && m->contacts_on && contacts_plan(m, staged, &cs, e) != 0)
 		goto out;
@@ -74,13 +106,25 @@ static int write_plan(struct model *m, int disconnect, const char *staged,
 		    autolink_write_reviews(m, w, e) != 0 || imports_write_misses(m, w, e) != 0 ||
 		    renames_write(m, w, e) != 0 || imports_write(m, w, e) != 0)
 			goto out;
-		if (contacts_sections_append(&cs, w, e) != 0)
-			goto out;
+		/* Dark Web ID has no contact sections: its domains come last either way */
 		if (m->product == PRODUCT_DARKWEBID && domains_plan(m, w, e) != 0)
 			goto out;
 	}
-	rc = plan_writer_close(w, e);
+	workq_start(&q, 1, side_work_run, &side);
+	workq_push(&q, &side.job);
+	started = 1;
+	if (contacts_sections_append(&cs, w, e) == 0)
+		rc = plan_writer_close(w, e);
 out:
+	if (started) {
+		workq_wait(&q, &side.job);
+		workq_stop(&q);
+		/* the errors in the order one thread meets them: the plan's first */
+		if (rc == 0 && side.rc != 0) {
+			*e = side.e;
+			rc = -1;
+		}
+	}
 	contacts_sections_free(&cs);   /* removes the section files */
 	free(ppath);
 	return rc;
@@ -151,11 +195,7 @@ int transform_run(const struct transform_opts *o, struct itg_err *e)
 	staged = fs_stage_dir(o->out ? o->out : (scratch = explain_scratch()), e);
 	if (!staged)
 		goto out;
-	if (write_plan(&m, o->disconnect, staged, &w, e) != 0 ||
-	    inventory_write(&m, staged, o->disconnect, &inv, e) != 0)
-		goto out;
-	/* the snapshot files no rule read are still checked, before publishing */
-	if (model_verify_unread(&m, e) != 0)
+	if (write_plan(&m, o->disconnect, staged, &w, &inv, e) != 0)
 		goto out;
 	if (plan_write_manifest(staged, &m, &w, &inv, o->snapshot, hash_fnv1a64(p.raw, p.raw_len),
 				o->disconnect, o->connect, e) != 0)

@@ -324,7 +324,7 @@ static void threads_world(struct tfx *t)
 static void test_contact_lines_are_the_same_for_any_number_of_threads(void)
 {
 	static const char *const threads[] = {"2", "3", "8"};
-	static const size_t batch[] = {1, 700, (size_t)128 << 10};
+	static const size_t batch[] = {1, 700, (size_t)512 << 10};
 	static const unsigned long bucket[] = {7, 50000};
 	const char *body = ON "    contact_types: [Employee]\nimport:\n  select: all\n";
 	struct tfx t;
@@ -358,7 +358,7 @@ static void test_contact_lines_are_the_same_for_any_number_of_threads(void)
 				CU_ASSERT_EQUAL(count_prefixed(t.out, ".contacts."), 0);
 			}
 	unsetenv("ITG_THREADS");
-	contacts_batch_bytes = (size_t)128 << 10;
+	contacts_batch_bytes = (size_t)512 << 10;
 	contacts_bucket_size = 50000;
 	free(plan);
 	free(inventory);
@@ -385,7 +385,7 @@ static void test_first_bad_contact_line_is_the_error_with_threads(void)
 					     "someone@acme.example");
 		}
 		setenv("ITG_THREADS", "8", 1);
-		contacts_batch_bytes = truncated ? (size_t)128 << 10 : 1;
+		contacts_batch_bytes = truncated ? (size_t)512 << 10 : 1;
 		if (truncated) {
 			/* a snapshot made once, then cut: the first batch meets the cut */
 			CU_ASSERT_EQUAL(tfx_run(&t, ON "import:\n  select: all\n"), -1);
@@ -402,7 +402,7 @@ static void test_first_bad_contact_line_is_the_error_with_threads(void)
 		tfx_free(&t);
 	}
 	unsetenv("ITG_THREADS");
-	contacts_batch_bytes = (size_t)128 << 10;
+	contacts_batch_bytes = (size_t)512 << 10;
 }
 
 static CU_TestInfo tests[] = {
