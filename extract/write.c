@@ -38,16 +38,9 @@ static int copy_base_file(const char *from, const char *to, struct itg_err *e)
 			err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", from, strerror(errno));
 			goto out;
 		}
-		for (ssize_t done = 0; done < got;) {
-			ssize_t w = write(out, chunk + done, (size_t)(got - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", to,
-					strerror(errno));
-				goto out;
-			}
-			done += w;
+		if (fs_write_fd(out, chunk, (size_t)got) != 0) {
+			err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", to, strerror(errno));
+			goto out;
 		}
 	}
 	if (fsync(out) != 0) {

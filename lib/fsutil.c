@@ -602,3 +602,19 @@ int fs_fingerprint(const char *path, struct fingerprint *fp, struct itg_err *e)
 	fp->hash = hash_fnv1a64_final(&a.h);
 	return 0;
 }
+
+int fs_write_fd(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}

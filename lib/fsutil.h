@@ -60,6 +60,9 @@ int fs_window_at(struct fs_window *w, int fd, unsigned long long off, size_t nee
 void fs_window_free(struct fs_window *w);
 /* The same from an open descriptor, which it closes (path names it in errors). */
 int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, struct itg_err *e);
+/* Writes all n bytes at fd's offset (again after EINTR or a short write):
+ * 0, or -1 with errno set. */
+int fs_write_fd(int fd, const void *data, size_t n);
 
 /*
  * The product store's own files (docs/contract.md section 10) are plain

@@ -1,5 +1,6 @@
 #include "ndjson.h"
 #include "fsutil.h"
+#include "workq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,91 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define GZ_BUFFER (128 * 1024)
 #define READ_CHUNK (64 * 1024)
 #define IN_CHUNK (64 * 1024)
-
-int ndjson_writer_open(struct ndjson_writer *w, const char *path, struct itg_err *e)
-{
-	int fd;
-
-	memset(w, 0, sizeof *w);
-	w->fd = -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, ITG_FILE_MODE);
-	if (fd < 0)
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot create %s: %s", path, strerror(errno));
-	w->fd = dup(fd);
-	w->gz = gzdopen(fd, "wb6");
-	if (!w->gz || w->fd < 0) {
-		close(fd);
-		if (w->fd >= 0)
-			close(w->fd);
-		unlink(path);
-		return err_set(e, ITG_EXIT_RUNTIME, "cannot open %s for gzip", path);
-	}
-	gzbuffer(w->gz, GZ_BUFFER);
-	w->path = xstrdup(path);
-	w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	return 0;
-}
-
-static int gz_put(struct ndjson_writer *w, const char *p, size_t n, struct itg_err *e)
-{
-	while (n) {
-		unsigned part = n > (1u << 30) ? (1u << 30) : (unsigned)n;
-		int errnum;
-		if (gzwrite(w->gz, p, part) != (int)part) {
-			const char *msg = gzerror(w->gz, &errnum);
-			return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", w->path,
-				       errnum == Z_ERRNO ? strerror(errno) : msg);
-		}
-		w->crc = (uint32_t)crc32(w->crc, (const Bytef *)p, part);
-		w->bytes += part;
-		p += part;
-		n -= part;
-	}
-	return 0;
-}
-
-int ndjson_writer_line(struct ndjson_writer *w, const char *json, size_t len, struct itg_err *e)
-{
-	if (gz_put(w, json, len, e) != 0 || gz_put(w, "\n", 1, e) != 0)
-		return -1;
-	w->records++;
-	return 0;
-}
-
-int ndjson_writer_close(struct ndjson_writer *w, struct itg_err *e)
-{
-	int rc = 0, zrc = gzclose(w->gz);
-
-	w->gz = NULL;
-	if (zrc != Z_OK)
-		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", w->path,
-			     zrc == Z_ERRNO ? strerror(errno) : "compression failed");
-	else if (fsync(w->fd) != 0)
-		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot sync %s: %s", w->path, strerror(errno));
-	close(w->fd);
-	w->fd = -1;
-	if (rc != 0)
-		unlink(w->path);
-	free(w->path);
-	w->path = NULL;
-	return rc;
-}
-
-void ndjson_writer_abort(struct ndjson_writer *w)
-{
-	if (w->gz)
-		gzclose(w->gz);
-	if (w->fd >= 0)
-		close(w->fd);
-	if (w->path)
-		unlink(w->path);
-	free(w->path);
-	memset(w, 0, sizeof *w);
-	w->fd = -1;
-}
 
 /* zlib allocates through xalloc: out of memory is the one clean exit, and
  * make allocfail counts these allocations too. */
@@ -105,6 +23,194 @@ static void z_free(voidpf opaque, voidpf p)
 {
 	(void)opaque;
 	free(p);
+}
+
+/*
+ * The writer cuts the text into blocks of NDJSON_BLOCK bytes (at a line's
+ * end: the first line that reaches the size ends the block) and compresses
+ * each into a gzip member of its own on lib/workq threads, while the lines
+ * of the next blocks are added; the members are written in order.  The cut
+ * depends on the text alone, so the file is the same bytes for any number
+ * of threads.  A file of less than a block is one member, compressed when
+ * it is closed, with no thread.  The CRC-32 and length are of the text, kept
+ * as lines are added.
+ */
+struct ndjson_block {
+	struct workq_job job;      /* first: the queue's handle */
+	struct buf in;             /* the lines */
+	unsigned char *out;        /* the member */
+	size_t out_len, out_cap;
+	int failed;                /* deflate did not finish */
+};
+
+static int block_write_out(struct ndjson_writer *w, struct ndjson_block *b, struct itg_err *e)
+{
+	if (b->failed)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: compression failed", w->path);
+	if (fs_write_fd(w->fd, b->out, b->out_len) != 0)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", w->path, strerror(errno));
+	return 0;
+}
+
+/* A worker (or the writer itself): the block's lines into one gzip member. */
+static void block_deflate(void *ctx, struct workq_job *job, int worker)
+{
+	struct ndjson_block *b = (struct ndjson_block *)job;
+	z_stream zs;
+	size_t need;
+
+	(void)ctx;
+	(void)worker;
+	memset(&zs, 0, sizeof zs);
+	zs.zalloc = z_alloc;
+	zs.zfree = z_free;
+	b->failed = 1;
+	b->out_len = 0;
+	/* 16 + MAX_WBITS: the gzip wrapper (a header with no name and no time) */
+	if (deflateInit2(&zs, NDJSON_LEVEL, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return;
+	need = deflateBound(&zs, (uLong)b->in.len);
+	if (need > b->out_cap) {
+		free(b->out);
+		b->out = xmalloc(need);
+		b->out_cap = need;
+	}
+	zs.next_in = (Bytef *)(b->in.p ? b->in.p : "");
+	zs.avail_in = (uInt)b->in.len;
+	zs.next_out = b->out;
+	zs.avail_out = (uInt)b->out_cap;
+	if (deflate(&zs, Z_FINISH) == Z_STREAM_END) {
+		b->out_len = b->out_cap - zs.avail_out;
+		b->failed = 0;
+	}
+	deflateEnd(&zs);
+}
+
+int ndjson_writer_open(struct ndjson_writer *w, const char *path, struct itg_err *e)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, ITG_FILE_MODE);
+	if (w->fd < 0)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot create %s: %s", path, strerror(errno));
+	w->path = xstrdup(path);
+	w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	w->nring = 1;
+	w->ring = xcalloc(1, sizeof *w->ring);
+	return 0;
+}
+
+/* The current block is full (or the file ends): to a thread, and the
+ * oldest compressed block out when the ring is full. */
+static int block_submit(struct ndjson_writer *w, struct itg_err *e)
+{
+	if (!w->started) {
+		/* the first full block: threads, and a ring of blocks for them */
+		int n = workq_threads();
+		struct ndjson_block *ring = xcalloc((size_t)n * 2, sizeof *ring);
+		ring[0] = w->ring[0];
+		free(w->ring);
+		w->ring = ring;
+		w->nring = (size_t)n * 2;
+		workq_start(&w->q, n, block_deflate, NULL);
+		w->started = 1;
+	}
+	workq_push(&w->q, &w->ring[w->pushed % w->nring].job);
+	w->pushed++;
+	if (w->pushed - w->written == w->nring) {
+		struct ndjson_block *old = &w->ring[w->written % w->nring];
+		workq_wait(&w->q, &old->job);
+		w->written++;
+		if (block_write_out(w, old, e) != 0)
+			return -1;
+	}
+	buf_reset(&w->ring[w->pushed % w->nring].in);
+	return 0;
+}
+
+int ndjson_writer_line(struct ndjson_writer *w, const char *json, size_t len, struct itg_err *e)
+{
+	struct ndjson_block *b = &w->ring[w->pushed % w->nring];
+
+	/* deflate takes an unsigned count: a block stays well under it */
+	if (len > NDJSON_MAX_LINE)
+		return err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: a line of %zu bytes", w->path,
+			       len);
+	buf_add(&b->in, json, len);
+	buf_addc(&b->in, '\n');
+	w->crc = (uint32_t)crc32_z(w->crc, (const Bytef *)json, len);
+	w->crc = (uint32_t)crc32(w->crc, (const Bytef *)"\n", 1);
+	w->bytes += len + 1;
+	w->records++;
+	if (b->in.len >= NDJSON_BLOCK)
+		return block_submit(w, e);
+	return 0;
+}
+
+/* Waits for every block pushed (their members written in order while rc
+ * is 0), stops the threads, frees the ring. */
+static int writer_drain(struct ndjson_writer *w, int rc, struct itg_err *e)
+{
+	while (w->written < w->pushed) {
+		struct ndjson_block *b = &w->ring[w->written % w->nring];
+		if (w->started)
+			workq_wait(&w->q, &b->job);
+		w->written++;
+		if (rc == 0)
+			rc = block_write_out(w, b, e);
+	}
+	if (w->started)
+		workq_stop(&w->q);
+	w->started = 0;
+	for (size_t i = 0; i < w->nring; i++) {
+		buf_free(&w->ring[i].in);
+		free(w->ring[i].out);
+	}
+	free(w->ring);
+	w->ring = NULL;
+	w->nring = 0;
+	return rc;
+}
+
+int ndjson_writer_close(struct ndjson_writer *w, struct itg_err *e)
+{
+	struct ndjson_block *b = &w->ring[w->pushed % w->nring];
+	int rc = 0;
+
+	/* the last lines; an empty file is one empty member */
+	if (b->in.len || w->pushed == 0) {
+		if (w->started) {
+			workq_push(&w->q, &b->job);
+		} else {
+			b->job.done = 1;
+			block_deflate(NULL, &b->job, 0);
+		}
+		w->pushed++;
+	}
+	rc = writer_drain(w, rc, e);
+	if (rc == 0 && fsync(w->fd) != 0)
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot sync %s: %s", w->path, strerror(errno));
+	if (close(w->fd) != 0 && rc == 0)
+		rc = err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", w->path, strerror(errno));
+	w->fd = -1;
+	if (rc != 0)
+		unlink(w->path);
+	free(w->path);
+	w->path = NULL;
+	return rc;
+}
+
+void ndjson_writer_abort(struct ndjson_writer *w)
+{
+	if (w->ring)
+		writer_drain(w, -1, NULL);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->path)
+		unlink(w->path);
+	free(w->path);
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
 }
 
 int ndjson_reader_open(struct ndjson_reader *r, const char *path, struct itg_err *e)

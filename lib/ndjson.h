@@ -13,19 +13,32 @@
 #include <zlib.h>
 
 #include "err.h"
+#include "workq.h"
 #include "xalloc.h"
 
+/* The text a gzip member of a written file holds (the last may hold less),
+ * and the compression level. */
+#define NDJSON_BLOCK ((size_t)1 << 20)
+#define NDJSON_LEVEL 6
+#define NDJSON_MAX_LINE ((size_t)1 << 30)   /* longer is refused */
+
+struct ndjson_block;
 struct ndjson_writer {
-	gzFile gz;
-	int fd;           /* dup of the gz descriptor, for fsync */
+	int fd;
 	char *path;
 	uint32_t crc;
 	uint64_t bytes;   /* uncompressed, newlines included */
 	uint64_t records;
+	/* internal: blocks being filled and compressed (lib/ndjson.c) */
+	struct ndjson_block *ring;
+	size_t nring, pushed, written;
+	int started;      /* q runs */
+	struct workq q;
 };
 
 int ndjson_writer_open(struct ndjson_writer *w, const char *path, struct itg_err *e);
-/* Writes one record (len bytes, no newline inside) and a newline. */
+/* Writes one record (len bytes, no newline inside, at most NDJSON_MAX_LINE)
+ * and a newline. */
 int ndjson_writer_line(struct ndjson_writer *w, const char *json, size_t len, struct itg_err *e);
 /* Flushes, fsyncs and closes; a write error surfaces here too. */
 int ndjson_writer_close(struct ndjson_writer *w, struct itg_err *e);

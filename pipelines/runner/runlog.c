@@ -1,4 +1,6 @@
 #include "runlog.h"
+
+#include "fsutil.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -33,22 +35,6 @@ int runlog_open(struct runlog *l, const char *path, struct itg_err *e)
 	return 0;
 }
 
-/* Writes all of it, through short writes and signals; -1 with errno. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* One whole line into run.log, in one write so lines never interleave. */
 static void to_file(struct runlog *l, const char *text, size_t n)
 {
@@ -63,7 +49,7 @@ static void to_file(struct runlog *l, const char *text, size_t n)
 	buf_addc(&b, ' ');
 	buf_add(&b, text, n);
 	buf_addc(&b, '\n');
-	if (write_all(l->fd, b.p, b.len) != 0 && !l->write_errno)
+	if (fs_write_fd(l->fd, b.p, b.len) != 0 && !l->write_errno)
 		l->write_errno = errno ? errno : EIO;
 	buf_free(&b);
 }
@@ -122,7 +108,7 @@ static void to_screen(struct runlog *l, const char *before, size_t nb, const cha
 	buf_add(&b, text, n);
 	buf_addc(&b, '\n');
 	/* standard error may be gone (a closed terminal): run.log still gets it */
-	(void)write_all(l->err_fd, b.p, b.len);
+	(void)fs_write_fd(l->err_fd, b.p, b.len);
 	buf_free(&b);
 }
 
@@ -153,7 +139,7 @@ static void stream_line(struct runlog *l, struct runlog_stream *s)
 	runlog_plain(buf_str(&s->seg), s->seg.len, &plain);
 	if (s->in_progress && plain.len == 0) {
 		if (l->progress && s->on_screen)
-			(void)write_all(l->err_fd, clear_line, sizeof clear_line - 1);
+			(void)fs_write_fd(l->err_fd, clear_line, sizeof clear_line - 1);
 	} else {
 		to_file(l, plain.p, plain.len);
 		if (l->progress && s->shown)
@@ -173,7 +159,7 @@ static void stream_show(struct runlog *l, struct runlog_stream *s)
 {
 	if (!l->progress || !s->in_progress || s->seg.len <= s->shown || s->seg.len < 2)
 		return;
-	(void)write_all(l->err_fd, s->seg.p + s->shown, s->seg.len - s->shown);
+	(void)fs_write_fd(l->err_fd, s->seg.p + s->shown, s->seg.len - s->shown);
 	s->shown = s->seg.len;
 	s->on_screen = 1;
 }
@@ -228,7 +214,7 @@ void runlog_stream_end(struct runlog *l, struct runlog_stream *s)
 	if (s->seg.len && !s->in_progress)
 		stream_line(l, s);
 	if (l->progress && s->on_screen)
-		(void)write_all(l->err_fd, clear_line, sizeof clear_line - 1);
+		(void)fs_write_fd(l->err_fd, clear_line, sizeof clear_line - 1);
 	buf_free(&s->seg);
 	runlog_stream_init(s);
 }

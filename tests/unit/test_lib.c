@@ -134,6 +134,117 @@ static void test_ndjson_round_trip_counts_crc_and_bytes(void)
 	unit_rmtree(dir);
 }
 
+/* The gzip members of a file: inflated one after the other to the end. */
+static int count_members(const char *path)
+{
+	struct buf gz = {0};
+	struct itg_err e = {0};
+	unsigned char out[65536];
+	z_stream zs;
+	int members = 0, zrc = Z_OK;
+
+	if (fs_read_all(path, &gz, 0, &e) != 0)
+		return -1;
+	memset(&zs, 0, sizeof zs);
+	inflateInit2(&zs, 16 + MAX_WBITS);
+	zs.next_in = (Bytef *)gz.p;
+	zs.avail_in = (uInt)gz.len;
+	while (zs.avail_in > 0) {
+		zs.next_out = out;
+		zs.avail_out = sizeof out;
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		if (zrc == Z_STREAM_END) {
+			members++;
+			inflateReset(&zs);
+		} else if (zrc != Z_OK) {
+			members = -1;
+			break;
+		}
+	}
+	inflateEnd(&zs);
+	buf_free(&gz);
+	return members;
+}
+
+/* A file of several blocks is a gzip member a block, cut at the line that
+ * reaches NDJSON_BLOCK bytes, and the same bytes for any number of threads;
+ * it reads back line for line with its CRC-32 and length.  An empty file
+ * is one empty member. */
+static void test_ndjson_writer_members_are_the_same_for_any_number_of_threads(void)
+{
+	static const char *const threads[] = {"1", "2", "8"};
+	char *dir = unit_tmpdir();
+	struct buf first = {0}, got = {0};
+	struct itg_err e = {0};
+	char line[256];
+	const size_t want_bytes = NDJSON_BLOCK * 3 + NDJSON_BLOCK / 2;
+
+	for (size_t t = 0; t < 3; t++) {
+		char name[32];
+		char *path;
+		struct ndjson_writer w;
+		struct ndjson_reader r;
+		const char *l;
+		size_t len, n = 0;
+		uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+
+		snprintf(name, sizeof name, "m%zu.ndjson.gz", t);
+		path = fs_join(dir, name);
+		setenv("ITG_THREADS", threads[t], 1);
+		CU_ASSERT_EQUAL_FATAL(ndjson_writer_open(&w, path, &e), 0);
+		while (w.bytes < want_bytes) {
+			int k = snprintf(line, sizeof line, "{\"id\":\"%zu\",\"name\":\"%0*zu\"}", n,
+					 (int)(n % 97), n * 7919 % 100003);
+			CU_ASSERT_EQUAL_FATAL(ndjson_writer_line(&w, line, (size_t)k, &e), 0);
+			crc = (uint32_t)crc32(crc, (const Bytef *)line, (uInt)k);
+			crc = (uint32_t)crc32(crc, (const Bytef *)"\n", 1);
+			n++;
+		}
+		CU_ASSERT_EQUAL(w.crc, crc);
+		CU_ASSERT_EQUAL(ndjson_writer_close(&w, &e), 0);
+		CU_ASSERT_EQUAL(count_members(path), 4);
+		buf_reset(&got);
+		CU_ASSERT_EQUAL(fs_read_all(path, &got, 0, &e), 0);
+		if (t == 0) {
+			buf_add(&first, got.p, got.len);
+		} else {
+			CU_ASSERT_EQUAL(got.len, first.len);
+			CU_ASSERT(got.len == first.len && memcmp(got.p, first.p, got.len) == 0);
+		}
+		CU_ASSERT_EQUAL_FATAL(ndjson_reader_open(&r, path, &e), 0);
+		for (size_t i = 0; i < n; i++) {
+			int k = snprintf(line, sizeof line, "{\"id\":\"%zu\",\"name\":\"%0*zu\"}", i,
+					 (int)(i % 97), i * 7919 % 100003);
+			CU_ASSERT_EQUAL_FATAL(ndjson_reader_next(&r, &l, &len, &e), 1);
+			CU_ASSERT(len == (size_t)k && memcmp(l, line, len) == 0);
+		}
+		CU_ASSERT_EQUAL(ndjson_reader_next(&r, &l, &len, &e), 0);
+		CU_ASSERT_EQUAL(r.crc, crc);
+		CU_ASSERT_EQUAL(r.bytes, w.bytes);
+		ndjson_reader_close(&r);
+		free(path);
+	}
+	{
+		char *path = fs_join(dir, "empty.ndjson.gz");
+		struct ndjson_writer w;
+		struct ndjson_reader r;
+		const char *l;
+		size_t len;
+		CU_ASSERT_EQUAL_FATAL(ndjson_writer_open(&w, path, &e), 0);
+		CU_ASSERT_EQUAL(ndjson_writer_close(&w, &e), 0);
+		CU_ASSERT_EQUAL(count_members(path), 1);
+		CU_ASSERT_EQUAL_FATAL(ndjson_reader_open(&r, path, &e), 0);
+		CU_ASSERT_EQUAL(ndjson_reader_next(&r, &l, &len, &e), 0);
+		CU_ASSERT_EQUAL(r.bytes, 0);
+		ndjson_reader_close(&r);
+		free(path);
+	}
+	unsetenv("ITG_THREADS");
+	buf_free(&first);
+	buf_free(&got);
+	unit_rmtree(dir);
+}
+
 static void test_ndjson_reader_reports_truncation(void)
 {
 	char *dir = unit_tmpdir();
@@ -374,6 +485,8 @@ static CU_TestInfo tests[] = {
 	 test_json_parse_refuses_deep_nesting_and_comments},
 	{"test_json_strings_are_checked_utf8_wherever_the_high_byte_is",
 	 test_json_strings_are_checked_utf8_wherever_the_high_byte_is},
+	{"test_ndjson_writer_members_are_the_same_for_any_number_of_threads",
+	 test_ndjson_writer_members_are_the_same_for_any_number_of_threads},
 	{"test_ndjson_round_trip_counts_crc_and_bytes", test_ndjson_round_trip_counts_crc_and_bytes},
 	{"test_ndjson_reader_reports_truncation", test_ndjson_reader_reports_truncation},
 	{"test_atomic_write_replaces_whole_file_with_private_mode",
