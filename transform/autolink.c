@@ -104,7 +104,7 @@ static void key_pass(struct model *m, enum auto_link mode, char *held_p)
 {
 	const char *match_mode = mode == AUTO_LINK_EXACT ? MATCH_EXACT : MATCH_NORMALIZED;
 	struct strmap *groups = strmap_new(m->nporgs + m->norgs);
-	size_t it = 0;
+	size_t it = 0, np = 0;
 	const char *key;
 	void *val;
 
@@ -117,10 +117,12 @@ static void key_pass(struct model *m, enum auto_link mode, char *held_p)
 			struct group *gr = group_of(groups, k);
 			xgrow((void **)&gr->p, &gr->capp, gr->np + 1, sizeof *gr->p);
 			gr->p[gr->np++] = i;
+			np++;
 		}
 		free(k);
 	}
-	for (size_t i = 0; i < m->norgs; i++) {
+	/* no product org to link (a new store): no IT Glue name to key */
+	for (size_t i = 0; np && i < m->norgs; i++) {
 		char *k;
 		if (m->orgs[i].link || !m->orgs[i].in_scope)
 			continue;
@@ -275,7 +277,7 @@ static void fuzzy_pass(struct model *m, const char *held_p)
 		names_index_add(ix_p, ps.n, t);
 		ps.n++;
 	}
-	for (size_t i = 0; i < m->norgs; i++) {
+	for (size_t i = 0; ps.n && i < m->norgs; i++) {
 		char *t;
 		if (m->orgs[i].link || !m->orgs[i].in_scope || m->orgs[i].review)
 			continue;
