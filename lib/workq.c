@@ -63,8 +63,6 @@ void workq_start(struct workq *q, int nthreads, workq_fn fn, void *ctx)
 	pthread_cond_init(&q->finished, NULL);
 	q->fn = fn;
 	q->ctx = ctx;
-	if (nthreads < 1)
-		nthreads = 1;
 	if (nthreads > WORKQ_MAX_THREADS)
 		nthreads = WORKQ_MAX_THREADS;
 	for (int i = 0; i < nthreads; i++) {

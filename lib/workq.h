@@ -50,8 +50,9 @@ struct workq {
 };
 
 int workq_threads(void);
-/* Starts up to nthreads threads (clamped to 1..WORKQ_MAX_THREADS); q->n
- * says how many did start. */
+/* Starts up to nthreads threads (at most WORKQ_MAX_THREADS); q->n says how
+ * many did start.  0 threads (asked for, or none could start): workq_push
+ * runs each job before it returns. */
 void workq_start(struct workq *q, int nthreads, workq_fn fn, void *ctx);
 void workq_push(struct workq *q, struct workq_job *job);
 /* Returns once fn has returned for job. */

@@ -85,6 +85,27 @@ static void test_one_thread_runs_jobs_in_order_and_stop_drains(void)
 	}
 }
 
+/* With no thread, each job runs inside workq_push, in order. */
+static void test_no_thread_runs_each_job_when_pushed(void)
+{
+	struct square jobs[5];
+	struct counts c = {.nthreads = 1};
+	struct workq q;
+
+	memset(jobs, 0, sizeof jobs);
+	workq_start(&q, 0, square, &c);
+	CU_ASSERT_EQUAL(q.n, 0);
+	for (long i = 0; i < 5; i++) {
+		jobs[i].in = i + 2;
+		workq_push(&q, &jobs[i].job);
+		CU_ASSERT_EQUAL(atomic_load(&c.ran), i + 1);   /* already ran */
+		CU_ASSERT_EQUAL(jobs[i].out, (i + 2) * (i + 2));
+	}
+	workq_wait(&q, &jobs[0].job);
+	workq_stop(&q);
+	CU_ASSERT_EQUAL(c.norder, 5);
+}
+
 /* ITG_THREADS sets the count when it is 1..WORKQ_MAX_THREADS; anything
  * else is the CPUs the process may use, within the same bounds. */
 static void test_thread_count_from_environment_or_cpus(void)
@@ -111,6 +132,7 @@ static CU_TestInfo tests[] = {
 	 test_jobs_run_once_and_are_done_when_waited_for},
 	{"test_one_thread_runs_jobs_in_order_and_stop_drains",
 	 test_one_thread_runs_jobs_in_order_and_stop_drains},
+	{"test_no_thread_runs_each_job_when_pushed", test_no_thread_runs_each_job_when_pushed},
 	{"test_thread_count_from_environment_or_cpus", test_thread_count_from_environment_or_cpus},
 	CU_TEST_INFO_NULL,
 };
