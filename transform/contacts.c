@@ -27,9 +27,8 @@
 #include "xalloc.h"
 
 #include <stdatomic.h>
-#include <stdio.h>
-
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
