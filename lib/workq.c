@@ -7,6 +7,7 @@
 #include "workq.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,8 @@ static void *thread_main(void *arg)
 
 void workq_start(struct workq *q, int nthreads, workq_fn fn, void *ctx)
 {
+	sigset_t all, old;
+
 	memset(q, 0, sizeof *q);
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->more, NULL);
@@ -65,12 +68,17 @@ void workq_start(struct workq *q, int nthreads, workq_fn fn, void *ctx)
 	q->ctx = ctx;
 	if (nthreads > WORKQ_MAX_THREADS)
 		nthreads = WORKQ_MAX_THREADS;
+	/* the threads block every signal: SIGINT and SIGTERM still reach the
+	 * thread that started them, whose handler and EINTR they were meant for */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (int i = 0; i < nthreads; i++) {
 		q->args[i] = (struct workq_arg){q, i};
 		if (pthread_create(&q->th[i], NULL, thread_main, &q->args[i]) != 0)
 			break;   /* fewer threads; none at all runs jobs in workq_push */
 		q->n++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void workq_push(struct workq *q, struct workq_job *job)

@@ -13,6 +13,9 @@
  * pushed.  When no thread could be started, workq_push runs the job itself,
  * so a queue always works.
  *
+ * The threads block every signal, so that a signal reaches the threads
+ * the program has (its handler, and the EINTR of what it waits in).
+ *
  * How many threads: workq_threads() is $ITG_THREADS when it is a number
  * from 1 to WORKQ_MAX_THREADS, else the CPUs this process may run on
  * (sched_getaffinity), at most WORKQ_MAX_THREADS.

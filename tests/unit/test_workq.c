@@ -3,6 +3,7 @@
 
 #include "workq.h"
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,46 @@ static void test_no_thread_runs_each_job_when_pushed(void)
 	CU_ASSERT_EQUAL(c.norder, 5);
 }
 
+struct mask_job {
+	struct workq_job job;   /* first */
+	int int_blocked, term_blocked;
+};
+
+static void read_mask(void *ctx, struct workq_job *job, int worker)
+{
+	struct mask_job *j = (struct mask_job *)job;
+	sigset_t cur;
+
+	(void)ctx;
+	(void)worker;
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	j->int_blocked = sigismember(&cur, SIGINT);
+	j->term_blocked = sigismember(&cur, SIGTERM);
+}
+
+/* The threads block SIGINT and SIGTERM, so that they reach the thread that
+ * has the handlers; that thread's own mask is left as it was. */
+static void test_threads_leave_signals_to_the_caller(void)
+{
+	struct mask_job jobs[4];
+	struct workq q;
+	sigset_t cur;
+
+	memset(jobs, 0, sizeof jobs);
+	workq_start(&q, 4, read_mask, NULL);
+	for (int i = 0; i < 4; i++)
+		workq_push(&q, &jobs[i].job);
+	for (int i = 0; i < 4; i++) {
+		workq_wait(&q, &jobs[i].job);
+		CU_ASSERT_EQUAL(jobs[i].int_blocked, 1);
+		CU_ASSERT_EQUAL(jobs[i].term_blocked, 1);
+	}
+	workq_stop(&q);
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	CU_ASSERT_EQUAL(sigismember(&cur, SIGINT), 0);
+	CU_ASSERT_EQUAL(sigismember(&cur, SIGTERM), 0);
+}
+
 /* ITG_THREADS sets the count when it is 1..WORKQ_MAX_THREADS; anything
  * else is the CPUs the process may use, within the same bounds. */
 static void test_thread_count_from_environment_or_cpus(void)
@@ -133,6 +174,7 @@ static CU_TestInfo tests[] = {
 	{"test_one_thread_runs_jobs_in_order_and_stop_drains",
 	 test_one_thread_runs_jobs_in_order_and_stop_drains},
 	{"test_no_thread_runs_each_job_when_pushed", test_no_thread_runs_each_job_when_pushed},
+	{"test_threads_leave_signals_to_the_caller", test_threads_leave_signals_to_the_caller},
 	{"test_thread_count_from_environment_or_cpus", test_thread_count_from_environment_or_cpus},
 	CU_TEST_INFO_NULL,
 };
