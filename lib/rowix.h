@@ -3,10 +3,11 @@
  * together), for looking ids up (the report's names, the load's row finder).
  *
  * An open-addressing table of row numbers (four bytes a slot, at most three
- * quarters full): the key itself is not copied, it is compared with the table's
- * cells.  A string map of half a million user ids costs some forty
- * megabytes; this costs two.  Rows whose (last) key cell is "" are not
- * indexed.  The index borrows the table, which must outlive it.
+ * quarters full): the key itself is not copied, it is compared with the
+ * table's cells, only where the 8 bits of its hash the slot keeps agree.  A
+ * string map of half a million user ids costs some forty megabytes; this
+ * costs two.  Rows whose (last) key cell is "" are not indexed.  The index
+ * borrows the table, which must outlive it.
  *
  * Two ways to fill it: rowix_build indexes a table that then does not
  * change (the first row with a key wins); rowix_init and rowix_put follow a
@@ -26,10 +27,15 @@
 struct rowix {
 	const struct csv_table *t;
 	int col, col2;    /* key columns; col2 < 0: one column */
-	uint32_t *slot;   /* row + 1, 0 for an empty slot */
+	uint32_t *slot;   /* row + 1 (and 8 bits of the key's hash), 0 for an empty slot */
 	size_t cap;       /* a power of two */
 	size_t n;         /* slots used */
+	int tagged;       /* the slots carry hash bits (every row number fits in 24 bits) */
 };
+
+/* The largest row + 1 a slot holds beside hash bits: 2^24 - 1 (tests lower
+ * it to see an index give its hash bits up). */
+extern uint32_t rowix_tag_rows_max;
 
 /* Indexes every row of t by column col (col < 0: an empty index). */
 void rowix_build(struct rowix *x, const struct csv_table *t, int col);

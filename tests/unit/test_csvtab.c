@@ -609,9 +609,10 @@ static void test_row_index_finds_first_row_of_each_key(void)
  * by its new key once put again and never by its old one, and growing the
  * slots keeps all of it.
  */
-static void test_row_index_follows_a_growing_table(void)
+/* The index followed as a table grows, its rows tagged while they fit in
+ * rowix_tag_rows_max, untagged once one does not. */
+static void follow_growing_table(char *dir, int tags_given_up)
 {
-	char *dir = unit_tmpdir();
 	struct csv_table t;
 	struct itg_err e = {0};
 	struct rowix x;
@@ -651,6 +652,7 @@ static void test_row_index_follows_a_growing_table(void)
 	CU_ASSERT_EQUAL(rowix_get2(&x, "8", "101"), -1);
 	CU_ASSERT_EQUAL(rowix_get2(&x, "7", "101"), 1);
 	CU_ASSERT(x.cap / 4 * 3 >= x.n && x.n >= 5000);
+	CU_ASSERT_EQUAL(x.tagged, !tags_given_up);
 	rowix_free(&x);
 	/* one column, followed the same way */
 	rowix_init(&x, &t, 2, -1);
@@ -670,7 +672,30 @@ static void test_row_index_follows_a_growing_table(void)
 	CU_ASSERT_EQUAL(rowix_get(&x, "7"), 0);
 	CU_ASSERT_EQUAL(rowix_get(&x, "9"), 4);
 	rowix_free(&x);
+	/* built whole from a table of more rows than a tag allows: untagged */
+	rowix_build(&x, &t, 0);
+	CU_ASSERT_EQUAL(rowix_get(&x, "7"), 0);
+	CU_ASSERT_EQUAL(rowix_get(&x, "8"), 2);
+	CU_ASSERT_EQUAL(rowix_get(&x, "9"), 4);
+	CU_ASSERT_EQUAL(x.tagged, !tags_given_up);
+	rowix_free(&x);
 	csvtab_free(&t);
+}
+
+static void test_row_index_follows_a_growing_table(void)
+{
+	/* tagged throughout; tags given up at the fourth row; given up while the
+	 * slots are doubled with many rows in them */
+	static const uint32_t max[] = {0, 3, 1000};
+	char *dir = unit_tmpdir();
+
+	for (size_t i = 0; i < 3; i++) {
+		uint32_t keep = rowix_tag_rows_max;
+		if (max[i])
+			rowix_tag_rows_max = max[i];
+		follow_growing_table(dir, max[i] != 0);
+		rowix_tag_rows_max = keep;
+	}
 	unit_rmtree(dir);
 }
 
