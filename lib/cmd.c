@@ -1,4 +1,6 @@
 #include "cmd.h"
+
+#include "workq.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -328,6 +330,11 @@ int cmd_main(const struct cmd *cmd, void *ctx, int argc, char **argv)
 		goto out;
 	}
 	log_init(cmd->name, c.args.log_format, c.args.quiet, c.args.verbose);
+	if (workq_check_env(&e) != 0) {
+		log_error("%s", e.msg);
+		rc = e.code;
+		goto out;
+	}
 	if (cmd->run(ctx, &c.args, &e) != 0) {
 		if (e.code == CMD_EXIT_MISUSE) {
 			rc = usage_error(cmd, e.msg);

@@ -11,18 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* $ITG_THREADS as a count, or 0 when it is not one from 1 to the maximum. */
+static int env_threads(const char *env)
+{
+	char *end;
+	long v;
+
+	if (!env || *env < '0' || *env > '9')
+		return 0;
+	v = strtol(env, &end, 10);
+	return *end == '\0' && v >= 1 && v <= WORKQ_MAX_THREADS ? (int)v : 0;
+}
+
+int workq_check_env(struct itg_err *e)
+{
+	const char *env = getenv(WORKQ_ENV);
+
+	if (!env || !*env || env_threads(env))
+		return 0;
+	return err_set(e, ITG_EXIT_USAGE,
+		       "%s=%.40s is not a number of threads: give a whole number from 1 to %d, or "
+		       "unset it for one thread per CPU",
+		       WORKQ_ENV, env, WORKQ_MAX_THREADS);
+}
+
 int workq_threads(void)
 {
-	const char *env = getenv("ITG_THREADS");
+	int n = env_threads(getenv(WORKQ_ENV));
 	cpu_set_t set;
-	int n = 0;
 
-	if (env && *env) {
-		char *end;
-		long v = strtol(env, &end, 10);
-		if (*end == '\0' && v >= 1 && v <= WORKQ_MAX_THREADS)
-			return (int)v;
-	}
+	if (n)
+		return n;
 	if (sched_getaffinity(0, sizeof set, &set) == 0)
 		n = CPU_COUNT(&set);
 	if (n < 1)

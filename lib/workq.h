@@ -18,14 +18,19 @@
  *
  * How many threads: workq_threads() is $ITG_THREADS when it is a number
  * from 1 to WORKQ_MAX_THREADS, else the CPUs this process may run on
- * (sched_getaffinity), at most WORKQ_MAX_THREADS.
+ * (sched_getaffinity), at most WORKQ_MAX_THREADS.  Every program checks the
+ * variable first (workq_check_env, from lib/cmd): set to anything else, it
+ * is a usage error, not a silent default.
  */
 #ifndef ITG_WORKQ_H
 #define ITG_WORKQ_H
 
 #include <pthread.h>
 
+#include "err.h"
+
 #define WORKQ_MAX_THREADS 8
+#define WORKQ_ENV "ITG_THREADS"
 
 struct workq_job {
 	struct workq_job *next;   /* internal */
@@ -53,6 +58,9 @@ struct workq {
 };
 
 int workq_threads(void);
+/* 0 when $ITG_THREADS is unset, empty or a count workq_threads takes; else
+ * -1 with e set (ITG_EXIT_USAGE, naming the variable and the range). */
+int workq_check_env(struct itg_err *e);
 /* Starts up to nthreads threads (at most WORKQ_MAX_THREADS); q->n says how
  * many did start.  0 threads (asked for, or none could start): workq_push
  * runs each job before it returns. */

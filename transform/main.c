@@ -89,7 +89,8 @@ static const char help[] =
 	"folder is written.\n"
 	"\n"
 	"The contacts are parsed and judged on one thread per CPU (at most 8);\n"
-	"ITG_THREADS=N (1 to 8) sets the number.  The plan is the same for any.\n";
+	"ITG_THREADS=N (1 to 8) sets the number (other values are exit 2).  The\n"
+	"plan is the same for any.\n";
 
 enum { OPT_SNAPSHOT = CMD_OPT_OWN, OPT_OUT, OPT_STORE, OPT_DISCONNECT, OPT_CONNECT, OPT_EXPLAIN };
 

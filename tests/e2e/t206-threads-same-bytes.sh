@@ -4,6 +4,8 @@
 # contacts take several gzip members gives the same snapshot files with 1
 # and 4 threads; itg-transform of it into an empty store (every contact
 # imported) gives the same plan, inventory and manifest with 1, 2 and 8.
+# A value that is not a count from 1 to 8 is exit 2 naming the variable,
+# and nothing is written.
 . "${ITG_REPO:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 T=$(e2e_tmp)
@@ -58,3 +60,17 @@ for n in 2 8; do
 		cmp "$T/plan1/$f" "$T/plan$n/$f" || fail "$f differs between 1 and $n threads"
 	done
 done
+
+for bad in 0 9 two -1; do
+	rc=0
+	ITG_THREADS=$bad "$ITG_BIN/itg-transform" -p "$T/p.yaml" --snapshot "$T/snap1" --out "$T/bad" \
+		2>"$T/err" || rc=$?
+	assert_eq 2 "$rc" "itg-transform with ITG_THREADS=$bad"
+	grep -q "ITG_THREADS=$bad is not a number of threads: give a whole number from 1 to 8" "$T/err" ||
+		{ cat "$T/err" >&2; fail "ITG_THREADS=$bad: the message does not say what is wrong"; }
+	[ ! -e "$T/bad" ] || fail "ITG_THREADS=$bad: a plan was written"
+done
+rc=0
+ITG_THREADS=0 "$ITG_BIN/itg-extract" --base-url "http://127.0.0.1:9" --out "$T/badsnap" 2>"$T/err" || rc=$?
+assert_eq 2 "$rc" "itg-extract with ITG_THREADS=0"
+[ ! -e "$T/badsnap" ] || fail "ITG_THREADS=0: a snapshot was written"

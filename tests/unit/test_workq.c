@@ -148,7 +148,8 @@ static void test_threads_leave_signals_to_the_caller(void)
 }
 
 /* ITG_THREADS sets the count when it is 1..WORKQ_MAX_THREADS; anything
- * else is the CPUs the process may use, within the same bounds. */
+ * else is the CPUs the process may use, within the same bounds, and what
+ * workq_check_env refuses. */
 static void test_thread_count_from_environment_or_cpus(void)
 {
 	static const char *const ignored[] = {"0", "9", "-1", "2x", "", "many"};
@@ -162,10 +163,26 @@ static void test_thread_count_from_environment_or_cpus(void)
 	setenv("ITG_THREADS", "8", 1);
 	CU_ASSERT_EQUAL(workq_threads(), 8);
 	for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
+		struct itg_err e = {0};
 		setenv("ITG_THREADS", ignored[i], 1);
 		CU_ASSERT_EQUAL(workq_threads(), cpus);
+		/* what a program refuses at its start (all but the empty value) */
+		if (*ignored[i]) {
+			CU_ASSERT_EQUAL(workq_check_env(&e), -1);
+			CU_ASSERT_EQUAL(e.code, ITG_EXIT_USAGE);
+			CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "ITG_THREADS="));
+			CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "from 1 to 8"));
+		} else {
+			CU_ASSERT_EQUAL(workq_check_env(&e), 0);
+		}
 	}
-	unsetenv("ITG_THREADS");
+	{
+		struct itg_err e = {0};
+		setenv("ITG_THREADS", "5", 1);
+		CU_ASSERT_EQUAL(workq_check_env(&e), 0);
+		unsetenv("ITG_THREADS");
+		CU_ASSERT_EQUAL(workq_check_env(&e), 0);
+	}
 }
 
 static CU_TestInfo tests[] = {
