@@ -20,9 +20,8 @@
 /* Copies the base's file of a resource unchanged (a merge without changes). */
 static int copy_base_file(const char *from, const char *to, struct itg_err *e)
 {
-	char chunk[65536];
 	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-	ssize_t got;
+	uint64_t copied = 0;
 
 	if (in < 0)
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot open %s: %s", from, strerror(errno));
@@ -31,17 +30,13 @@ static int copy_base_file(const char *from, const char *to, struct itg_err *e)
 		err_set(e, ITG_EXIT_RUNTIME, "cannot create %s: %s", to, strerror(errno));
 		goto out;
 	}
-	while ((got = read(in, chunk, sizeof chunk)) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", from, strerror(errno));
-			goto out;
-		}
-		if (fs_write_fd(out, chunk, (size_t)got) != 0) {
-			err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", to, strerror(errno));
-			goto out;
-		}
+	switch (fs_copy_fd(in, out, UINT64_MAX, &copied)) {
+	case -2:
+		err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", from, strerror(errno));
+		goto out;
+	case -1:
+		err_set(e, ITG_EXIT_RUNTIME, "cannot write %s: %s", to, strerror(errno));
+		goto out;
 	}
 	if (fsync(out) != 0) {
 		err_set(e, ITG_EXIT_RUNTIME, "cannot sync %s: %s", to, strerror(errno));

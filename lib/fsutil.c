@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* copy_file_range */
 #include "fsutil.h"
 #include "hash.h"
 
@@ -615,6 +616,41 @@ int fs_write_fd(int fd, const void *data, size_t n)
 			return -1;
 		p += k;
 		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int fs_copy_fd(int in, int out, uint64_t max, uint64_t *copied)
+{
+	const uint64_t start = *copied;
+	char chunk[65536];
+
+	while (*copied - start < max) {
+		uint64_t left = max - (*copied - start);
+		ssize_t k = copy_file_range(in, NULL, out, NULL,
+					    (size_t)(left < (1u << 30) ? left : (1u << 30)), 0);
+		if (k > 0) {
+			*copied += (uint64_t)k;
+			continue;
+		}
+		if (k == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return -1;
+		break;   /* not here: the plain way, from where it stopped */
+	}
+	while (*copied - start < max) {
+		uint64_t left = max - (*copied - start);
+		ssize_t k = read(in, chunk, left < sizeof chunk ? (size_t)left : sizeof chunk);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -2 : 0;
+		if (fs_write_fd(out, chunk, (size_t)k) != 0)
+			return -1;
+		*copied += (uint64_t)k;
 	}
 	return 0;
 }

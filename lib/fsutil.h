@@ -63,6 +63,13 @@ int fs_read_fd(int fd, const char *path, struct buf *out, size_t max_bytes, stru
 /* Writes all n bytes at fd's offset (again after EINTR or a short write):
  * 0, or -1 with errno set. */
 int fs_write_fd(int fd, const void *data, size_t n);
+/*
+ * Copies up to max bytes (UINT64_MAX: to the end) from in's offset to out's,
+ * adding them to *copied: by copy_file_range (the kernel copies, or shares
+ * the blocks where the file system can), else through a buffer.  0 at max
+ * or at the end of in; with errno set, -1 when writing failed, -2 reading.
+ */
+int fs_copy_fd(int in, int out, uint64_t max, uint64_t *copied);
 
 /*
  * The product store's own files (docs/contract.md section 10) are plain

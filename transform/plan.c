@@ -3,7 +3,6 @@
  * the figures of this plan for its manifest (written by lib/planfmt).  No
  * wall-clock time is written anywhere: the same inputs give the same bytes.
  */
-#define _GNU_SOURCE /* copy_file_range */
 #include "plan.h"
 
 #include "fsutil.h"
@@ -129,45 +128,6 @@ static void begin(struct plan_writer *w, enum plan_action a)
 	json_kv_str(w->g, PK_ACTION, plan_action_name(a));
 }
 
-/*
- * Copies the part's bytes to the end of w: by copy_file_range (the kernel
- * copies, or shares the blocks where the file system can), else through a
- * buffer.  0; or with errno set, -1 when writing failed, -2 reading.
- */
-static int copy_bytes(int in, FILE *out, uint64_t n, uint64_t *copied)
-{
-	char chunk[65536];
-	int fd = fileno(out);
-
-	if (fflush(out) != 0)
-		return -1;
-	while (*copied < n) {
-		ssize_t k = copy_file_range(in, NULL, fd, NULL, (size_t)(n - *copied), 0);
-		if (k > 0) {
-			*copied += (uint64_t)k;
-			continue;
-		}
-		if (k == 0)
-			return 0;   /* the part is shorter than it says: the caller sees it */
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-			return -1;
-		break;          /* not here: the plain way, from where it stopped */
-	}
-	while (*copied < n) {
-		ssize_t k = read(in, chunk, sizeof chunk);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -2 : 0;
-		if (fwrite(chunk, 1, (size_t)k, out) != (size_t)k)
-			return -1;
-		*copied += (uint64_t)k;
-	}
-	return 0;
-}
-
 int plan_writer_append(struct plan_writer *w, const struct plan_writer *part,
 		       struct itg_err *e)
 {
@@ -178,7 +138,8 @@ int plan_writer_append(struct plan_writer *w, const struct plan_writer *part,
 	if (in < 0)
 		return err_set(e, ITG_EXIT_RUNTIME, "cannot read %s: %s", part->path,
 			       strerror(errno));
-	rc = copy_bytes(in, w->fp, part->bytes, &copied);
+	/* stdio's buffer first: the copy goes to the descriptor's offset */
+	rc = fflush(w->fp) != 0 ? -1 : fs_copy_fd(in, fileno(w->fp), part->bytes, &copied);
 	if (rc != 0) {
 		int err = errno;
 		close(in);
